@@ -20,7 +20,8 @@ export const WIRE_LIMITS = {
   maxRdpPdu: 1 * MiB,
 } as const;
 
-/** "10 MiB", "10240 bytes": how limits read in error messages. */
-export function formatBytes(n: number): string {
-  return n >= MiB && n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`;
+/** The reason given when a length field is over its cap, e.g. "png_length 99999999 exceeds 10 MiB". */
+export function overLimit(field: string, length: number, max: number): string {
+  const limit = max >= MiB && max % MiB === 0 ? `${max / MiB} MiB` : `${max} bytes`;
+  return `${field}_length ${length} exceeds ${limit}`;
 }

@@ -1,5 +1,5 @@
 import { TdpDecodeError } from "./errors.ts";
-import { formatBytes } from "./limits.ts";
+import { overLimit } from "./limits.ts";
 
 // ignoreBOM keeps a leading U+FEFF in the string, so decode→encode stays byte-identical.
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -68,7 +68,7 @@ export class ByteReader {
 
   /** Checks a length read at `at` against its cap before anything relies on it. */
   checkLength(field: string, length: number, max: number, at: number): void {
-    if (length > max) this.fail(`${field}_length ${length} exceeds ${formatBytes(max)}`, at);
+    if (length > max) this.fail(overLimit(field, length, max), at);
   }
 
   /** `u32 length | bytes`; the cap is checked before the bounds, so a huge length reads as too big, not truncated. */

@@ -1,5 +1,5 @@
 import { TdpEncodeError } from "./errors.ts";
-import { formatBytes } from "./limits.ts";
+import { overLimit } from "./limits.ts";
 
 const utf8 = new TextEncoder();
 const MAX_U64 = 0xffff_ffff_ffff_ffffn;
@@ -98,7 +98,7 @@ export class ByteWriter {
 
   /** Fails unless a payload of `length` bytes fits under `max`. */
   checkLength(field: string, length: number, max: number): void {
-    if (length > max) this.fail(`${field}_length ${length} exceeds ${formatBytes(max)}`);
+    if (length > max) this.fail(overLimit(field, length, max));
   }
 
   /** `u32 length | bytes`. */

@@ -1,20 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { decodeMessage, encodeMessage, messageTypeName, TdpDecodeError, TdpEncodeError } from "../../src/tdp/codec.ts";
 import { MessageType as T, type TdpMessage } from "../../src/tdp/messages.ts";
-import { be16, be32, be64, FIXTURES, str, TINY_PNG, u8, utf8, wire } from "./fixtures.ts";
+import { be16, be32, be64, FIXTURES, str, thrown, TINY_PNG, u8, utf8, wire } from "./fixtures.ts";
 
 const MiB = 1024 * 1024;
-
-/** Runs `fn`, which must throw `kind`, and returns the error for further checks. */
-function thrown<E extends Error>(kind: new (...args: never[]) => E, fn: () => unknown): E {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(kind);
-    return err as E;
-  }
-  throw new Error("expected an error, none was thrown");
-}
 
 const decodeFails = (bytes: Uint8Array) => thrown(TdpDecodeError, () => decodeMessage(bytes));
 const encodeFails = (m: TdpMessage) => thrown(TdpEncodeError, () => encodeMessage(m));

@@ -1,5 +1,6 @@
 // One sample of every legacy TDP type (1–38) with its wire bytes written out by hand from the layout
 // tables (tdp.md; Teleport's legacy/proto.go for the shared-directory messages), independent of the encoder.
+import { expect } from "bun:test";
 import { MessageType as T, type FileSystemObject, type TdpMessage } from "../../src/tdp/messages.ts";
 
 export const u8 = (...values: number[]): number[] => values;
@@ -12,6 +13,17 @@ export const str = (s: string): number[] => {
   const b = utf8(s);
   return [...be32(b.length), ...b];
 };
+/** Runs `fn`, which must throw an instance of `kind`, and returns the error for further checks. */
+export function thrown<E extends Error>(kind: new (...args: never[]) => E, fn: () => unknown): E {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(kind);
+    return err as E;
+  }
+  throw new Error(`expected a ${kind.name}, none was thrown`);
+}
+
 export const wire = (...parts: Array<number[] | Uint8Array>): Uint8Array =>
   new Uint8Array(parts.flatMap((p) => [...p]));
 

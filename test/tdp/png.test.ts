@@ -3,20 +3,12 @@ import { describe, expect, test } from "bun:test";
 import { pngInfo, TdpDecodeError, validateTile } from "../../src/tdp/codec.ts";
 import { MessageType as T, tileRect, type PNG2Frame, type PNGFrame } from "../../src/tdp/messages.ts";
 import { corpusTiles } from "./corpus.ts";
-import { TINY_PNG } from "./fixtures.ts";
+import { thrown, TINY_PNG } from "./fixtures.ts";
 
 const tiles = corpusTiles();
 const square = tiles.find((m) => m.type === T.PNGFrame && m.right - m.left === 64 && m.bottom - m.top === 64) as PNGFrame;
 
-function rejects(fn: () => unknown): TdpDecodeError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TdpDecodeError);
-    return err as TdpDecodeError;
-  }
-  throw new Error("expected a TdpDecodeError");
-}
+const rejects = (fn: () => unknown) => thrown(TdpDecodeError, fn);
 
 /** A copy of `png` whose IHDR says width x height, with a correct CRC so only the size is wrong. */
 function withIhdrSize(png: Uint8Array, width: number, height: number): Uint8Array {

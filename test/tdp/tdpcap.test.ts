@@ -1,16 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { readTdpcap, TdpcapFormatError, writeTdpcap } from "../../src/tdp/tdpcap.ts";
-import { be32, u8, wire } from "./fixtures.ts";
+import { be32, thrown, u8, wire } from "./fixtures.ts";
 
-function rejects(fn: () => unknown): TdpcapFormatError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TdpcapFormatError);
-    return err as TdpcapFormatError;
-  }
-  throw new Error("expected a TdpcapFormatError");
-}
+const rejects = (fn: () => unknown) => thrown(TdpcapFormatError, fn);
 
 const records = [
   { delayMs: 0, data: wire(u8(1), be32(1280), be32(720)) },
