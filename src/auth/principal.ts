@@ -1,0 +1,57 @@
+// Who is asking, and what each role may do. Routes ask these questions; they never compare role names themselves.
+
+export type Role = "admin" | "auditor" | "user" | "agent";
+
+export const ROLES: readonly Role[] = ["admin", "auditor", "user", "agent"];
+
+/** Roles a person logging in can hold; `agent` belongs to tokens only (ingest agents never use the web UI). */
+export const USER_ROLES: readonly Role[] = ["admin", "auditor", "user"];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export interface Principal {
+  /** The user name (or the token's name for agents and scripts). */
+  name: string;
+  role: Role;
+  via: "token" | "cookie";
+}
+
+/** May this principal see every recording (not just their own)? */
+export function seesAllRecordings(p: Principal): boolean {
+  return p.role === "admin" || p.role === "auditor";
+}
+
+/** May this principal see a recording with these participants? */
+export function canSeeRecording(p: Principal, participants: readonly string[]): boolean {
+  if (seesAllRecordings(p)) return true;
+  return p.role === "user" && participants.includes(p.name);
+}
+
+export function canIngest(p: Principal): boolean {
+  return p.role === "agent" || p.role === "admin";
+}
+
+export function canImport(p: Principal): boolean {
+  return p.role === "admin";
+}
+
+export function canReadAuditLog(p: Principal): boolean {
+  return p.role === "admin" || p.role === "auditor";
+}
+
+/** May this principal create users and tokens? */
+export function canManageUsers(p: Principal): boolean {
+  return p.role === "admin";
+}
+
+/** May this principal use the web UI and the read side of the API at all? Agents only ingest. */
+export function canBrowse(p: Principal): boolean {
+  return p.role !== "agent";
+}
+
+/** Anything that turns a request into a principal (bearer token or session cookie). */
+export interface Authenticator {
+  authenticate(request: Request): Promise<Principal | null>;
+}

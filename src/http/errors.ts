@@ -1,0 +1,24 @@
+// Errors a route throws to answer with a status and a JSON body `{ "error": "..." }` (contract.md).
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export const unauthenticated = () => new HttpError(401, "authentication required");
+export const forbidden = (what = "this") => new HttpError(403, `you may not access ${what}`);
+export const notFound = (what: string) => new HttpError(404, `${what} not found`);
+export const badRequest = (message: string, extra: Record<string, unknown> = {}) => new HttpError(400, message, extra);
+
+export function jsonError(status: number, message: string, extra: Record<string, unknown> = {}): Response {
+  return new Response(JSON.stringify({ error: message, ...extra }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8" },
+  });
+}
