@@ -16,7 +16,7 @@ export interface AppendHandle {
   readonly size: number;
   /** Finish the object: after this it is complete, immutable and fully durable. */
   close(): Promise<void>;
-  /** Give up on the object (a failed import): nothing half-made stays behind. */
+  /** Give up on the object (a failed import): nothing half-made stays behind. A no-op after close(). */
   abort(): Promise<void>;
 }
 

@@ -97,15 +97,13 @@ export class FileAppendHandle implements AppendHandle {
   }
 
   async abort(): Promise<void> {
-    if (this.#state === "aborted") return;
-    const wasOpen = this.#state === "open";
+    // After close() the object is complete, not half-made: delete() removes it.
+    if (this.#state !== "open") return;
     this.#state = "aborted";
     clearInterval(this.#timer);
-    if (wasOpen) {
-      await this.#writes;
-      if (this.#syncing) await this.#syncing;
-      await this.file.close().catch(() => undefined);
-    }
+    await this.#writes;
+    if (this.#syncing) await this.#syncing;
+    await this.file.close().catch(() => undefined);
     await unlink(this.path).catch(() => undefined);
   }
 }
