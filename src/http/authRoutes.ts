@@ -1,0 +1,170 @@
+// Login, logout, "who am I", and the admin-only account routes; plus the guard every other module uses to learn
+// who is calling. Answers are JSON; errors are `{ "error": "..." }` with 400/401/403/404/409.
+import { Elysia } from "elysia";
+import type { AuthService } from "../auth/authService.ts";
+import { AuthConflictError, AuthInputError } from "../auth/errors.ts";
+import { canManageUsers, type Authenticator, type Principal, type Role } from "../auth/principal.ts";
+import { HttpError, jsonError } from "./errors.ts";
+
+/** An HttpError that renders itself, so it answers correctly from any module, with or without an error hook. */
+export class AuthHttpError extends HttpError {
+  toResponse(): Response {
+    return jsonError(this.status, this.message, this.extra);
+  }
+}
+
+export const unauthorizedError = (message = "authentication required") => new AuthHttpError(401, message);
+export const forbiddenError = (message = "forbidden") => new AuthHttpError(403, message);
+
+export interface PrincipalContext {
+  principal: Principal | null;
+}
+
+/** The caller, or throw 401. */
+export function requirePrincipal(ctx: PrincipalContext): Principal {
+  if (!ctx.principal) throw unauthorizedError();
+  return ctx.principal;
+}
+
+/** The caller, or throw 401 (anonymous) / 403 (not `allowed`). */
+export function requirePermission(ctx: PrincipalContext, allowed: (p: Principal) => boolean, what: string): Principal {
+  const p = requirePrincipal(ctx);
+  if (!allowed(p)) throw forbiddenError(`you may not ${what}`);
+  return p;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** A state-changing request that a page on another site made the browser send (a CSRF attempt). */
+export function isCrossSiteWrite(request: Request): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  const origin = request.headers.get("origin");
+  if (!origin || origin === "null") return origin === "null";
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Puts `principal: Principal | null` into the context of the routes of the instance that uses it.
+ * Cookie credentials on cross-site writes are ignored (SameSite=Lax already stops most; this stops the rest).
+ */
+export function authGuard(auth: Authenticator) {
+  return new Elysia().derive({ as: "scoped" }, async ({ request }) => {
+    let principal: Principal | null = await auth.authenticate(request);
+    if (principal?.via === "cookie" && isCrossSiteWrite(request)) principal = null;
+    return { principal };
+  });
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+function field(body: unknown, ...names: string[]): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  for (const name of names) {
+    const value = record[name];
+    if (typeof value === "string") return value;
+  }
+  return undefined;
+}
+
+/** Only same-site paths: never `//evil.example` or `/\evil.example`. */
+export function safeNextPath(next: string | undefined | null): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  if (/[\u0000-\u001f]/.test(next)) return "/";
+  return next;
+}
+
+/** A plain HTML form post from a browser (no script): answer with redirects instead of JSON. */
+function isBrowserFormPost(request: Request): boolean {
+  const type = request.headers.get("content-type") ?? "";
+  const accept = request.headers.get("accept") ?? "";
+  return (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) &&
+    accept.includes("text/html");
+}
+
+function accountError(err: unknown): Response {
+  if (err instanceof AuthInputError) return jsonError(400, err.message);
+  if (err instanceof AuthConflictError) return jsonError(409, err.message);
+  throw err;
+}
+
+function describe(p: Principal) {
+  return { name: p.name, role: p.role, via: p.via };
+}
+
+export function authRoutes(auth: AuthService) {
+  const adminOnly = (ctx: PrincipalContext) => requirePermission(ctx, canManageUsers, "manage users and tokens");
+  return new Elysia()
+    .use(authGuard(auth))
+    .post("/v1/auth/login", async ({ request, body }) => {
+      const formPost = isBrowserFormPost(request);
+      const next = safeNextPath(field(body, "next"));
+      if (isCrossSiteWrite(request)) return jsonError(403, "cross-site login refused");
+      const username = field(body, "username", "name", "user");
+      const password = field(body, "password");
+      if (!username || !password) return jsonError(400, "username and password are required");
+      const result = await auth.login(username, password);
+      if (!result) {
+        if (formPost) {
+          return new Response(null, { status: 303, headers: { location: `/login?error=1&next=${encodeURIComponent(next)}` } });
+        }
+        return jsonError(401, "invalid user name or password");
+      }
+      if (formPost) return new Response(null, { status: 303, headers: { location: next, "set-cookie": result.cookie } });
+      return json(200, describe(result.principal), { "set-cookie": result.cookie });
+    })
+    .post("/v1/auth/logout", ({ request }) => {
+      const cookie = auth.logout(request);
+      return json(200, { ok: true }, { "set-cookie": cookie });
+    })
+    .get("/v1/auth/me", (ctx) => json(200, describe(requirePrincipal(ctx))))
+    .get("/v1/users", (ctx) => {
+      adminOnly(ctx);
+      return json(200, { items: auth.listUsers() });
+    })
+    .post("/v1/users", async (ctx) => {
+      adminOnly(ctx);
+      const name = field(ctx.body, "name", "username");
+      const password = field(ctx.body, "password");
+      const role = (field(ctx.body, "role") ?? "user") as Role;
+      try {
+        return json(201, await auth.createUser(name ?? "", password ?? "", role));
+      } catch (err) {
+        return accountError(err);
+      }
+    })
+    .delete("/v1/users/:name", (ctx) => {
+      const me = adminOnly(ctx);
+      if (ctx.params.name === me.name && me.via === "cookie") return jsonError(400, "you cannot delete yourself");
+      return auth.deleteUser(ctx.params.name) ? new Response(null, { status: 204 }) : jsonError(404, "no such user");
+    })
+    .get("/v1/tokens", (ctx) => {
+      adminOnly(ctx);
+      return json(200, { items: auth.listTokens() });
+    })
+    .post("/v1/tokens", async (ctx) => {
+      adminOnly(ctx);
+      const name = field(ctx.body, "name") ?? "";
+      const role = (field(ctx.body, "role") ?? "agent") as Role;
+      try {
+        const token = await auth.createToken(name, role);
+        return json(201, { id: auth.tokenId(token), name: name.trim(), role, token });
+      } catch (err) {
+        return accountError(err);
+      }
+    })
+    .delete("/v1/tokens/:id", (ctx) => {
+      adminOnly(ctx);
+      return auth.revokeToken(ctx.params.id) ? new Response(null, { status: 204 }) : jsonError(404, "no such active token");
+    });
+}

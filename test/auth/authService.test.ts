@@ -1,0 +1,186 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAuthService, type AuthService } from "../../src/auth/authService.ts";
+import { SESSION_COOKIE } from "../../src/auth/cookies.ts";
+import { AuthConflictError, AuthInputError } from "../../src/auth/errors.ts";
+import { canSeeRecording } from "../../src/auth/principal.ts";
+
+const dirs: string[] = [];
+const services: AuthService[] = [];
+
+async function freshDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "deskreel-auth-"));
+  dirs.push(dir);
+  return dir;
+}
+
+async function start(dataDir: string, adminToken: string | null = null, lines: string[] = []): Promise<AuthService> {
+  const service = await createAuthService({ dataDir, adminToken, log: (l) => lines.push(l) });
+  services.push(service);
+  return service;
+}
+
+function withCookie(setCookie: string): Request {
+  const pair = setCookie.split(";")[0];
+  return new Request("http://x/v1/auth/me", { headers: { cookie: `other=1; ${pair}` } });
+}
+
+function withBearer(token: string): Request {
+  return new Request("http://x/v1/recordings", { headers: { authorization: `Bearer ${token}` } });
+}
+
+afterEach(async () => {
+  for (const s of services.splice(0)) s.close();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe("first start", () => {
+  test("creates admin with a random password and an admin token stored under the data dir, printed once", async () => {
+    const dir = await freshDir();
+    const lines: string[] = [];
+    const auth = await start(dir, null, lines);
+    const password = /password (\S+)/.exec(lines.join("\n"))?.[1];
+    expect(password).toBeDefined();
+    expect(password!.length).toBeGreaterThanOrEqual(16);
+    expect(lines.join("\n")).toContain(auth.adminToken);
+    const stored = (await readFile(join(dir, "admin-token"), "utf8")).trim();
+    expect(stored).toBe(auth.adminToken);
+    expect((await stat(join(dir, "admin-token"))).mode & 0o077).toBe(0);
+    expect(await auth.login("admin", password!)).not.toBeNull();
+    expect(auth.listUsers()).toEqual([expect.objectContaining({ name: "admin", role: "admin" })]);
+
+    // A restart keeps the same token and prints no secrets again.
+    auth.close();
+    services.length = 0;
+    const again: string[] = [];
+    const restarted = await start(dir, null, again);
+    expect(restarted.adminToken).toBe(stored);
+    expect(again.join("\n")).not.toContain(stored);
+    expect(again.join("\n")).not.toContain(password!);
+    expect(await restarted.login("admin", password!)).not.toBeNull();
+  });
+
+  test("a configured admin token is used and nothing is written for it", async () => {
+    const dir = await freshDir();
+    const lines: string[] = [];
+    const auth = await start(dir, "configured-admin-secret", lines);
+    expect(auth.adminToken).toBe("configured-admin-secret");
+    expect(lines.join("\n")).not.toContain("configured-admin-secret");
+    await expect(stat(join(dir, "admin-token"))).rejects.toThrow();
+    expect(await auth.authenticate(withBearer("configured-admin-secret"))).toEqual({ name: "admin", role: "admin", via: "token" });
+    expect(await auth.authenticate(withBearer("configured-admin-secreT"))).toBeNull();
+    expect(await auth.authenticate(withBearer("configured-admin-secret-longer"))).toBeNull();
+  });
+});
+
+describe("login sessions", () => {
+  test("a login yields an HttpOnly SameSite=Lax cookie whose session authenticates until logout", async () => {
+    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    await auth.createUser("alice", "correct horse", "user");
+    expect(await auth.login("alice", "wrong horse")).toBeNull();
+    expect(await auth.login("nobody", "correct horse")).toBeNull();
+    const result = await auth.login("alice", "correct horse");
+    expect(result).not.toBeNull();
+    const cookie = result!.cookie;
+    expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
+    for (const attr of ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"]) expect(cookie).toContain(attr);
+    expect(result!.principal).toEqual({ name: "alice", role: "user", via: "cookie" });
+    expect(await auth.authenticate(withCookie(cookie))).toEqual({ name: "alice", role: "user", via: "cookie" });
+
+    const cleared = auth.logout(withCookie(cookie));
+    expect(cleared).toContain("Max-Age=0");
+    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+  });
+
+  test("a session id that was never issued, or a tampered one, is refused", async () => {
+    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    await auth.createUser("bob", "bobs password", "auditor");
+    const { cookie } = (await auth.login("bob", "bobs password"))!;
+    const value = cookie.split(";")[0].split("=")[1];
+    const flipped = value.slice(0, -1) + (value.endsWith("A") ? "B" : "A");
+    expect(await auth.authenticate(withCookie(`${SESSION_COOKIE}=${flipped}`))).toBeNull();
+    expect(await auth.authenticate(withCookie(`${SESSION_COOKIE}=`))).toBeNull();
+  });
+
+  test("sessions expire", async () => {
+    const dir = await freshDir();
+    const auth = await createAuthService({ dataDir: dir, adminToken: "x".repeat(20), log: () => {}, sessionTtlSeconds: 1 });
+    services.push(auth);
+    await auth.createUser("carol", "carols password", "user");
+    const { cookie } = (await auth.login("carol", "carols password"))!;
+    expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
+    await Bun.sleep(1100);
+    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+  });
+
+  test("deleting a user ends their sessions", async () => {
+    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    await auth.createUser("dave", "daves password", "user");
+    const { cookie } = (await auth.login("dave", "daves password"))!;
+    expect(auth.deleteUser("dave")).toBe(true);
+    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+  });
+});
+
+describe("accounts", () => {
+  test("bad names, short passwords, unknown roles and duplicates are refused", async () => {
+    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    await expect(auth.createUser("", "long enough", "user")).rejects.toBeInstanceOf(AuthInputError);
+    await expect(auth.createUser("a b", "long enough", "user")).rejects.toBeInstanceOf(AuthInputError);
+    await expect(auth.createUser("erin", "short", "user")).rejects.toBeInstanceOf(AuthInputError);
+    await expect(auth.createUser("erin", "long enough", "agent")).rejects.toBeInstanceOf(AuthInputError);
+    await auth.createUser("erin", "long enough", "user");
+    await expect(auth.createUser("erin", "long enough", "user")).rejects.toBeInstanceOf(AuthConflictError);
+    expect(auth.listUsers().map((u) => u.name).sort()).toEqual(["admin", "erin"]);
+    // The listing never carries password hashes.
+    expect(JSON.stringify(auth.listUsers())).not.toContain("argon2");
+  });
+});
+
+describe("tokens", () => {
+  test("a created token authenticates with its role, is stored only hashed, and stops working when revoked", async () => {
+    const dir = await freshDir();
+    const auth = await start(dir, "t0ken-for-tests-only");
+    const token = await auth.createToken("ingest-agent-1", "agent");
+    expect(await auth.authenticate(withBearer(token))).toEqual({ name: "ingest-agent-1", role: "agent", via: "token" });
+    const db = await readFile(join(dir, "auth.sqlite"));
+    const secret = token.split("_").slice(2).join("_");
+    expect(db.includes(Buffer.from(secret))).toBe(false);
+
+    const id = auth.tokenId(token)!;
+    expect(auth.listTokens()).toEqual([expect.objectContaining({ id, name: "ingest-agent-1", role: "agent", revoked: false })]);
+    expect(auth.revokeToken(id)).toBe(true);
+    expect(auth.revokeToken(id)).toBe(false);
+    expect(await auth.authenticate(withBearer(token))).toBeNull();
+  });
+
+  test("a token with a right id and a wrong secret is refused", async () => {
+    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    const token = await auth.createToken("script", "auditor");
+    const forged = token.slice(0, -3) + (token.endsWith("aaa") ? "bbb" : "aaa");
+    expect(await auth.authenticate(withBearer(forged))).toBeNull();
+    expect(await auth.authenticate(withBearer(token))).toEqual({ name: "script", role: "auditor", via: "token" });
+  });
+
+  test("a bearer header wins over a cookie: a bad token is not rescued by a good cookie", async () => {
+    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    await auth.createUser("frank", "franks password", "admin");
+    const { cookie } = (await auth.login("frank", "franks password"))!;
+    const request = new Request("http://x/", {
+      headers: { authorization: "Bearer nope", cookie: cookie.split(";")[0] },
+    });
+    expect(await auth.authenticate(request)).toBeNull();
+  });
+});
+
+describe("permissions", () => {
+  test("a user sees only recordings they took part in; auditors and admins see all; agents none", () => {
+    expect(canSeeRecording({ name: "alice", role: "user", via: "cookie" }, ["alice", "bob"])).toBe(true);
+    expect(canSeeRecording({ name: "alice", role: "user", via: "cookie" }, ["bob"])).toBe(false);
+    expect(canSeeRecording({ name: "x", role: "auditor", via: "cookie" }, ["bob"])).toBe(true);
+    expect(canSeeRecording({ name: "x", role: "admin", via: "token" }, [])).toBe(true);
+    expect(canSeeRecording({ name: "bob", role: "agent", via: "token" }, ["bob"])).toBe(false);
+  });
+});
