@@ -1,0 +1,152 @@
+// Builds the remote screen from a session's TDP messages, in order, on a canvas: ClientScreenSpec
+// clears to black and resizes; PNGFrame/PNG2Frame tiles are pasted at their rectangles. Bad tiles are
+// rejected before they touch the picture, so one broken message never corrupts what follows.
+import { createCanvas, Image, type Canvas, type SKRSContext2D } from "@napi-rs/canvas";
+import { decodeMessage, validateTile } from "../../tdp/codec.ts";
+import { TdpCodecError } from "../../tdp/errors.ts";
+import { LIMITS, MessageType, tileRect, type PNG2Frame, type PNGFrame, type TdpMessage } from "../../tdp/messages.ts";
+import { placeScreen, type Size } from "./fit.ts";
+import { pngDecodeProblem } from "./pngBody.ts";
+
+export type ApplyOutcome =
+  | { kind: "drawn" }
+  | { kind: "resized"; width: number; height: number }
+  /** Not a picture message (input, clipboard, alerts...): nothing to draw. */
+  | { kind: "ignored" }
+  /** Bad input: the picture is unchanged. */
+  | { kind: "rejected"; reason: string };
+
+const PICTURE_TYPES: ReadonlySet<number> = new Set([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
+
+export const DEFAULT_THUMBNAIL_WIDTH = 320;
+
+export class Compositor {
+  private screen: Canvas | null = null;
+  private ctx: SKRSContext2D | null = null;
+  private output: { canvas: Canvas; ctx: SKRSContext2D } | null = null;
+  private changed = false;
+
+  /** The current screen size, or null before the first ClientScreenSpec. */
+  get screenSize(): Size | null {
+    return this.screen ? { width: this.screen.width, height: this.screen.height } : null;
+  }
+
+  /** True when the picture changed since the last frame was taken. */
+  get dirty(): boolean {
+    return this.changed;
+  }
+
+  /** Applies one TDP message given as its wire bytes. Only picture messages are decoded. */
+  applyBytes(bytes: Uint8Array): ApplyOutcome {
+    if (bytes.length === 0) return { kind: "rejected", reason: "empty message" };
+    if (!PICTURE_TYPES.has(bytes[0])) return { kind: "ignored" };
+    let message: TdpMessage;
+    try {
+      message = decodeMessage(bytes);
+    } catch (e) {
+      if (e instanceof TdpCodecError) return { kind: "rejected", reason: e.message };
+      throw e;
+    }
+    return this.apply(message);
+  }
+
+  apply(message: TdpMessage): ApplyOutcome {
+    switch (message.type) {
+      case MessageType.ClientScreenSpec:
+        return this.resize(message.width, message.height);
+      case MessageType.PNGFrame:
+      case MessageType.PNG2Frame:
+        return this.drawTile(message);
+      default:
+        return { kind: "ignored" };
+    }
+  }
+
+  /**
+   * The picture as RGBA at `video` size: the screen fitted into it (aspect kept, centred, black
+   * bars). Marks the picture clean. Callers must let the event loop turn between calls: the native
+   * readback buffer is freed only then.
+   */
+  takeFrame(video: Size): Uint8ClampedArray {
+    this.changed = false;
+    if (!this.screen || !this.ctx) return blackRgba(video);
+    if (this.screen.width === video.width && this.screen.height === video.height) {
+      return this.ctx.getImageData(0, 0, video.width, video.height).data;
+    }
+    const out = this.outputCanvas(video);
+    const place = placeScreen(this.screenSize ?? video, video);
+    out.ctx.fillStyle = "#000";
+    out.ctx.fillRect(0, 0, video.width, video.height);
+    out.ctx.imageSmoothingEnabled = !place.unscaled;
+    out.ctx.imageSmoothingQuality = "high";
+    out.ctx.drawImage(this.screen, place.x, place.y, place.width, place.height);
+    return out.ctx.getImageData(0, 0, video.width, video.height).data;
+  }
+
+  /** A small PNG of the current screen, `maxWidth` wide at most (aspect kept), or null before any screen. */
+  thumbnailPng(maxWidth = DEFAULT_THUMBNAIL_WIDTH): Uint8Array | null {
+    if (!this.screen) return null;
+    const scale = Math.min(1, maxWidth / this.screen.width);
+    const width = Math.max(1, Math.round(this.screen.width * scale));
+    const height = Math.max(1, Math.round(this.screen.height * scale));
+    const thumb = createCanvas(width, height);
+    const ctx = thumb.getContext("2d");
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(this.screen, 0, 0, width, height);
+    return new Uint8Array(thumb.toBuffer("image/png"));
+  }
+
+  private resize(width: number, height: number): ApplyOutcome {
+    if (width < 1 || height < 1 || width > LIMITS.maxScreen || height > LIMITS.maxScreen) {
+      return { kind: "rejected", reason: `screen ${width}x${height} is outside 1x1..${LIMITS.maxScreen}x${LIMITS.maxScreen}` };
+    }
+    const canvas = createCanvas(width, height);
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, width, height);
+    this.screen = canvas;
+    this.ctx = ctx;
+    this.changed = true;
+    return { kind: "resized", width, height };
+  }
+
+  private drawTile(tile: PNGFrame | PNG2Frame): ApplyOutcome {
+    const name = tile.type === MessageType.PNGFrame ? "PNGFrame" : "PNG2Frame";
+    if (!this.screen || !this.ctx) return { kind: "rejected", reason: `${name} before any ClientScreenSpec` };
+    const rect = tileRect(tile);
+    const where = `${name} at ${rect.left},${rect.top}-${rect.right},${rect.bottom}`;
+    if (rect.right > this.screen.width || rect.bottom > this.screen.height) {
+      return { kind: "rejected", reason: `${where} falls outside the ${this.screen.width}x${this.screen.height} screen` };
+    }
+    try {
+      validateTile(tile);
+    } catch (e) {
+      if (e instanceof TdpCodecError) return { kind: "rejected", reason: `${where}: ${e.reason}` };
+      throw e;
+    }
+    const problem = pngDecodeProblem(tile.png);
+    if (problem !== null) return { kind: "rejected", reason: `${where}: PNG does not decode: ${problem}` };
+    const image = new Image();
+    image.src = tile.png;
+    if (image.width !== rect.right - rect.left || image.height !== rect.bottom - rect.top) {
+      return { kind: "rejected", reason: `${where}: PNG does not decode` };
+    }
+    this.ctx.drawImage(image, rect.left, rect.top);
+    this.changed = true;
+    return { kind: "drawn" };
+  }
+
+  private outputCanvas(video: Size): { canvas: Canvas; ctx: SKRSContext2D } {
+    if (!this.output || this.output.canvas.width !== video.width || this.output.canvas.height !== video.height) {
+      const canvas = createCanvas(video.width, video.height);
+      this.output = { canvas, ctx: canvas.getContext("2d") };
+    }
+    return this.output;
+  }
+}
+
+function blackRgba(size: Size): Uint8ClampedArray {
+  const rgba = new Uint8ClampedArray(size.width * size.height * 4);
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+  return rgba;
+}
