@@ -1,0 +1,56 @@
+// The session catalog: which recordings exist, what they are, their in-session markers, and the main
+// audit log. Storage of the recording bytes is elsewhere (src/storage); this only indexes them.
+import type {
+  AuditEvent,
+  AuditFilter,
+  Marker,
+  NewRecording,
+  RecordingFilter,
+  RecordingPage,
+  RecordingPatch,
+  RecordingRow,
+} from "./types.ts";
+
+export interface Catalog {
+  /** Adds a recording; fails (CatalogError) when the id exists. The owner is always a participant. */
+  createRecording(recording: NewRecording): Promise<RecordingRow>;
+  /** Adds many recordings in one transaction (imports, migrations). */
+  createRecordings(recordings: NewRecording[]): Promise<void>;
+  /** Changes the given fields only; null when there is no such recording. */
+  updateRecording(id: string, patch: RecordingPatch): Promise<RecordingRow | null>;
+  getRecording(id: string): Promise<RecordingRow | null>;
+  /** Newest first (by start, then id), one page at a time. */
+  listRecordings(filter: RecordingFilter): Promise<RecordingPage>;
+  /** Removes a recording with its markers (retention); false when there was none. */
+  deleteRecording(id: string): Promise<boolean>;
+  /** Finished recordings that ended before `beforeMs`, oldest first (for retention). */
+  listEndedBefore(beforeMs: number, limit: number): Promise<RecordingRow[]>;
+
+  /** Adds a user who joined the session (idempotent). */
+  addParticipant(id: string, user: string): Promise<void>;
+  /** Appends a marker and bumps the recording's count for its kind. */
+  addMarker(id: string, marker: Marker): Promise<void>;
+  /** Markers in time order (ties in the order they were added). */
+  listMarkers(id: string): Promise<Marker[]>;
+
+  /** Recordings still marked live. */
+  listLiveRecordings(): Promise<RecordingRow[]>;
+  /**
+   * Crash recovery, at startup: every recording still live was cut off by the previous process.
+   * Marks them interrupted with end = start + the last recorded duration; returns their ids.
+   */
+  interruptLiveRecordings(reason: string): Promise<string[]>;
+
+  appendAuditEvent(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  listAuditEvents(filter: AuditFilter): Promise<AuditEvent[]>;
+
+  close(): Promise<void>;
+}
+
+export class CatalogError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CatalogError";
+  }
+}

@@ -1,0 +1,82 @@
+// The recordings list as SQL, shared by the SQLite and PostgreSQL catalogs. Only the placeholder style
+// and the free-text match differ between them.
+import { CatalogError } from "./catalog.ts";
+import { decodeCursor } from "./cursor.ts";
+import { checkCountedMarker, pageLimit } from "./normalize.ts";
+import { RECORDING_KINDS, RECORDING_STATUSES, type RecordingFilter } from "./types.ts";
+
+export interface SqlDialect {
+  /** The placeholder for the n-th parameter (1-based). */
+  placeholder(n: number): string;
+  /** A condition on table alias `r` matching the lower-cased, trimmed free text `q`. */
+  textMatch(q: string, bind: (value: string | number) => string): string;
+}
+
+export interface BuiltQuery {
+  sql: string;
+  params: (string | number)[];
+  /** Rows asked for: the page size plus one to tell whether there is a next page. */
+  fetch: number;
+  limit: number;
+}
+
+/** Escapes %, _ and \ for LIKE ... ESCAPE '\'. */
+export function likePattern(fragment: string): string {
+  return `%${fragment.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function buildListQuery(filter: RecordingFilter, dialect: SqlDialect): BuiltQuery {
+  const params: (string | number)[] = [];
+  const bind = (value: string | number): string => {
+    params.push(value);
+    return dialect.placeholder(params.length);
+  };
+  const where: string[] = [];
+
+  if (filter.kind !== undefined) {
+    if (!(RECORDING_KINDS as readonly string[]).includes(filter.kind)) throw new CatalogError(`kind must be desktop|ssh, got ${JSON.stringify(filter.kind)}`);
+    where.push(`r.kind = ${bind(filter.kind)}`);
+  }
+  if (filter.status !== undefined) {
+    if (!(RECORDING_STATUSES as readonly string[]).includes(filter.status)) {
+      throw new CatalogError(`status must be one of ${RECORDING_STATUSES.join("|")}, got ${JSON.stringify(filter.status)}`);
+    }
+    where.push(`r.status = ${bind(filter.status)}`);
+  }
+  if (filter.user !== undefined) where.push(`r.user_name = ${bind(filter.user)}`);
+  if (filter.desktop !== undefined) {
+    where.push(`(r.desktop_name = ${bind(filter.desktop)} OR r.desktop_addr = ${bind(filter.desktop)})`);
+  }
+  if (filter.participant !== undefined) {
+    where.push(`r.id IN (SELECT p.recording_id FROM recording_participants p WHERE p.user_name = ${bind(filter.participant)})`);
+  }
+  if (filter.hasMarker !== undefined) {
+    checkCountedMarker(filter.hasMarker);
+    where.push(`r.${filter.hasMarker}_count > 0`);
+  }
+  // Overlap of [start, end] with [from, to]; a live session (end null) has not ended yet.
+  if (filter.toMs !== undefined) where.push(`r.start_ms <= ${bind(checkTime(filter.toMs, "to"))}`);
+  if (filter.fromMs !== undefined) where.push(`(r.end_ms IS NULL OR r.end_ms >= ${bind(checkTime(filter.fromMs, "from"))})`);
+  if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs > filter.toMs) {
+    throw new CatalogError(`from (${filter.fromMs}) is after to (${filter.toMs})`);
+  }
+  // Control characters cannot be typed into a search box and would let a match span two fields.
+  const q = filter.q?.replace(/[\u0000-\u001f]/g, "").trim().toLowerCase();
+  if (q) where.push(dialect.textMatch(q, bind));
+  if (filter.cursor !== undefined && filter.cursor !== "") {
+    const after = decodeCursor(filter.cursor);
+    where.push(`(r.start_ms, r.id) < (${bind(after.startMs)}, ${bind(after.id)})`);
+  }
+
+  const limit = pageLimit(filter.limit);
+  const sql =
+    `SELECT r.* FROM recordings r` +
+    (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
+    ` ORDER BY r.start_ms DESC, r.id DESC LIMIT ${bind(limit + 1)}`;
+  return { sql, params, fetch: limit + 1, limit };
+}
+
+function checkTime(ms: number, what: string): number {
+  if (!Number.isSafeInteger(ms)) throw new CatalogError(`${what} must be a time in ms, got ${ms}`);
+  return ms;
+}
