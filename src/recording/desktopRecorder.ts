@@ -140,8 +140,10 @@ export class DesktopRecorder {
     if (type === MessageType.ClipboardData) {
       const message = options.message ?? decodeMessage(raw);
       if (message.type !== MessageType.ClipboardData) throw new Error(`session ${this.info.sessionId}: message is not ClipboardData`);
-      await this.writer.write(this.clipboardPayload(raw, message.data), at);
-      await this.audit(this.clipboardEvent(message.data.length, options.direction ?? "server"), at);
+      // Both are queued before either is awaited, so callers that do not await keep their order.
+      const recorded = this.writer.write(this.clipboardPayload(raw, message.data), at);
+      const audited = this.audit(this.clipboardEvent(message.data.length, options.direction ?? "server"), at);
+      await Promise.all([recorded, audited]);
       return "recorded";
     }
     if (RECORDED_TYPES.has(type)) {

@@ -54,6 +54,14 @@ class SummaryBuilder {
   private lastTimeMs = -Infinity;
   private previousIndex = -1;
   private foreignSessionIds = new Set<string>();
+  // Repeated findings are counted and reported once, with the first event that showed them.
+  private readonly repeated = new Map<string, { first: number; count: number }>();
+
+  private note(kind: string, index: number): void {
+    const seen = this.repeated.get(kind);
+    if (seen === undefined) this.repeated.set(kind, { first: index, count: 1 });
+    else seen.count++;
+  }
 
   problem(text: string): void {
     if (this.summary.problems.length < MAX_LISTED_PROBLEMS) this.summary.problems.push(text);
@@ -72,7 +80,7 @@ class SummaryBuilder {
 
     const timeMs = event.time.getTime();
     if (s.firstTime === null) s.firstTime = event.time;
-    if (timeMs < this.lastTimeMs) this.problem(`event ${event.index}: time goes backwards`);
+    if (timeMs < this.lastTimeMs) this.note("time earlier than an event before it", event.index);
     this.lastTimeMs = Math.max(this.lastTimeMs, timeMs);
     s.lastTime = new Date(this.lastTimeMs);
 
@@ -126,7 +134,7 @@ class SummaryBuilder {
   }
 
   private delay(index: number, delayMs: number): void {
-    if (delayMs < this.lastDelay) this.problem(`event ${index}: delay ${delayMs} ms is below the previous ${this.lastDelay} ms`);
+    if (delayMs < this.lastDelay) this.note("playback delay below the previous one", index);
     if (this.lastDelay < 0 && delayMs !== 0) this.problem(`first playback event has delay ${delayMs} ms, not 0`);
     this.lastDelay = Math.max(this.lastDelay, delayMs);
     this.summary.durationMs = this.lastDelay;
@@ -134,6 +142,7 @@ class SummaryBuilder {
 
   finish(): RecordingSummary {
     const s = this.summary;
+    for (const [kind, { first, count }] of this.repeated) this.problem(`${count} event(s) with a ${kind} (first: event ${first})`);
     if (s.error !== null) this.problem(s.error.message);
     if (s.truncatedAt !== null) this.problem(`the last part is incomplete (cut at byte ${s.truncatedAt}); read up to there`);
     if (s.events === 0 && s.error === null) this.problem("no events");

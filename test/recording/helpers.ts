@@ -1,0 +1,115 @@
+// Test doubles for storage and small builders shared by the recording tests.
+import type { AppendHandle } from "../../src/storage/blobStore.ts";
+import type { AuditJson } from "../../src/recording/auditJson.ts";
+import type { AuditLog } from "../../src/recording/tee.ts";
+import { readTdpcap, type TdpcapRecord } from "../../src/tdp/tdpcap.ts";
+import type { DesktopSessionInfo } from "../../src/recording/desktopRecorder.ts";
+
+export const SAMPLE_CAPTURE = "/work/shared/corpus/sample-720.tdpcap";
+
+let capture: TdpcapRecord[] | null = null;
+export async function sampleCapture(): Promise<TdpcapRecord[]> {
+  capture ??= readTdpcap(await Bun.file(SAMPLE_CAPTURE).bytes());
+  return capture;
+}
+
+/** An append handle in memory: what it holds is exactly the bytes of every resolved append. */
+export class MemoryAppendHandle implements AppendHandle {
+  private chunks: Uint8Array[] = [];
+  private length = 0;
+  state: "open" | "closed" | "aborted" = "open";
+  appends = 0;
+
+  constructor(readonly key = "recordings/test.tar") {}
+
+  get size(): number {
+    return this.length;
+  }
+
+  async append(data: Uint8Array): Promise<void> {
+    if (this.state !== "open") throw new Error(`append to ${this.state} handle`);
+    this.chunks.push(data.slice());
+    this.length += data.length;
+    this.appends++;
+  }
+
+  async close(): Promise<void> {
+    this.state = "closed";
+  }
+
+  async abort(): Promise<void> {
+    this.state = "aborted";
+    this.chunks = [];
+    this.length = 0;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+/**
+ * A handle whose appends take `delayMs` each, or fail while `failing` is set (leaving nothing
+ * behind, like FileStore's truncate-on-failure). `stall()` makes appends hang until `release()`.
+ */
+export class TroubledAppendHandle extends MemoryAppendHandle {
+  delayMs = 0;
+  failing = false;
+  failures = 0;
+  private stalled: Array<() => void> | null = null;
+
+  stall(): void {
+    this.stalled ??= [];
+  }
+
+  release(): void {
+    const waiting = this.stalled ?? [];
+    this.stalled = null;
+    for (const go of waiting) go();
+  }
+
+  override async append(data: Uint8Array): Promise<void> {
+    if (this.stalled !== null) await new Promise<void>((resolve) => this.stalled?.push(resolve));
+    if (this.delayMs > 0) await Bun.sleep(this.delayMs);
+    if (this.failing) {
+      this.failures++;
+      throw new Error("disk unavailable (test)");
+    }
+    await super.append(data);
+  }
+}
+
+export class MemoryAuditLog implements AuditLog {
+  readonly entries: AuditJson[] = [];
+  emit(json: AuditJson): void {
+    this.entries.push(json);
+  }
+}
+
+export function sessionInfo(sessionId: string, overrides: Partial<DesktopSessionInfo> = {}): DesktopSessionInfo {
+  return {
+    sessionId,
+    user: "alice",
+    login: "Administrator",
+    desktopName: "win-dc-01",
+    desktopAddr: "10.0.0.5:3389",
+    clusterName: "deskreel.test",
+    labels: { env: "test" },
+    ...overrides,
+  };
+}
+
+/** Wait until `check` is true (polling), failing after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error("condition not reached in time");
+    await Bun.sleep(2);
+  }
+}
