@@ -8,6 +8,8 @@ import { RECORDING_KINDS, RECORDING_STATUSES, type RecordingFilter } from "./typ
 export interface SqlDialect {
   /** The placeholder for the n-th parameter (1-based). */
   placeholder(n: number): string;
+  /** The smaller of two SQL expressions (MIN(a, b) in SQLite, LEAST(a, b) in PostgreSQL). */
+  least(a: string, b: string): string;
   /** A condition on table alias `r` matching the lower-cased, trimmed free text `q`. */
   textMatch(q: string, bind: (value: string | number) => string): string;
 }
@@ -56,7 +58,15 @@ export function buildListQuery(filter: RecordingFilter, dialect: SqlDialect): Bu
   }
   // Overlap of [start, end] with [from, to]; a live session (end null) has not ended yet.
   if (filter.toMs !== undefined) where.push(`r.start_ms <= ${bind(checkTime(filter.toMs, "to"))}`);
-  if (filter.fromMs !== undefined) where.push(`(r.end_ms IS NULL OR r.end_ms >= ${bind(checkTime(filter.fromMs, "from"))})`);
+  if (filter.fromMs !== undefined) {
+    const from = checkTime(filter.fromMs, "from");
+    where.push(`(r.end_ms IS NULL OR r.end_ms >= ${bind(from)})`);
+    // Redundant but index-friendly: nothing that started before (from − longest finished session) can
+    // reach `from`, and no open session started before the oldest open one. Both are one index probe.
+    const longest = "(SELECT end_ms - start_ms FROM recordings WHERE end_ms IS NOT NULL ORDER BY end_ms - start_ms DESC LIMIT 1)";
+    const oldestOpen = "(SELECT MIN(start_ms) FROM recordings WHERE end_ms IS NULL)";
+    where.push(`r.start_ms >= ${dialect.least(`${bind(from)} - COALESCE(${longest}, 0)`, `COALESCE(${oldestOpen}, ${bind(from)})`)}`);
+  }
   if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs > filter.toMs) {
     throw new CatalogError(`from (${filter.fromMs}) is after to (${filter.toMs})`);
   }

@@ -23,6 +23,7 @@ import {
 /** Trigram FTS needs three characters; shorter text falls back to a LIKE scan. */
 const sqliteDialect: SqlDialect = {
   placeholder: () => "?",
+  least: (a, b) => `MIN(${a}, ${b})`,
   textMatch(q, bind) {
     if (q.length >= 3) {
       return `r.seq IN (SELECT rowid FROM recordings_fts WHERE recordings_fts MATCH ${bind(`"${q.replace(/"/g, '""')}"`)})`;
@@ -50,6 +51,7 @@ export class SqliteCatalog implements Catalog {
     this.#db.exec("PRAGMA synchronous = NORMAL");
     this.#db.exec("PRAGMA foreign_keys = ON");
     this.#db.exec("PRAGMA busy_timeout = 5000");
+    this.#db.exec("PRAGMA cache_size = -32768"); // 32 MiB: keeps the list indexes and FTS pages hot
     migrateSqlite(this.#db);
     this.#insert = this.#db.prepare(
       `INSERT INTO recordings (${RECORDING_COLUMNS.join(", ")}) VALUES (${RECORDING_COLUMNS.map(() => "?").join(", ")})`,

@@ -39,6 +39,9 @@ CREATE INDEX recordings_by_desktop_addr ON recordings (desktop_addr, start_ms, i
 CREATE INDEX recordings_by_status ON recordings (status, start_ms, id);
 CREATE INDEX recordings_by_kind ON recordings (kind, start_ms, id);
 CREATE INDEX recordings_by_end ON recordings (end_ms) WHERE end_ms IS NOT NULL;
+-- With these two, "active at t" searches only starts within the longest session before t.
+CREATE INDEX recordings_by_span ON recordings ((end_ms - start_ms)) WHERE end_ms IS NOT NULL;
+CREATE INDEX recordings_open ON recordings (start_ms) WHERE end_ms IS NULL;
 CREATE INDEX recordings_with_clipboard ON recordings (start_ms, id) WHERE clipboard_count > 0;
 CREATE INDEX recordings_with_resize ON recordings (start_ms, id) WHERE resize_count > 0;
 CREATE INDEX recordings_with_alert ON recordings (start_ms, id) WHERE alert_count > 0;
