@@ -19,6 +19,20 @@ export interface FileStoreOptions {
 
 const TEMP_MARKER = ".tmp-";
 
+/** Make a new or renamed directory entry durable too (a machine crash could otherwise lose the name). */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some filesystems refuse fsync on directories; the data itself is still synced.
+  }
+}
+
 export class FileStore implements BlobStore {
   readonly kind = "file" as const;
   readonly #syncIntervalMs: number;
@@ -54,6 +68,7 @@ export class FileStore implements BlobStore {
         await file.close();
       }
       await rename(temp, path);
+      await syncDirectory(dirname(path));
     } catch (err) {
       await unlink(temp).catch(() => undefined);
       throw storageFailure(key, `write ${data.length} bytes to`, err);
@@ -65,6 +80,7 @@ export class FileStore implements BlobStore {
     try {
       await mkdir(dirname(path), { recursive: true });
       const file = await open(path, "wx");
+      await syncDirectory(dirname(path));
       return new FileAppendHandle(key, path, file, this.#syncIntervalMs);
     } catch (err) {
       if (errorCode(err) === "EEXIST") {

@@ -114,6 +114,28 @@ describe("FileStore", () => {
     expect(await store.get("live/s1.tar")).toEqual(expected);
   });
 
+  test("appended bytes survive the writing process being killed (SIGKILL) right after append resolves", async () => {
+    const storeModule = join(import.meta.dir, "../../src/storage/fileStore.ts");
+    const script = `
+      const { FileStore } = await import(${JSON.stringify(storeModule)});
+      const handle = await new FileStore(${JSON.stringify(root)}).openAppend("crash/s.tar");
+      const chunk = new Uint8Array(100_000).fill(42);
+      await handle.append(chunk);
+      await handle.append(chunk.subarray(0, 2345));
+      console.log("appended");
+      setInterval(() => {}, 1000); // stay alive until killed
+    `;
+    const child = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "inherit" });
+    const reader = child.stdout.getReader();
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toContain("appended");
+    child.kill("SIGKILL");
+    await child.exited;
+    const got = await store.get("crash/s.tar");
+    expect(got?.length).toBe(102_345);
+    expect(got?.every((b) => b === 42)).toBe(true);
+  });
+
   test("concurrent appends land in call order", async () => {
     const handle = await store.openAppend("live/order.bin");
     const chunks = Array.from({ length: 20 }, (_, i) => new Uint8Array(1000).fill(i));
