@@ -1,0 +1,109 @@
+// ffprobe/ffmpeg as the judges of our files: what a real demuxer and decoder make of them.
+
+export interface ProbedPacket {
+  ptsMs: number;
+  durationMs: number;
+  isKey: boolean;
+  size: number;
+}
+
+export interface ProbedFile {
+  codec: string;
+  profile: string;
+  width: number;
+  height: number;
+  durationMs: number;
+  packets: ProbedPacket[];
+}
+
+async function run(command: string[]): Promise<{ stdout: Uint8Array; stderr: string; code: number }> {
+  const proc = Bun.spawn(command, { stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).bytes(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+function field(record: unknown, name: string): unknown {
+  return typeof record === "object" && record !== null ? (record as Record<string, unknown>)[name] : undefined;
+}
+
+const seconds = (value: unknown) => Math.round(Number(value) * 1000);
+
+export async function probe(path: string): Promise<ProbedFile> {
+  const { stdout, stderr, code } = await run([
+    "ffprobe", "-v", "error", "-print_format", "json",
+    "-show_entries", "stream=codec_name,profile,width,height,duration:format=duration:packet=pts_time,duration_time,flags,size",
+    "-select_streams", "v:0", "-show_packets", path,
+  ]);
+  if (code !== 0) throw new Error(`ffprobe failed on ${path}: ${stderr}`);
+  const json: unknown = JSON.parse(new TextDecoder().decode(stdout));
+  const stream = (field(json, "streams") as unknown[])[0];
+  const packets = (field(json, "packets") as unknown[]).map((p) => ({
+    ptsMs: seconds(field(p, "pts_time")),
+    durationMs: seconds(field(p, "duration_time")),
+    isKey: String(field(p, "flags")).startsWith("K"),
+    size: Number(field(p, "size")),
+  }));
+  return {
+    codec: String(field(stream, "codec_name")),
+    profile: String(field(stream, "profile")),
+    width: Number(field(stream, "width")),
+    height: Number(field(stream, "height")),
+    durationMs: seconds(field(field(json, "format"), "duration")),
+    packets,
+  };
+}
+
+/** Decodes the whole file: ffmpeg's exit code and error output (empty when clean), and the frame count. */
+export async function decodeAll(path: string): Promise<{ code: number; errors: string; frames: number }> {
+  const { stderr, code } = await run(["ffmpeg", "-v", "error", "-nostats", "-i", path, "-map", "0:v:0", "-f", "null", "-"]);
+  const counted = await run([
+    "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+    "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path,
+  ]);
+  return { code, errors: stderr.trim(), frames: Number(new TextDecoder().decode(counted.stdout).trim()) };
+}
+
+/** The picture on screen at `timeMs` (the last frame starting at or before it), as packed RGB24. */
+export async function pictureAt(path: string, timeMs: number, width: number, height: number): Promise<Uint8Array> {
+  // every frame up to timeMs, unchanged in timing; the last one is what a player shows at timeMs
+  const { stdout, stderr, code } = await run([
+    "ffmpeg", "-v", "error", "-i", path, "-vf", `select=lte(t\\,${(timeMs / 1000).toFixed(3)})`, "-fps_mode", "passthrough",
+    "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+  ]);
+  const frameBytes = width * height * 3;
+  if (code !== 0 || stdout.length < frameBytes) throw new Error(`ffmpeg could not decode ${path} up to ${timeMs} ms: ${stderr}`);
+  return stdout.subarray(stdout.length - frameBytes);
+}
+
+/** PSNR in dB of an RGB24 picture against the RGBA source it was encoded from. */
+export function psnr(rgb: Uint8Array, rgba: Uint8Array): number {
+  const pixels = rgba.length / 4;
+  if (rgb.length !== pixels * 3) throw new Error(`size mismatch: ${rgb.length / 3} vs ${pixels} pixels`);
+  let squared = 0;
+  for (let i = 0; i < pixels; i++) {
+    for (let c = 0; c < 3; c++) {
+      const d = rgb[i * 3 + c] - rgba[i * 4 + c];
+      squared += d * d;
+    }
+  }
+  const mse = squared / (pixels * 3);
+  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
+}
+
+/** Top-level box types in file order. */
+export function topLevelBoxes(bytes: Uint8Array): string[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const types: string[] = [];
+  for (let at = 0; at + 8 <= bytes.length; ) {
+    let size = view.getUint32(at);
+    types.push(String.fromCharCode(...bytes.subarray(at + 4, at + 8)));
+    if (size === 1) size = Number(view.getBigUint64(at + 8));
+    if (size < 8) break;
+    at += size;
+  }
+  return types;
+}
