@@ -1,0 +1,29 @@
+// Picks the blob store the configuration asks for: files under the data dir, or an S3 bucket.
+import { join } from "node:path";
+import type { S3Config } from "../config.ts";
+import type { BlobStore } from "./blobStore.ts";
+import { FileStore } from "./fileStore.ts";
+import { S3Store } from "./s3Store.ts";
+
+export interface BlobStoreLocation {
+  dataDir: string;
+  s3: S3Config | null;
+}
+
+/** Files live in <dataDir>/blobs; with S3, live objects are spooled in <dataDir>/spool. */
+export function openBlobStore(location: BlobStoreLocation): BlobStore {
+  if (location.s3 === null) return new FileStore(join(location.dataDir, "blobs"));
+  const { bucket, endpoint, region, accessKeyId, secretAccessKey } = location.s3;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error(`S3 bucket ${bucket}: set DESKREEL_S3_ACCESS_KEY_ID and DESKREEL_S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)`);
+  }
+  return new S3Store({
+    bucket,
+    endpoint,
+    region: region ?? "us-east-1",
+    accessKeyId,
+    secretAccessKey,
+    sessionToken: process.env.AWS_SESSION_TOKEN || undefined,
+    spoolDir: join(location.dataDir, "spool"),
+  });
+}
