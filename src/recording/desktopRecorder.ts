@@ -23,6 +23,7 @@ import {
 } from "./eventTypes.ts";
 import { SharedDirectoryAudit } from "./sharedDirectoryAudit.ts";
 import { SessionStream, type SessionStreamOptions, type SessionStreamStatus } from "./sessionStream.ts";
+import type { DurableListener } from "./stream.ts";
 import { type AuditLog, AuditTee } from "./tee.ts";
 import { splitTileMessage } from "./tileSplit.ts";
 
@@ -125,6 +126,11 @@ export class DesktopRecorder {
 
   get sessionId(): string {
     return this.info.sessionId;
+  }
+
+  /** Be told when events become durable (a live viewer can read the recording up to there). */
+  onDurable(listener: DurableListener): () => void {
+    return this.stream.onDurable(listener);
   }
 
   /**

@@ -20,6 +20,8 @@ export interface SessionStreamOptions {
   maxPartBytes?: number;
   /** How long complete() waits for a failing store before closing with what is durable (default 30 s). */
   completeTimeoutMs?: number;
+  /** Pending bytes that start a part at once instead of at the end of the turn (default 64 KiB). */
+  eagerPartBytes?: number;
   log?: (message: string) => void;
 }
 
@@ -44,6 +46,7 @@ export class SessionStream implements EventStream {
   private readonly listeners = new Set<DurableListener>();
   private readonly opts: Required<Omit<SessionStreamOptions, "handle" | "sessionId">>;
   private pending: EncodedEvent[] = [];
+  private pendingBytes = 0;
   private inFlight: EncodedEvent[] | null = null;
   private flushScheduled = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -58,7 +61,7 @@ export class SessionStream implements EventStream {
     this.handle = options.handle;
     this.opts = {
       retryDelayMs: 50, maxRetryDelayMs: 2000, maxPartBytes: 4 * 1024 * 1024, completeTimeoutMs: 30_000,
-      log: (m) => console.warn(m), ...options,
+      eagerPartBytes: 64 * 1024, log: (m) => console.warn(m), ...options,
     };
     this.retryDelay = this.opts.retryDelayMs;
   }
@@ -72,6 +75,13 @@ export class SessionStream implements EventStream {
       throw new Error(`recording stream of session ${this.sessionId} is ${this.current.state}; event ${event.index} not recorded`);
     }
     this.pending.push(event);
+    this.pendingBytes += event.bytes.length;
+    // A big burst need not wait for the end of the turn: once it holds enough for a worthwhile part
+    // and nothing is being appended, it goes out now (the rest of the burst forms the next part).
+    if (this.pendingBytes >= this.opts.eagerPartBytes && this.inFlight === null && this.retryTimer === null) {
+      this.flush();
+      return;
+    }
     if (!this.flushScheduled && this.inFlight === null && this.retryTimer === null) {
       this.flushScheduled = true;
       // setImmediate runs after this turn's I/O callbacks: everything that arrived in the turn shares a part.
@@ -113,6 +123,7 @@ export class SessionStream implements EventStream {
       if (this.retryTimer !== null) clearTimeout(this.retryTimer);
       this.retryTimer = null;
       this.pending = [];
+      this.pendingBytes = 0;
       await this.handle.close();
       this.current.state = "complete";
       throw new Error(
@@ -128,6 +139,7 @@ export class SessionStream implements EventStream {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.pending = [];
+    this.pendingBytes = 0;
     await this.handle.abort();
     this.wakeIdle();
   }
@@ -159,6 +171,7 @@ export class SessionStream implements EventStream {
     }
     const batch = count === this.pending.length ? this.pending : this.pending.slice(0, count);
     this.pending = count === this.pending.length ? [] : this.pending.slice(count);
+    for (const event of batch) this.pendingBytes -= event.bytes.length;
     return batch;
   }
 
@@ -190,6 +203,7 @@ export class SessionStream implements EventStream {
       `session ${this.sessionId}: appending a part of ${batch.length} event(s) failed (${this.current.lastError}); retrying in ${this.retryDelay} ms`,
     );
     this.pending = batch.concat(this.pending);
+    for (const event of batch) this.pendingBytes += event.bytes.length;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.flush();
