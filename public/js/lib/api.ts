@@ -1,0 +1,95 @@
+// The server's JSON API as the pages use it (contract.md). A 401 sends the browser to the login page.
+
+export type RecordingKind = "desktop" | "ssh";
+export type RecordingStatus = "live" | "complete" | "interrupted" | "failed";
+export type MarkerKind = "clipboard" | "resize" | "alert" | "file_transfer";
+export const MARKER_KINDS: readonly MarkerKind[] = ["clipboard", "resize", "alert", "file_transfer"];
+
+export interface RecordingItem {
+  id: string;
+  kind: RecordingKind;
+  user: string;
+  login: string;
+  desktop_name: string;
+  desktop_addr: string;
+  cluster?: string;
+  start: string;
+  end: string | null;
+  duration_ms: number;
+  status: RecordingStatus;
+  width: number;
+  height: number;
+  video: { state: "encoding" | "ready" | "failed"; duration_ms: number; bytes: number };
+  markers: Record<MarkerKind, number>;
+  participants?: string[];
+}
+
+export interface Marker {
+  t_ms: number;
+  kind: MarkerKind;
+  detail: string;
+}
+
+export interface RecordingDetail extends Omit<RecordingItem, "markers"> {
+  markers: Marker[];
+}
+
+export interface RecordingPage {
+  items: RecordingItem[];
+  next: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function loginUrl(): string {
+  return `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+}
+
+export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(url, { credentials: "same-origin", ...init, headers: { accept: "application/json", ...init.headers } });
+  if (res.status === 401) {
+    location.assign(loginUrl());
+    throw new ApiError(401, "not logged in");
+  }
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const body: unknown = await res.json();
+      if (typeof body === "object" && body !== null && "error" in body && typeof body.error === "string") message = body.error;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(res.status, message);
+  }
+  return (await res.json()) as T;
+}
+
+export const recordingUrls = (id: string) => {
+  const base = `/v1/recordings/${encodeURIComponent(id)}`;
+  return {
+    detail: base,
+    video: `${base}/video.mp4`,
+    download: `${base}/video.mp4?download=1`,
+    raw: `${base}/recording.tar`,
+    thumbnail: `${base}/thumbnail.png`,
+    live: `${base}/live`,
+    player: `/recordings/${encodeURIComponent(id)}`,
+  };
+};
+
+export function listRecordings(query: URLSearchParams, signal?: AbortSignal): Promise<RecordingPage> {
+  const qs = query.toString();
+  return fetchJson<RecordingPage>(`/v1/recordings${qs ? `?${qs}` : ""}`, { signal });
+}
+
+export function getRecording(id: string, signal?: AbortSignal): Promise<RecordingDetail> {
+  return fetchJson<RecordingDetail>(recordingUrls(id).detail, { signal });
+}

@@ -1,0 +1,35 @@
+// What every logged-in page shares: who is logged in (from the page's boot data) and the header's log-out button.
+import { byId } from "./dom.ts";
+
+export interface Me {
+  name: string;
+  role: "admin" | "auditor" | "user" | "agent";
+}
+
+export function readMe(): Me | null {
+  const el = document.getElementById("boot");
+  if (!el?.textContent) return null;
+  try {
+    const boot: unknown = JSON.parse(el.textContent);
+    if (typeof boot !== "object" || boot === null || !("me" in boot)) return null;
+    const me = boot.me;
+    if (typeof me !== "object" || me === null || !("name" in me) || !("role" in me)) return null;
+    if (typeof me.name !== "string" || typeof me.role !== "string") return null;
+    return { name: me.name, role: me.role as Me["role"] };
+  } catch {
+    return null;
+  }
+}
+
+export function setUpHeader(me: Me | null): void {
+  if (me) {
+    byId("whoami-name").textContent = me.name;
+    const role = byId("whoami-role");
+    role.textContent = me.role;
+    role.dataset.role = me.role;
+  }
+  byId<HTMLButtonElement>("logout").addEventListener("click", async () => {
+    await fetch("/v1/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => undefined);
+    location.assign("/login");
+  });
+}
