@@ -13,7 +13,9 @@
 // at the next start uploads such leftovers as whole objects. The abandoned multipart upload of the
 // dead process is not visible to readers; a bucket lifecycle rule (AbortIncompleteMultipartUpload)
 // or abandonedUploads()/abortUpload() clears it.
-// Other processes reading the same bucket see a live object only once it is complete.
+// Other processes reading the same bucket see a live object only once it is complete. A stream that
+// was reading the spool when the object completed may fail with BlobNotFoundError once the spool is
+// deleted; reading again (now from S3) gets the whole object.
 import type { AppendHandle, BlobStore } from "./blobStore.ts";
 import { BlobNotFoundError, BlobStoreError, errorCode } from "./errors.ts";
 import { FileStore } from "./fileStore.ts";
