@@ -28,6 +28,8 @@ export interface BenchRecordingOptions {
   speed?: number;
   /** Paced runs: spread session starts over this much capture time, as real sessions are not in step (default 100 ms). */
   staggerMs?: number;
+  /** Replay the source once, unmeasured, so the JIT has compiled the path as in a running server (default true). */
+  warmup?: boolean;
 }
 
 export interface BenchRecordingResult {
@@ -108,6 +110,25 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** One unmeasured replay into memory. */
+async function warmUp(frames: Frame[]): Promise<void> {
+  let size = 0;
+  const handle = {
+    key: "warmup", get size() { return size; },
+    append: async (data: Uint8Array): Promise<void> => { size += data.length; },
+    close: async (): Promise<void> => {}, abort: async (): Promise<void> => {},
+  };
+  const recorder = await DesktopRecorder.open({
+    info: { sessionId: "warmup", user: "bench", login: "bench", desktopName: "warmup", desktopAddr: "127.0.0.1:3389", clusterName: "bench" },
+    handle, auditLog: { emit: () => {} },
+  });
+  for (const frame of frames) {
+    for (const message of frame.messages) await recorder.record(message);
+    await nextTurn();
+  }
+  await recorder.close();
+}
+
 export async function benchRecording(options: BenchRecordingOptions = {}): Promise<BenchRecordingResult> {
   const sessions = options.sessions ?? 1;
   const source = options.source ?? "sample";
@@ -116,6 +137,7 @@ export async function benchRecording(options: BenchRecordingOptions = {}): Promi
   const frames = source === "sample"
     ? await sampleFrames(options.capturePath ?? "/work/shared/corpus/sample-720.tdpcap")
     : syntheticFrames(options.frames ?? 60, options.changedShare ?? 0.3);
+  if (options.warmup ?? true) await warmUp(frames);
   const dir = await mkdtemp(join(tmpdir(), "deskreel-bench-rec-"));
   const store = new FileStore(dir);
   const auditLog = { emit: (_json: AuditJson): void => {} };

@@ -98,6 +98,13 @@ describe("reading", () => {
     }
   });
 
+  test("reads from a ReadableStream (what BlobStore.stream gives)", async () => {
+    const file = concat(encodePart([frame(0), frame(1)]), encodePart([frame(2)]));
+    const seen: number[] = [];
+    for await (const e of readProtostream(new Blob([file]).stream())) seen.push(e.index);
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
   test("a gap in indexes is reported as out of order, not dropped", () => {
     const { events, stats } = parseProtostream(concat(encodePart([frame(0), frame(1), frame(5)])));
     expect(indexes(events)).toEqual([0, 1, 5]);

@@ -49,6 +49,18 @@ describe("SessionStream", () => {
     expect(handle.state).toBe("closed");
   });
 
+  test("a big burst starts its first part before the turn ends (eagerPartBytes)", async () => {
+    const handle = new ConcurrencyProbe();
+    const stream = new SessionStream({ sessionId: "s-eager", handle, log: quiet, eagerPartBytes: 200 });
+    for (let i = 0; i < 40; i++) stream.record(encoded(i)); // ~40 x 60 bytes in one turn
+    expect(handle.inFlight).toBe(1); // already appending, inside the same turn
+    await stream.complete();
+    expect(handle.maxInFlight).toBe(1);
+    const { events, stats } = parseProtostream(handle.bytes());
+    expect(events.map((e) => e.index)).toEqual([...Array(40).keys()]);
+    expect(stats.parts).toBe(2); // the eager part, then everything that arrived while it was written
+  });
+
   test("a live session's object parses completely after every append", async () => {
     const handle = new MemoryAppendHandle();
     const stream = new SessionStream({ sessionId: "s2", handle, log: quiet });
