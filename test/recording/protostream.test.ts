@@ -101,7 +101,7 @@ describe("reading", () => {
   test("reads from a ReadableStream (what BlobStore.stream gives)", async () => {
     const file = concat(encodePart([frame(0), frame(1)]), encodePart([frame(2)]));
     const seen: number[] = [];
-    for await (const e of readProtostream(new Blob([file]).stream())) seen.push(e.index);
+    for await (const e of readProtostream(new Blob([file.slice()]).stream())) seen.push(e.index);
     expect(seen).toEqual([0, 1, 2]);
   });
 
