@@ -150,7 +150,7 @@ export class SessionStream implements EventStream {
 
   private flush(): void {
     if (this.inFlight !== null || this.retryTimer !== null || this.pending.length === 0) return;
-    if (this.current.state === "aborted") return;
+    if (this.current.state === "aborted" || this.current.state === "complete") return;
     const batch = this.takeBatch();
     this.inFlight = batch;
     const part = encodePart(batch.map((e) => e.bytes));
@@ -198,7 +198,8 @@ export class SessionStream implements EventStream {
     this.inFlight = null;
     this.current.failures++;
     this.current.lastError = err instanceof Error ? err.message : String(err);
-    if (this.current.state === "aborted") return;
+    // Given up on (complete() timed out) or aborted: nothing more to retry.
+    if (this.current.state === "aborted" || this.current.state === "complete") return;
     this.opts.log(
       `session ${this.sessionId}: appending a part of ${batch.length} event(s) failed (${this.current.lastError}); retrying in ${this.retryDelay} ms`,
     );
