@@ -25,6 +25,8 @@ export interface DemoAgentOptions {
   capture?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** How long to stay connected after the last message for the server's late replies (default 250 ms). */
+  lingerMs?: number;
   /** Called about once a second of session time. */
   onProgress?: (p: AgentProgress) => void;
 }
@@ -59,6 +61,8 @@ const SocketWithHeaders = WebSocket as unknown as HeaderWebSocket;
 /** Stop writing while this much is queued on the socket, so memory stays bounded. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 const CLOSE_WAIT_MS = 5000;
+/** In fast mode, let incoming frames (alerts, close) through every this many messages. */
+const FAST_YIELD_EVERY = 16;
 
 export function ingestUrl(opts: Pick<DemoAgentOptions, "server" | "desktop" | "user" | "login" | "addr" | "sessionId">): string {
   const url = new URL("/v1/ingest/desktop", opts.server);
@@ -71,6 +75,8 @@ export function ingestUrl(opts: Pick<DemoAgentOptions, "server" | "desktop" | "u
   if (opts.sessionId !== undefined) url.searchParams.set("session_id", opts.sessionId);
   return url.toString();
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -143,7 +149,7 @@ export async function runDemoAgent(opts: DemoAgentOptions): Promise<DemoAgentRes
   });
 
   if (!(await opened) || closed) {
-    const why = closed ? `closed with ${result.closeCode} ${result.closeReason}`.trim() : failure;
+    const why = [failure, closed ? `closed with ${result.closeCode} ${result.closeReason}`.trim() : ""].filter(Boolean).join(", ");
     throw new Error(`ingest connection to ${opts.server} failed: ${why || "no reason given"}`);
   }
 
@@ -158,9 +164,8 @@ export async function runDemoAgent(opts: DemoAgentOptions): Promise<DemoAgentRes
       const wait = start + record.delayMs - performance.now();
       if (wait > 0) await sleep(wait, opts.signal);
       else result.maxLagMs = Math.max(result.maxLagMs, Math.round(-wait));
-    } else if (result.messages % 64 === 0) {
-      // Let incoming alerts and close frames through.
-      await sleep(0);
+    } else if (result.messages % FAST_YIELD_EVERY === 0) {
+      await yieldToEventLoop();
     }
     while (!closed && ws.bufferedAmount > HIGH_WATER_BYTES && !opts.signal?.aborted) await sleep(2, opts.signal);
     if (closed || opts.signal?.aborted) break;
@@ -178,6 +183,8 @@ export async function runDemoAgent(opts: DemoAgentOptions): Promise<DemoAgentRes
     // Let what is queued go out before the close frame.
     const flushBy = performance.now() + CLOSE_WAIT_MS;
     while (ws.bufferedAmount > 0 && !closed && performance.now() < flushBy) await sleep(5);
+    // Frames that arrive after close() are dropped, so give the server a moment to answer the last messages.
+    if (!result.aborted) await sleep(opts.lingerMs ?? 250, opts.signal);
     closing = true;
     ws.close(1000, result.aborted ? "agent stopped" : "session ended");
     await Promise.race([closedPromise, sleep(CLOSE_WAIT_MS)]);
@@ -189,5 +196,5 @@ export async function runDemoAgent(opts: DemoAgentOptions): Promise<DemoAgentRes
   return result;
 }
 
-export { runDemo, demoIdentity, type DemoIdentity, type RunDemoOptions, type DemoSessionResult } from "./fleet.ts";
+export { runDemo, demoIdentity, parseSize, type DemoIdentity, type RunDemoOptions, type DemoSessionResult } from "./fleet.ts";
 export { demoCommand } from "./command.ts";

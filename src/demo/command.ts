@@ -1,5 +1,5 @@
 // `deskreel demo`: run synthetic desktop sessions against a server, or write one to a .tdpcap.
-import { runDemo } from "./fleet.ts";
+import { parseSize, runDemo } from "./fleet.ts";
 import { writeDemoCapture } from "./session.ts";
 
 const USAGE = `usage: deskreel demo [--sessions N] [--size WxH] [--duration S] [--server URL] [--seed N]
@@ -49,12 +49,11 @@ export function parseDemoArgs(argv: readonly string[], env: Record<string, strin
     switch (flag) {
       case "--sessions": args.sessions = positiveInt(flag, value(), 1000); break;
       case "--size": {
-        const raw = value();
-        const m = /^(\d+)x(\d+)$/.exec(raw);
-        if (!m) throw new UsageError(`--size ${raw}: expected WIDTHxHEIGHT, e.g. 1920x1080`);
-        args.width = positiveInt("width", m[1], 8192);
-        args.height = positiveInt("height", m[2], 8192);
-        if (args.width < 64 || args.height < 64) throw new UsageError(`--size ${raw}: at least 64x64`);
+        try {
+          ({ width: args.width, height: args.height } = parseSize(value()));
+        } catch (err) {
+          throw new UsageError(`--${err instanceof Error ? err.message : String(err)}`);
+        }
         break;
       }
       case "--duration": {
@@ -127,7 +126,7 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
   let lastLine = 0;
   try {
     const results = await runDemo({
-      sessions: args.sessions, width: args.width, height: args.height, durationS: args.durationS, seed: args.seed,
+      sessions: args.sessions, size: { width: args.width, height: args.height }, durationS: args.durationS, seed: args.seed,
       server: args.server, token, realtime: args.realtime, capture: args.capture, signal: stop.signal,
       onProgress: (label, p) => {
         // One line per session about every 5 s of wall time is enough to follow along.

@@ -26,14 +26,24 @@ export interface MailItem {
 export const DOCUMENT_TITLE = "Q3 Budget Review.docx - Word";
 const WRAP_COLUMNS = 78;
 
-const WORDS = (
-  "the budget review covers operating costs for the quarter and compares them with the plan agreed in spring " +
-  "licence renewals were brought forward while travel spending stayed below forecast across most regions " +
-  "the finance team recommends consolidating the reporting servers and retiring two legacy databases " +
-  "headcount remained flat and contractor costs fell after the migration project closed in august " +
-  "capital expenditure on storage exceeded the estimate because backup retention was extended to ninety days"
-).split(" ");
-
+const SUBJECTS = [
+  "Operating costs", "Licence spending", "The storage budget", "Contractor spending", "Travel", "Headcount",
+  "Capital expenditure", "The reporting platform", "Cloud hosting", "Support contract spending",
+];
+const OUTCOMES = [
+  "stayed below forecast", "came in slightly above plan", "was in line with the spring estimate", "fell 4% against Q2",
+  "rose because backup retention was extended to ninety days", "remained flat", "was 7% under budget",
+];
+const TAILS = [
+  "for the quarter", "across most regions", "after the data centre move", "while renewals were brought forward",
+  "despite the delayed migration", "as expected", "once the August invoices were booked",
+];
+const ACTIONS = [
+  "consolidating the reporting servers", "retiring two legacy databases", "renegotiating the storage contract",
+  "moving the archive to cold storage", "reviewing unused licences", "merging the two helpdesk tools",
+];
+const WHEN = ["before year end", "in Q4", "once the audit closes", "next quarter", "by the end of November"];
+const TEAMS = ["The finance team", "IT operations", "The steering group", "Procurement", "The controlling office"];
 const HEADINGS = [
   "1. Summary", "2. Operating costs", "3. Infrastructure", "4. Licences and subscriptions", "5. Staffing",
   "6. Risks", "7. Recommendations", "8. Server inventory", "9. Next steps", "10. Appendix",
@@ -45,11 +55,16 @@ const HOSTS = [
 ];
 
 function sentence(rng: Rng): string {
-  const length = rng.int(8, 18);
-  const words: string[] = [];
-  for (let i = 0; i < length; i++) words.push(rng.pick(WORDS));
-  const text = words.join(" ");
-  return text[0].toUpperCase() + text.slice(1) + ".";
+  switch (rng.int(0, 3)) {
+    case 0:
+      return `${rng.pick(SUBJECTS)} ${rng.pick(OUTCOMES)} ${rng.pick(TAILS)}.`;
+    case 1:
+      return `${rng.pick(TEAMS)} recommends ${rng.pick(ACTIONS)} ${rng.pick(WHEN)}.`;
+    case 2:
+      return `A total of EUR ${rng.int(12, 480)},${String(rng.int(0, 999)).padStart(3, "0")} was spent on ${rng.pick(SUBJECTS).toLowerCase().replace(/^the /, "")} ${rng.pick(TAILS)}.`;
+    default:
+      return `${rng.pick(TEAMS)} expects ${rng.pick(SUBJECTS).toLowerCase()} to settle ${rng.pick(WHEN)}.`;
+  }
 }
 
 function wrap(text: string, columns: number): string[] {
@@ -189,7 +204,7 @@ export function connectionTest(host: string, rng: Rng): CommandRun["output"] {
 }
 
 const SENDERS = ["Maria Lopez", "IT Service Desk", "Tom Becker", "Finance Team", "Priya Nair", "Jonas Weber", "HR Portal", "Chen Wei"];
-const SUBJECTS = [
+const MAIL_SUBJECTS = [
   "Re: Q3 budget figures", "Password expiry notice", "Server maintenance this weekend", "Invoice 2024-1187 approved",
   "Lunch on Friday?", "Updated forecast template", "Action required: timesheet", "Minutes of the steering meeting",
   "Backup report for last night", "New starter next Monday",
@@ -199,7 +214,7 @@ export function makeMail(rng: Rng, id: number, unread: boolean): MailItem {
   return {
     id,
     from: rng.pick(SENDERS),
-    subject: rng.pick(SUBJECTS),
+    subject: rng.pick(MAIL_SUBJECTS),
     time: `${rng.int(8, 16)}:${String(rng.int(0, 59)).padStart(2, "0")}`,
     unread,
   };

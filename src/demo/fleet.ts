@@ -3,6 +3,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runDemoAgent, type AgentProgress, type DemoAgentResult } from "./agent.ts";
+import type { Size } from "./layout.ts";
+import { DEFAULT_SIZE } from "./scene.ts";
 import { writeDemoCapture } from "./session.ts";
 
 export interface DemoIdentity {
@@ -29,8 +31,8 @@ export function demoIdentity(index: number): DemoIdentity {
 
 export interface RunDemoOptions {
   sessions: number;
-  width: number;
-  height: number;
+  /** Screen size before the resize, as { width, height } or "1920x1080" (default 1920x1080). */
+  size?: Size | string;
   durationS: number;
   /** Seed of the first session; session i uses seed + i. */
   seed?: number;
@@ -57,12 +59,23 @@ export interface DemoSessionResult extends DemoAgentResult {
   error?: string;
 }
 
+/** "1920x1080" → { width: 1920, height: 1080 }; sides from 64 to 8192. */
+export function parseSize(raw: string): Size {
+  const m = /^(\d+)x(\d+)$/.exec(raw.trim());
+  const size = m ? { width: Number(m[1]), height: Number(m[2]) } : null;
+  if (size === null || [size.width, size.height].some((n) => n < 64 || n > 8192)) {
+    throw new RangeError(`size ${raw}: expected WIDTHxHEIGHT, each side from 64 to 8192 (e.g. 1920x1080)`);
+  }
+  return size;
+}
+
 export function demoCachePath(dir: string, o: { width: number; height: number; durationS: number; seed: number; login: string }): string {
   return join(dir, `demo-v1-${o.width}x${o.height}-${o.durationS}s-seed${o.seed}-${o.login}.tdpcap`);
 }
 
 export async function runDemo(opts: RunDemoOptions): Promise<DemoSessionResult[]> {
   const log = opts.log ?? ((line: string) => console.log(line));
+  const { width, height } = typeof opts.size === "string" ? parseSize(opts.size) : (opts.size ?? DEFAULT_SIZE);
   const realtime = opts.realtime ?? true;
   const baseSeed = opts.seed ?? 1;
   const pregenerate = opts.capture === undefined && (opts.pregenerate ?? (realtime && opts.sessions > 1));
@@ -72,7 +85,7 @@ export async function runDemo(opts: RunDemoOptions): Promise<DemoSessionResult[]
   if (pregenerate) {
     mkdirSync(cacheDir, { recursive: true });
     for (const plan of plans) {
-      const o = { width: opts.width, height: opts.height, durationS: opts.durationS, seed: plan.seed, login: plan.identity.login };
+      const o = { width, height, durationS: opts.durationS, seed: plan.seed, login: plan.identity.login };
       const path = demoCachePath(cacheDir, o);
       if (!existsSync(path)) {
         const started = performance.now();
@@ -88,7 +101,7 @@ export async function runDemo(opts: RunDemoOptions): Promise<DemoSessionResult[]
       const label = `${identity.user}@${identity.desktop}`;
       try {
         const result = await runDemoAgent({
-          server: opts.server, token: opts.token, ...identity, width: opts.width, height: opts.height, durationS: opts.durationS,
+          server: opts.server, token: opts.token, ...identity, width, height, durationS: opts.durationS,
           seed, realtime, capture, signal: opts.signal, log, onProgress: (p) => opts.onProgress?.(label, p),
         });
         return { ...result, label, seed };

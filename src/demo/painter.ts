@@ -14,7 +14,7 @@ import type { SceneState } from "./sceneState.ts";
 const TITLES: Record<WindowId, string> = {
   document: DOCUMENT_TITLE,
   terminal: "Windows PowerShell",
-  mail: "Inbox - alice@corp.example.com - Outlook",
+  mail: "Inbox - Outlook",
 };
 const ACCENT = "#1f5fa8";
 
@@ -82,7 +82,11 @@ export class DesktopPainter {
     ctx.fillRect(win.x + 1, win.y + TITLE_BAR_H, win.w - 2, RIBBON_H);
     ctx.font = FONTS.ui;
     ctx.fillStyle = "#333333";
-    ["File", "Home", "Insert", "Layout", "References", "Review", "View"].forEach((tab, i) => ctx.fillText(tab, win.x + 12 + i * 74, win.y + TITLE_BAR_H + 18));
+    let tabX = win.x + 12;
+    for (const tab of ["File", "Home", "Insert", "Layout", "References", "Review", "View"]) {
+      ctx.fillText(tab, tabX, win.y + TITLE_BAR_H + 18);
+      tabX += Math.round(ctx.measureText(tab).width) + 24;
+    }
     ctx.fillStyle = "#dcdcdc";
     for (let x = win.x + 12; x < win.x + win.w - 40; x += 34) ctx.fillRect(x, win.y + TITLE_BAR_H + 28, 26, 20);
     // Page area.

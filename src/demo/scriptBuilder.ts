@@ -180,7 +180,7 @@ class ScriptBuilder {
   read(): void {
     const start = this.t;
     if (this.focused !== "document") this.focusWindow("document");
-    const bursts = this.rng.int(1, 3);
+    const bursts = this.rng.int(1, 2);
     for (let i = 0; i < bursts; i++) {
       this.t += this.rng.int(600, 2000);
       const up = this.scroll > 0 && this.rng.chance(0.2);
