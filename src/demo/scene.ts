@@ -5,7 +5,7 @@ import type { Size } from "./layout.ts";
 import { DesktopPainter } from "./painter.ts";
 import { SceneStateTracker, stateKey, type SceneState } from "./sceneState.ts";
 import { sizeAt, type DemoScript, type Stretch, type TimedInput } from "./script.ts";
-import { buildScript } from "./scriptBuilder.ts";
+import { buildScript } from "./officeScript.ts";
 
 export interface SceneOptions {
   width?: number;
