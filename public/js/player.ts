@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   }
   renderHead(rec);
 
-  const core = new PlayerCore(video, rec.duration_ms / 1000);
+  const core = new PlayerCore(stage, video, rec.duration_ms / 1000);
   const events = new EventsPanel((t) => core.seek(t), (visible) => timeline.setMarkers(visible));
   const timeline = new Timeline((t) => core.seek(t));
   const setMarkers = (markers: Marker[]) => {
@@ -150,26 +150,22 @@ async function main(): Promise<void> {
 
   const start = parseStart();
   if (rec.status === "live") {
-    core.openLive(new URL(urls.live, location.href).pathname, urls.video, start);
-    const refreshDetail = setInterval(async () => {
-      try {
-        const fresh = await getRecording(id);
-        setMarkers(fresh.markers ?? []);
-        if (fresh.status !== "live") renderHead(fresh);
-      } catch {
-        // keep the last known markers
-      }
-    }, LIVE_DETAIL_REFRESH_MS);
-    core.addEventListener("liveend", async () => {
+    core.openLive({ wsPath: urls.live, fileUrl: urls.video, startAt: start, sessionStartMs: Date.parse(rec.start) });
+    let finishing = false;
+    // The end comes over the live socket, or (while scrubbed back, with no socket) from the details.
+    const finish = async () => {
+      if (finishing) return;
+      finishing = true;
       clearInterval(refreshDetail);
       showToast("The session has ended");
-      for (let attempt = 0; attempt < 120; attempt++) {
-        try {
-          const fresh = await getRecording(id);
-          if (fresh.status !== "live" && fresh.video?.state === "ready") {
+      for (let attempt = 0; attempt < 240; attempt++) {
+        const fresh = await getRecording(id).catch(() => null);
+        if (fresh && fresh.status !== "live") {
+          core.markSessionEnded(fresh.duration_ms / 1000);
+          if (fresh.video?.state === "ready") {
             renderHead(fresh);
             setMarkers(fresh.markers ?? []);
-            await core.switchToVod(urls.video);
+            await core.switchToFinal(urls.video, fresh.duration_ms / 1000);
             void loadFrames();
             return;
           }
@@ -177,12 +173,17 @@ async function main(): Promise<void> {
             renderHead(fresh);
             return;
           }
-        } catch {
-          // retry
         }
         await new Promise((r) => setTimeout(r, 500));
       }
-    });
+    };
+    const refreshDetail = setInterval(async () => {
+      const fresh = await getRecording(id).catch(() => null);
+      if (!fresh) return;
+      setMarkers(fresh.markers ?? []);
+      if (fresh.status !== "live") void finish();
+    }, LIVE_DETAIL_REFRESH_MS);
+    core.addEventListener("liveend", () => void finish());
   } else if (rec.video?.state === "ready") {
     core.openVod(urls.video, start, start === null || params.get("play") === "1");
     void loadFrames();
@@ -213,11 +214,12 @@ async function main(): Promise<void> {
     events.setTime(t);
     setIcon(playButton.querySelector("svg")!, core.paused ? "play" : "pause");
     playButton.setAttribute("aria-label", core.paused ? "Play (space)" : "Pause (space)");
-    const live = core.mode === "live" && !core.liveEnded;
+    const live = core.isLiveSession && !core.sessionEnded;
     goLiveButton.hidden = !live;
     goLiveButton.classList.toggle("at-edge", live && core.atLiveEdge && !core.paused);
     goLiveButton.setAttribute("aria-label", core.atLiveEdge ? "Live" : "Go to live");
     spinner.hidden = !core.waiting;
+    if (speedSelect.value !== String(core.rate)) speedSelect.value = String(core.rate);
     if (core.error) setStageMessage(core.error);
     playerEl.dataset.mode = core.mode;
     playerEl.dataset.state = core.paused ? "paused" : "playing";
@@ -225,13 +227,12 @@ async function main(): Promise<void> {
     playerEl.dataset.live = String(live && core.atLiveEdge);
   };
   core.addEventListener("update", render);
-  core.addEventListener("modechange", () => {
-    stage.querySelector("video")?.addEventListener("click", () => core.toggle());
-  });
 
   playButton.addEventListener("click", () => core.toggle());
   goLiveButton.addEventListener("click", () => core.goLive());
-  video.addEventListener("click", () => core.toggle());
+  stage.addEventListener("click", (event) => {
+    if (event.target instanceof HTMLVideoElement) core.toggle();
+  });
   stage.addEventListener("dblclick", () => toggleFullscreen());
 
   const toggleFullscreen = () => {
@@ -278,7 +279,7 @@ async function main(): Promise<void> {
     seekByFraction: (f) => core.seek(core.time + f * core.duration),
     seekToFraction: (f) => core.seek(f * core.duration),
     seekToStart: () => core.seek(0),
-    seekToEnd: () => (core.mode === "live" && !core.liveEnded ? core.goLive() : core.seek(core.duration)),
+    seekToEnd: () => (core.isLiveSession && !core.sessionEnded ? core.goLive() : core.seek(core.duration)),
     stepFrame: (d) => core.stepFrame(d),
     marker: jumpMarker,
     speed: (d) => {

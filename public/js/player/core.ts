@@ -1,47 +1,58 @@
-// The player's core, apart from its controls: one <video> showing either the finished MP4 ("vod") or a live session
-// through MediaSource ("live"). It keeps the position the user sees (which, in a live stream's idle gaps, runs on
-// while the element holds the last frame), seeks exactly, skips idle stretches, follows the live edge, and turns a
-// live session into the finished MP4 without a reload when it ends.
+// The player's core, apart from its controls. Three ways of showing a recording, each in its own <video>:
+// - "vod": the finished MP4 (seeks exactly, range requests);
+// - "live": a live session through MediaSource, a little behind real time (see liveStream.ts);
+// - "dvr": a live session scrubbed back: the MP4 written so far, which also seeks exactly.
+// Switching prepares the next element off-screen at the right time and swaps when its picture is ready, so the
+// screen never goes blank; a live session that ends continues, at the same place, as the finished MP4.
 import type { Stretch } from "../lib/mp4.ts";
 import { LiveStream } from "./liveStream.ts";
-import { atSpanEnd, nextSpanStart, placeAt, spanIndexAt, spansOf, type Span } from "./spans.ts";
 
-export type PlayerMode = "vod" | "live";
+export type PlayerMode = "vod" | "live" | "dvr";
 
 /** How far behind the live edge "live" plays. */
 export const LIVE_LATENCY = 1.5;
-/** Within this of the edge the player counts as live. */
-const FOLLOW_WINDOW = 4;
-/** Following live, fall back this far behind and the player jumps forward again. */
-const MAX_LIVE_LAG = 8;
-/** With "skip idle" on, a still picture is shown this long (seconds of wall time) before jumping. */
-const SKIP_HOLD_SECONDS = 0.5;
+/** Within this of the edge the player counts as live; seeking this close goes live. */
+export const FOLLOW_WINDOW = 4;
+/** The wall clock may be a little ahead of the recording's clock (time 0 = first message, not session start). */
+const WALL_CLOCK_SLACK = 0.3;
 
-interface Hold {
-  /** Position shown when the hold (re)started. */
-  v0: number;
-  /** performance.now() then. */
-  w0: number;
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface LiveOptions {
+  wsPath: string;
+  fileUrl: string;
+  startAt: number | null;
+  /** The session's start (ms since epoch): the live edge is about now minus this. */
+  sessionStartMs: number | null;
 }
 
 export class PlayerCore extends EventTarget {
   mode: PlayerMode = "vod";
-  following = false;
   skipIdle = false;
   idle: Stretch[] = [];
   frameTimes: Float64Array | null = null;
   error: string | null = null;
+  /** The live session has ended (its final MP4 may not be ready yet). */
+  sessionEnded = false;
+  private endSeconds: number | null = null;
   private live: LiveStream | null = null;
-  private hold: Hold | null = null;
+  private liveOptions: LiveOptions | null = null;
+  /** Newest known point of the live timeline and when it was known. */
+  private edgeAnchor = { t: 0, at: performance.now() };
+  private dvrCovers = 0;
   private wantPlaying = false;
   private rateValue = 1;
-  private pendingStart: number | null = null;
-  private liveStarted = false;
+  private switchId = 0;
+  private switching = false;
   private updateQueued = false;
-  private readonly listeners: Array<[string, EventListener]> = [];
-  private ticker: ReturnType<typeof setInterval>;
+  private listeners: Array<[string, EventListener]> = [];
+  private readonly ticker: ReturnType<typeof setInterval>;
 
   constructor(
+    private readonly stage: HTMLElement,
     public video: HTMLVideoElement,
     private knownDuration: number,
   ) {
@@ -55,56 +66,30 @@ export class PlayerCore extends EventTarget {
     requestAnimationFrame(frame);
   }
 
-  // ---- opening -------------------------------------------------------------------------------------------
+  // ---- opening ------------------------------------------------------------------------------------------
 
   openVod(url: string, startAt: number | null, autoplay: boolean): void {
     this.mode = "vod";
-    this.pendingStart = startAt;
     this.wantPlaying = autoplay;
     this.video.src = url;
-    this.video.addEventListener("loadedmetadata", () => this.applyStart(), { once: true });
-  }
-
-  openLive(wsPath: string, mp4Path: string, startAt: number | null): void {
-    this.mode = "live";
-    this.pendingStart = startAt;
-    this.wantPlaying = true;
-    this.following = startAt === null;
-    this.live = new LiveStream(wsPath, mp4Path, {
-      onData: () => this.onLiveData(),
-      onEnd: () => this.dispatchEvent(new Event("liveend")),
-      onError: (message) => this.fail(message),
-    }, () => this.time);
-    this.video.src = this.live.objectUrl;
-  }
-
-  private applyStart(): void {
-    const start = this.pendingStart;
-    this.pendingStart = null;
-    if (start !== null && start > 0) this.seek(start);
-    this.video.playbackRate = this.rateValue;
-    if (this.wantPlaying) void this.video.play().catch(() => this.setPaused());
-    this.update();
-  }
-
-  private onLiveData(): void {
-    if (!this.liveStarted && this.live?.hasData && this.video.buffered.length > 0) {
-      this.liveStarted = true;
-      if (this.pendingStart !== null) this.seek(this.pendingStart);
-      else this.goLive();
-      this.pendingStart = null;
+    this.video.addEventListener("loadedmetadata", () => {
+      if (startAt !== null && startAt > 0) this.video.currentTime = Math.min(startAt, this.video.duration || startAt);
       this.video.playbackRate = this.rateValue;
-      if (this.wantPlaying) void this.video.play().catch(() => this.setPaused());
-    }
-    this.update();
+      if (this.wantPlaying) this.playElement(this.video);
+      this.update();
+    }, { once: true });
   }
 
-  private fail(message: string): void {
-    this.error = message;
-    this.update();
+  openLive(options: LiveOptions): void {
+    this.liveOptions = options;
+    this.wantPlaying = true;
+    this.mode = "live";
+    if (options.sessionStartMs !== null) this.noteEdge(this.wallClockEdge());
+    if (options.startAt === null) this.joinLive();
+    else void this.showFileAt(options.startAt);
   }
 
-  // ---- state the controls read ---------------------------------------------------------------------------
+  // ---- state the controls read --------------------------------------------------------------------------
 
   get paused(): boolean {
     return !this.wantPlaying;
@@ -114,53 +99,84 @@ export class PlayerCore extends EventTarget {
     return this.rateValue;
   }
 
-  get liveEnded(): boolean {
-    return this.live?.ended ?? false;
+  get isLiveSession(): boolean {
+    return this.liveOptions !== null && this.mode !== "vod";
   }
 
-  /** The position being shown, in seconds from the start of the recording. */
+  /** The position shown, seconds from the start of the recording. */
   get time(): number {
-    if (!this.hold) return this.video.currentTime;
-    if (!this.wantPlaying) return this.hold.v0;
-    const v = this.hold.v0 + ((performance.now() - this.hold.w0) / 1000) * this.rateValue;
-    return Math.min(v, this.duration);
+    const t = this.video.currentTime;
+    return this.mode === "live" ? Math.min(t, this.duration) : t;
   }
 
   get duration(): number {
-    if (this.mode === "live" && this.live) return Math.max(this.live.liveEdge(), this.video.currentTime);
-    const d = this.video.duration;
-    return Number.isFinite(d) && d > 0 ? d : this.knownDuration;
+    if (this.mode === "vod") {
+      const d = this.video.duration;
+      return Number.isFinite(d) && d > 0 ? d : this.knownDuration;
+    }
+    return this.liveEdge();
   }
 
-  /** Loaded (vod) or received (live) time spans. */
+  /** The recording's "now" while live: the newest frame's time plus the time since, or the wall clock. */
+  liveEdge(): number {
+    if (this.sessionEnded && this.endSeconds !== null) return this.endSeconds;
+    const newest = this.live?.newest;
+    if (newest) this.noteEdge(newest.pts, newest.arrived);
+    let edge = this.edgeAnchor.t + (this.sessionEnded ? 0 : (performance.now() - this.edgeAnchor.at) / 1000);
+    if (!this.sessionEnded) edge = Math.max(edge, this.wallClockEdge());
+    return Math.max(edge, this.dvrCovers);
+  }
+
+  private wallClockEdge(): number {
+    const start = this.liveOptions?.sessionStartMs;
+    if (start === null || start === undefined) return 0;
+    const edge = (Date.now() - start) / 1000 - WALL_CLOCK_SLACK;
+    // Only trust it when it agrees roughly with what the stream says (clocks can be off).
+    return edge > this.edgeAnchor.t && edge - this.edgeAnchor.t < 3600 ? edge : 0;
+  }
+
+  private noteEdge(t: number, at = performance.now()): void {
+    const current = this.edgeAnchor.t + (performance.now() - this.edgeAnchor.at) / 1000;
+    if (t + (performance.now() - at) / 1000 >= current || t > this.edgeAnchor.t) this.edgeAnchor = { t, at };
+  }
+
+  /** Loaded time spans of the element shown (clipped to what exists). */
   get buffered(): Span[] {
-    return spansOf(this.video.buffered);
+    const out: Span[] = [];
+    const limit = this.duration;
+    if (this.mode === "live") {
+      const first = this.live?.firstPts;
+      if (first !== null && first !== undefined) out.push({ start: first, end: limit });
+      return out;
+    }
+    const b = this.video.buffered;
+    for (let i = 0; i < b.length; i++) out.push({ start: b.start(i), end: Math.min(b.end(i), limit) });
+    return out;
   }
 
   get waiting(): boolean {
-    if (!this.wantPlaying || this.hold || this.error) return false;
-    if (this.mode === "live") return !this.liveStarted;
+    if (this.error) return false;
+    if (this.switching) return true;
+    if (!this.wantPlaying) return false;
+    if (this.mode === "live") return !this.live?.ready;
     return this.video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA && !this.video.ended;
   }
 
   get atLiveEdge(): boolean {
-    return this.mode === "live" && !this.liveEnded && this.duration - this.time < FOLLOW_WINDOW;
+    return this.mode === "live" && !this.sessionEnded && this.duration - this.time < FOLLOW_WINDOW;
   }
 
-  // ---- commands ------------------------------------------------------------------------------------------
+  // ---- commands -----------------------------------------------------------------------------------------
 
   play(): void {
-    if (this.mode === "vod" && this.video.ended) this.seek(0);
+    if (this.mode === "vod" && this.video.ended) this.video.currentTime = 0;
     this.wantPlaying = true;
-    if (this.hold) this.hold = { v0: this.hold.v0, w0: performance.now() };
-    void this.video.play().catch(() => this.setPaused());
+    this.playElement(this.video);
     this.update();
   }
 
   pause(): void {
-    if (this.hold) this.hold = { v0: this.time, w0: performance.now() };
     this.wantPlaying = false;
-    this.following = false;
     this.video.pause();
     this.update();
   }
@@ -171,7 +187,6 @@ export class PlayerCore extends EventTarget {
   }
 
   setRate(rate: number): void {
-    if (this.hold) this.hold = { v0: this.time, w0: performance.now() };
     this.rateValue = rate;
     this.video.playbackRate = rate;
     this.update();
@@ -180,30 +195,34 @@ export class PlayerCore extends EventTarget {
   /** Show exactly time t (clamped to the recording). */
   seek(t: number): void {
     const target = Math.max(0, Math.min(t, this.duration || t));
-    if (this.mode === "live") {
-      const place = placeAt(this.buffered, target);
-      this.video.currentTime = place.element;
-      this.hold = place.held === null ? null : { v0: place.held, w0: performance.now() };
-      this.following = this.atLiveEdge;
-    } else {
-      this.hold = null;
+    if (this.mode === "vod") {
       this.video.currentTime = target;
+    } else if (!this.sessionEnded && target >= this.liveEdge() - FOLLOW_WINDOW) {
+      this.goLive();
+    } else if (this.mode === "dvr" && target <= this.dvrCovers - 0.05) {
+      this.video.currentTime = target;
+    } else {
+      void this.showFileAt(target);
     }
     this.update();
   }
 
+  /** Back to the live edge (a fresh live stream: the old one cannot seek forward reliably). */
   goLive(): void {
-    if (this.mode !== "live" || !this.live) return;
-    this.seek(Math.max(0, this.live.liveEdge() - LIVE_LATENCY));
-    this.following = true;
-    if (!this.wantPlaying) this.play();
+    if (!this.liveOptions || this.sessionEnded) return;
+    if (this.mode === "live" && this.live?.ready && this.atLiveEdge) {
+      if (!this.wantPlaying) this.play();
+      return;
+    }
+    this.wantPlaying = true;
+    this.joinLive();
   }
 
   /** To the previous or next frame (exact with the MP4's sample table; 0.1 s steps without it). */
   stepFrame(direction: 1 | -1): void {
     if (this.wantPlaying) this.pause();
     const t = this.time;
-    const times = this.frameTimes;
+    const times = this.mode === "vod" ? this.frameTimes : null;
     if (!times || times.length === 0) {
       this.seek(t + direction * 0.1);
       return;
@@ -214,71 +233,173 @@ export class PlayerCore extends EventTarget {
     this.seek(target);
   }
 
-  /** The live session ended and its finished MP4 is ready: swap to it at the same place, without a blank frame. */
-  async switchToVod(url: string): Promise<void> {
-    const next = document.createElement("video");
-    for (const attr of ["muted", "playsinline", "preload", "disablepictureinpicture", "class"]) {
-      const value = this.video.getAttribute(attr);
-      if (value !== null) next.setAttribute(attr, value);
+  /** The live session ended at endSeconds (if known): stop there until the finished MP4 is ready. */
+  markSessionEnded(endSeconds: number | null): void {
+    this.sessionEnded = true;
+    this.endSeconds = endSeconds ?? this.endSeconds;
+    this.update();
+  }
+
+  /** The finished MP4 is ready: continue with it at the same place. */
+  async switchToFinal(url: string, durationSeconds: number): Promise<void> {
+    this.sessionEnded = true;
+    this.endSeconds = durationSeconds;
+    this.knownDuration = durationSeconds;
+    const id = ++this.switchId;
+    const element = await this.prepareFile(url, this.time);
+    if (id !== this.switchId || !element) return;
+    this.show(element, "vod");
+    this.liveOptions = null;
+    this.dispatchEvent(new Event("modechange"));
+  }
+
+  // ---- switching ----------------------------------------------------------------------------------------
+
+  private joinLive(): void {
+    const options = this.liveOptions;
+    if (!options) return;
+    const id = ++this.switchId;
+    this.switching = true;
+    const element = this.newElement();
+    const stream = new LiveStream(options.wsPath, {
+      onReady: () => {
+        if (id !== this.switchId) return;
+        const newest = stream.newest;
+        if (!newest) return;
+        this.noteEdge(newest.pts, newest.arrived);
+        // Only the newest frame covers times after it, so any target at or after it shows the right picture.
+        element.currentTime = Math.max(newest.pts, this.liveEdge() - LIVE_LATENCY);
+        element.addEventListener("seeked", () => {
+          if (id !== this.switchId) return;
+          const previous = this.live;
+          this.live = stream;
+          this.show(element, "live");
+          if (previous && previous !== stream) previous.close();
+        }, { once: true });
+      },
+      onData: () => this.update(),
+      onEnd: (endSeconds) => {
+        this.markSessionEnded(endSeconds);
+        this.dispatchEvent(new Event("liveend"));
+      },
+      onError: (message) => {
+        if (id !== this.switchId) return;
+        this.switching = false;
+        this.fail(message);
+      },
+    });
+    element.src = stream.objectUrl;
+  }
+
+  /** Show the MP4 written so far (scrub-back during a live session) at time t. */
+  private async showFileAt(t: number): Promise<void> {
+    const options = this.liveOptions;
+    if (!options) return;
+    const id = ++this.switchId;
+    this.switching = true;
+    this.update();
+    const element = await this.prepareFile(options.fileUrl, t);
+    if (id !== this.switchId || !element) return;
+    this.dvrCovers = Number.isFinite(element.duration) ? element.duration : t;
+    this.noteEdge(this.dvrCovers);
+    if (this.live) {
+      this.live.close();
+      this.live = null;
     }
-    next.muted = true;
-    next.src = url;
-    await once(next, "loadedmetadata");
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const target = Math.min(this.time, next.duration || this.time);
-      next.currentTime = target;
-      await once(next, "seeked");
-      if (Math.abs(this.time - target) < 0.25 || !this.wantPlaying) break;
+    this.show(element, "dvr");
+  }
+
+  private newElement(): HTMLVideoElement {
+    const element = document.createElement("video");
+    element.muted = true;
+    element.playsInline = true;
+    element.preload = "auto";
+    element.disablePictureInPicture = true;
+    element.hidden = true;
+    this.stage.prepend(element);
+    return element;
+  }
+
+  private async prepareFile(url: string, t: number): Promise<HTMLVideoElement | null> {
+    const element = this.newElement();
+    try {
+      element.src = url;
+      await once(element, "loadedmetadata");
+      const duration = Number.isFinite(element.duration) ? element.duration : t;
+      element.currentTime = Math.min(t, duration);
+      await once(element, "seeked");
+      return element;
+    } catch (err) {
+      element.remove();
+      this.switching = false;
+      this.fail(err instanceof Error ? err.message : String(err));
+      return null;
     }
-    next.playbackRate = this.rateValue;
+  }
+
+  private show(element: HTMLVideoElement, mode: PlayerMode): void {
     const old = this.video;
-    this.detach(old);
-    next.id = old.id;
-    old.replaceWith(next);
-    old.pause();
-    old.removeAttribute("src");
-    old.load();
-    this.live?.close();
-    this.live = null;
-    this.video = next;
-    this.mode = "vod";
-    this.hold = null;
-    this.following = false;
-    this.knownDuration = next.duration;
-    this.attach(next);
-    if (this.wantPlaying) void next.play().catch(() => this.setPaused());
+    if (old !== element) {
+      this.detach(old);
+      old.pause();
+      element.id = old.id;
+      old.removeAttribute("id");
+      element.className = old.className;
+      element.hidden = false;
+      old.remove();
+      if (this.live && old.src === this.live.objectUrl && mode !== "live") {
+        this.live.close();
+        this.live = null;
+      }
+      old.removeAttribute("src");
+      old.load();
+    }
+    this.video = element;
+    this.mode = mode;
+    this.switching = false;
+    this.error = null;
+    element.playbackRate = this.rateValue;
+    this.attach(element);
+    if (this.wantPlaying) this.playElement(element);
     this.dispatchEvent(new Event("modechange"));
     this.update();
   }
 
-  // ---- internals -----------------------------------------------------------------------------------------
+  // ---- internals ----------------------------------------------------------------------------------------
 
-  private setPaused(): void {
-    this.wantPlaying = false;
+  private playElement(element: HTMLVideoElement): void {
+    void element.play().catch(() => {
+      if (element === this.video) {
+        this.wantPlaying = false;
+        this.update();
+      }
+    });
+  }
+
+  private fail(message: string): void {
+    this.error = message;
     this.update();
   }
 
   private attach(video: HTMLVideoElement): void {
     const onChange = () => this.update();
     const onEnded = () => {
-      if (this.mode === "vod") {
-        this.wantPlaying = false;
-        this.update();
-      }
+      if (this.mode === "vod") this.wantPlaying = false;
+      this.update();
     };
     const onError = () => {
-      if (this.mode === "vod" && video.error) this.fail(`the video cannot be played (${video.error.message || video.error.code})`);
+      if (video.error && this.mode !== "live") this.fail(`the video cannot be played (${video.error.message || video.error.code})`);
     };
-    const events: Array<[string, EventListener]> = [
+    this.listeners = [
       ["timeupdate", onChange], ["seeked", onChange], ["seeking", onChange], ["waiting", onChange], ["playing", onChange],
       ["progress", onChange], ["durationchange", onChange], ["loadeddata", onChange], ["ended", onEnded], ["error", onError],
     ];
-    for (const [name, fn] of events) video.addEventListener(name, fn);
-    this.listeners.push(...events);
+    for (const [name, fn] of this.listeners) video.addEventListener(name, fn);
   }
 
   private detach(video: HTMLVideoElement): void {
-    for (const [name, fn] of this.listeners.splice(0)) video.removeEventListener(name, fn);
+    for (const [name, fn] of this.listeners) video.removeEventListener(name, fn);
+    this.listeners = [];
   }
 
   /** Coalesce state changes into one "update" per animation frame. */
@@ -292,43 +413,26 @@ export class PlayerCore extends EventTarget {
   }
 
   private tick(): void {
-    if (this.mode === "live") this.liveTick();
-    else this.vodTick();
-  }
-
-  private vodTick(): void {
-    if (!this.skipIdle || !this.wantPlaying) return;
     const t = this.video.currentTime;
-    const stretch = this.idle.find((s) => t >= s.from && t < s.to);
-    if (stretch) this.seek(stretch.to);
-  }
-
-  private liveTick(): void {
-    if (!this.live || !this.liveStarted) return;
-    const spans = this.buffered;
-    if (spans.length === 0) return;
-    const now = performance.now();
-    if (this.hold) {
-      const next = nextSpanStart(spans, this.video.currentTime);
-      const shown = this.time;
-      const heldFor = (now - this.hold.w0) / 1000;
-      if (next !== null && this.wantPlaying && (shown >= next - 0.01 || (this.skipIdle && heldFor >= SKIP_HOLD_SECONDS))) {
-        this.hold = null;
-        this.video.currentTime = next;
-        if (this.video.paused) void this.video.play().catch(() => undefined);
-      }
-    } else if (this.wantPlaying) {
-      const t = this.video.currentTime;
-      if (spanIndexAt(spans, t) < 0 && nextSpanStart(spans, t) !== null) {
-        this.seek(t);
-      } else if (atSpanEnd(spans, t)) {
-        // The element stalls here (a gap, or the newest frame): keep the clock running over the still picture.
-        this.hold = { v0: t, w0: now };
-      }
+    if (this.skipIdle && this.wantPlaying && this.mode === "vod") {
+      const stretch = this.idle.find((s) => t >= s.from && t < s.to);
+      if (stretch) this.video.currentTime = stretch.to;
     }
-    if (this.following && this.wantPlaying && this.live.liveEdge() - this.time > MAX_LIVE_LAG) this.goLive();
-    if (!this.following && this.wantPlaying && this.atLiveEdge) this.following = true;
-    this.update();
+    if (this.mode === "live" && this.live?.ready) {
+      if (this.sessionEnded && this.endSeconds !== null && t >= this.endSeconds && !this.video.paused) {
+        this.video.pause();
+      } else if (this.rateValue > 1 && t > this.liveEdge() - 0.2) {
+        // Faster than real time has caught up with real time.
+        this.setRate(1);
+      }
+      this.update();
+    }
+    if (this.mode === "dvr" && this.wantPlaying && !this.switching && t >= this.dvrCovers - 0.3) {
+      // Played to the end of what the file had when it was opened: continue with live or a newer file.
+      if (this.sessionEnded) this.pause();
+      else if (this.liveEdge() - t < FOLLOW_WINDOW * 2) this.joinLive();
+      else void this.showFileAt(t);
+    }
   }
 
   destroy(): void {
@@ -339,7 +443,7 @@ export class PlayerCore extends EventTarget {
 
 function once(target: EventTarget, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = () => reject(new Error(`video failed while waiting for ${name}`));
+    const onError = () => reject(new Error(`the video failed to load`));
     target.addEventListener(name, () => {
       target.removeEventListener("error", onError);
       resolve();

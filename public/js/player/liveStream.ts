@@ -1,18 +1,22 @@
-// A live session as MediaSource: the /live WebSocket sends an init segment, then one small fragment per frame,
-// then {"type":"end"}. Appends are queued (batched while the SourceBuffer is busy); the newest frame's arrival time
-// gives the live edge on the recording's clock.
+// One viewing of a live session through MediaSource. The /live WebSocket sends the init segment, the frames from
+// the last keyframe on (exact durations), then each new frame as one fragment whose duration is a long guess (so
+// MSE never sees idle time as a discontinuity and keeps showing the newest picture), then {"type":"end"}.
+// Such a buffer plays forward correctly but cannot be seeked back into (the guessed durations overlap), so the
+// player seeks only once, right after the first batch, and uses a fresh LiveStream to return to live.
 import { codecString, defaultSampleDuration, fragmentSpan, topLevelBoxes, trackTimescale } from "../lib/mp4.ts";
 
 export interface LiveStreamEvents {
+  /** The first batch is in the buffer: seek (once) and play. */
+  onReady(): void;
   onData(): void;
-  onEnd(): void;
+  onEnd(endSeconds: number | null): void;
   onError(message: string): void;
 }
 
+/** The first batch is over when no message came for this long after its last fragment. */
+const FIRST_BATCH_QUIET_MS = 120;
 const RECONNECT_MS = 2000;
 const MAX_FAILED_CONNECTS = 3;
-/** When the buffer is full, keep this much before the playhead. */
-const KEEP_BEHIND_SECONDS = 120;
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const total = parts.reduce((n, p) => n + p.length, 0);
@@ -25,6 +29,14 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+function numberField(message: object, ...names: string[]): number | null {
+  for (const name of names) {
+    const value = (message as Record<string, unknown>)[name];
+    if (typeof value === "number" && Number.isFinite(value)) return value;
+  }
+  return null;
+}
+
 export class LiveStream {
   readonly mediaSource = new MediaSource();
   readonly objectUrl = URL.createObjectURL(this.mediaSource);
@@ -34,31 +46,22 @@ export class LiveStream {
   private init: Uint8Array | null = null;
   private timescale = 0;
   private defaultDuration = 0;
-  private newest: { start: number; end: number; arrived: number } | null = null;
-  private firstStart: number | null = null;
+  private quietTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private failedConnects = 0;
+  /** Time of the first frame received (the last keyframe when joining). */
+  firstPts: number | null = null;
+  /** The newest frame's time and when it arrived (performance.now()). */
+  newest: { pts: number; arrived: number } | null = null;
+  ready = false;
   ended = false;
-  fragments = 0;
+  endSeconds: number | null = null;
 
   constructor(
     private readonly wsPath: string,
-    private readonly mp4Path: string,
     private readonly events: LiveStreamEvents,
-    private readonly playhead: () => number,
   ) {
     this.mediaSource.addEventListener("sourceopen", () => this.connect(), { once: true });
-  }
-
-  /** The recording's "now": the newest frame's time plus how long ago it came. */
-  liveEdge(now = performance.now()): number {
-    if (!this.newest) return 0;
-    if (this.ended) return this.newest.end;
-    return Math.max(this.newest.end, this.newest.start + (now - this.newest.arrived) / 1000);
-  }
-
-  get hasData(): boolean {
-    return this.newest !== null;
   }
 
   private connect(): void {
@@ -76,48 +79,53 @@ export class LiveStream {
     socket.addEventListener("close", (event) => {
       if (this.closed || this.ended) return;
       if (event.code === 1008 || event.code === 4401 || event.code === 4403) {
-        this.events.onError(event.reason || "not allowed to watch this session");
+        this.events.onError(event.reason || "you may not watch this session");
         return;
       }
       if (!received && ++this.failedConnects >= MAX_FAILED_CONNECTS) {
         this.events.onError("cannot connect to the live stream");
         return;
       }
+      // A reconnect sends init + the frames since the last keyframe again; appending them again is harmless.
       setTimeout(() => this.connect(), RECONNECT_MS);
     });
   }
 
   private onMessage(data: unknown): void {
     if (typeof data === "string") {
-      try {
-        const message: unknown = JSON.parse(data);
-        if (typeof message === "object" && message !== null && "type" in message) {
-          if (message.type === "end") {
-            this.ended = true;
-            this.events.onEnd();
-          } else if (message.type === "error" && "error" in message) {
-            this.events.onError(String(message.error));
-          }
-        }
-      } catch {
-        // not JSON: ignore
-      }
+      this.onText(data);
       return;
     }
     if (!(data instanceof ArrayBuffer)) return;
     const bytes = new Uint8Array(data);
     const first = topLevelBoxes(bytes)[0]?.type;
-    if (first === "ftyp" || first === "moov") {
-      this.onInit(bytes);
+    if (first === "ftyp" || first === "moov") this.onInit(bytes);
+    else this.onFragment(bytes);
+  }
+
+  private onText(text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
       return;
     }
-    this.onFragment(bytes);
+    if (typeof message !== "object" || message === null || !("type" in message)) return;
+    if (message.type === "end") {
+      this.ended = true;
+      const ms = numberField(message, "end_ms", "endMs", "duration_ms");
+      this.endSeconds = ms === null ? null : ms / 1000;
+      this.events.onEnd(this.endSeconds);
+    } else if (message.type === "error") {
+      const detail = (message as Record<string, unknown>).error;
+      this.events.onError(typeof detail === "string" ? detail : "live stream error");
+    }
   }
 
   private onInit(init: Uint8Array): void {
-    if (this.init) return; // a reconnect repeats it; the SourceBuffer already has it
+    if (this.init) return;
     this.init = init;
-    this.timescale = trackTimescale(init) ?? 90000;
+    this.timescale = trackTimescale(init) ?? 1000;
     this.defaultDuration = defaultSampleDuration(init);
     const type = `video/mp4; codecs="${codecString(init) ?? "avc1.42E01F"}"`;
     if (!MediaSource.isTypeSupported(type)) {
@@ -135,58 +143,43 @@ export class LiveStream {
   private onFragment(fragment: Uint8Array): void {
     const span = fragmentSpan(fragment, this.timescale, this.defaultDuration);
     if (span) {
-      if (this.firstStart === null) {
-        this.firstStart = span.start;
-        if (span.start > 0.5) void this.backfill(span.start);
-      }
-      if (!this.newest || span.start >= this.newest.start) this.newest = { ...span, arrived: performance.now() };
+      this.firstPts ??= span.start;
+      if (!this.newest || span.start >= this.newest.pts) this.newest = { pts: span.start, arrived: performance.now() };
     }
-    this.fragments++;
     this.pending.push(fragment);
     this.pump();
+    if (!this.ready) {
+      clearTimeout(this.quietTimer);
+      this.quietTimer = setTimeout(() => this.markReady(), FIRST_BATCH_QUIET_MS);
+    }
   }
 
-  /** The socket began after the start: fetch the fragmented MP4 made so far for what came before. */
-  private async backfill(before: number): Promise<void> {
-    try {
-      const res = await fetch(this.mp4Path, { credentials: "same-origin" });
-      if (!res.ok) return;
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      const parts: Uint8Array[] = [];
-      let moofStart = -1;
-      for (const box of topLevelBoxes(bytes)) {
-        if (box.type === "moof") moofStart = box.start;
-        if (box.type === "mdat" && moofStart >= 0 && box.end <= bytes.length) {
-          const fragment = bytes.subarray(moofStart, box.end);
-          const span = fragmentSpan(fragment, this.timescale, this.defaultDuration);
-          if (span && span.start < before - 0.001) parts.push(fragment);
-          moofStart = -1;
-        }
-      }
-      if (parts.length) {
-        this.pending.push(concat(parts));
-        this.pump();
-        this.events.onData();
-      }
-    } catch {
-      // scrub-back starts at the first live frame then
+  private markReady(): void {
+    if (this.ready) return;
+    if (this.buffer?.updating || this.pending.length > 0) {
+      this.quietTimer = setTimeout(() => this.markReady(), 20);
+      return;
     }
+    if (!this.buffer || this.buffer.buffered.length === 0) return;
+    this.ready = true;
+    this.events.onReady();
   }
 
   private pump(): void {
     const buffer = this.buffer;
     if (!buffer || buffer.updating || this.pending.length === 0 || this.mediaSource.readyState !== "open") return;
     const chunk = this.pending.length === 1 ? this.pending[0] : concat(this.pending);
+    this.pending = [];
     try {
       buffer.appendBuffer(chunk as Uint8Array<ArrayBuffer>);
-      this.pending = [];
       this.events.onData();
     } catch (err) {
       if (err instanceof DOMException && err.name === "QuotaExceededError") {
-        this.pending = [chunk];
-        const keepFrom = Math.max(0, this.playhead() - KEEP_BEHIND_SECONDS);
-        if (keepFrom > 1) buffer.remove(0, keepFrom);
-        else this.events.onError("the live video does not fit in the browser's buffer");
+        // Full: forget what lies well behind the playhead and try again (the file keeps everything).
+        this.pending.unshift(chunk);
+        const video = document.querySelector<HTMLVideoElement>(`video[src="${this.objectUrl}"]`);
+        const keepFrom = (video?.currentTime ?? 0) - 30;
+        if (keepFrom > (this.firstPts ?? 0)) buffer.remove(0, keepFrom);
         return;
       }
       this.events.onError(`cannot append live video: ${err instanceof Error ? err.message : String(err)}`);
@@ -195,6 +188,7 @@ export class LiveStream {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.quietTimer);
     this.socket?.close();
     URL.revokeObjectURL(this.objectUrl);
   }

@@ -4,7 +4,7 @@ import { byId, h } from "../lib/dom.ts";
 import { formatClock, formatClockPrecise, spokenClock } from "../lib/format.ts";
 import type { Stretch } from "../lib/mp4.ts";
 import { markerLabel } from "../lib/markers.ts";
-import type { Span } from "./spans.ts";
+import type { Span } from "./core.ts";
 
 /** Pixels within which the hover label names a nearby event. */
 const MARKER_SNAP_PX = 6;

@@ -1,0 +1,68 @@
+// The recordings page's URL state and API query.
+import { describe, expect, test } from "bun:test";
+import {
+  apiQuery, searchFromState, sortItems, stateFromSearch, wasActiveAt,
+} from "../../public/js/list/listQuery.ts";
+import type { RecordingItem } from "../../public/js/lib/api.ts";
+import { formatClock, formatDuration, fromLocalInputValue, toLocalInputValue } from "../../public/js/lib/format.ts";
+
+function item(id: string, start: string, end: string | null, duration_ms: number, user: string): RecordingItem {
+  return {
+    id, kind: "desktop", user, login: "administrator", desktop_name: `desk-${id}`, desktop_addr: "10.0.0.1:3389",
+    start, end, duration_ms, status: end ? "complete" : "live", width: 1280, height: 720,
+    video: { state: "ready", duration_ms, bytes: 1 }, markers: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 },
+  };
+}
+
+describe("list URL state", () => {
+  test("round-trips through the URL, dropping defaults and unknown values", () => {
+    const state = stateFromSearch("?q=web&user=alice&kind=desktop&range=custom&from=2026-01-02T03:04:05.000Z&sort=duration&bogus=1");
+    expect(state.q).toBe("web");
+    expect(state.sort).toEqual({ key: "duration", descending: false });
+    expect(searchFromState(state)).toBe("?q=web&user=alice&kind=desktop&range=custom&from=2026-01-02T03%3A04%3A05.000Z&sort=duration");
+    expect(searchFromState(stateFromSearch(""))).toBe("");
+    expect(stateFromSearch("?range=forever&sort=-nope&from=garbage")).toMatchObject({ range: "", from: "", sort: { key: "start", descending: true } });
+  });
+
+  test("presets become a from relative to now; 'active at' becomes from = to", () => {
+    const now = Date.parse("2026-05-01T12:00:00Z");
+    const lastHour = apiQuery(stateFromSearch("?range=1h&status=live"), now);
+    expect(lastHour.get("from")).toBe("2026-05-01T11:00:00.000Z");
+    expect(lastHour.get("to")).toBeNull();
+    expect(lastHour.get("status")).toBe("live");
+    const at = apiQuery(stateFromSearch("?range=at&at=2026-05-01T12:12:12.000Z"), now, "CURSOR", 25);
+    expect(at.get("from")).toBe("2026-05-01T12:12:12.000Z");
+    expect(at.get("to")).toBe("2026-05-01T12:12:12.000Z");
+    expect(at.get("cursor")).toBe("CURSOR");
+    expect(at.get("limit")).toBe("25");
+    // custom bounds only count when the range says custom
+    expect(apiQuery(stateFromSearch("?from=2026-01-01T00:00:00Z"), now).get("from")).toBeNull();
+  });
+
+  test("sorting loaded rows, stable for ties", () => {
+    const rows = [
+      item("a", "2026-01-01T10:00:00Z", "2026-01-01T10:05:00Z", 300_000, "bob"),
+      item("b", "2026-01-01T09:00:00Z", "2026-01-01T10:00:00Z", 3_600_000, "alice"),
+      item("c", "2026-01-01T11:00:00Z", null, 5_000, "bob"),
+    ];
+    expect(sortItems(rows, { key: "duration", descending: true }).map((r) => r.id)).toEqual(["b", "a", "c"]);
+    expect(sortItems(rows, { key: "user", descending: false }).map((r) => r.id)).toEqual(["b", "a", "c"]);
+    expect(sortItems(rows, { key: "start", descending: true }).map((r) => r.id)).toEqual(["c", "a", "b"]);
+    expect(wasActiveAt(rows[1], "2026-01-01T09:30:00Z")).toBe(true);
+    expect(wasActiveAt(rows[0], "2026-01-01T09:30:00Z")).toBe(false);
+    expect(wasActiveAt(rows[2], "2030-01-01T00:00:00Z")).toBe(true);
+  });
+});
+
+describe("formatting", () => {
+  test("clock, duration and datetime-local round trip", () => {
+    expect(formatClock(0)).toBe("0:00");
+    expect(formatClock(65.9)).toBe("1:05");
+    expect(formatClock(3723)).toBe("1:02:03");
+    expect(formatDuration(45_400)).toBe("45 s");
+    expect(formatDuration(3_723_000)).toBe("1 h 2 min");
+    const iso = "2026-03-04T05:06:07.000Z";
+    expect(fromLocalInputValue(toLocalInputValue(iso))).toBe(iso);
+    expect(fromLocalInputValue("")).toBeNull();
+  });
+});
