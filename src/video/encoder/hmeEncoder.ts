@@ -198,7 +198,8 @@ export class HmeH264Encoder implements H264Encoder {
     try {
       call();
     } catch (e) {
-      throw e instanceof EncoderFailure ? e : new EncoderFailure(`h264-mp4-encoder: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof EncoderFailure) throw e;
+      throw new EncoderFailure(`h264-mp4-encoder: ${e instanceof Error ? e.message : String(e)}`, e instanceof WebAssembly.RuntimeError);
     }
   }
 

@@ -23,4 +23,12 @@ export interface H264Encoder {
 /** Something is wrong with the encoder itself (not with one picture): the session's video must stop. */
 export class EncoderFailure extends Error {
   override name = "EncoderFailure";
+
+  /** `moduleAborted`: the WASM module itself is dead, so every encoder sharing it is too. */
+  constructor(
+    message: string,
+    readonly moduleAborted = false,
+  ) {
+    super(message);
+  }
 }

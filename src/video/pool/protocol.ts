@@ -1,0 +1,186 @@
+// Messages between the VideoPool (main thread) and its video workers, with the checks that turn an
+// `unknown` event payload back into one of them.
+import type { H264CodecConfig } from "../encoder/types.ts";
+
+export type VideoMode = "live" | "import";
+
+export interface WorkerSessionOptions {
+  mode: VideoMode;
+  maxFps?: number;
+  keyframeMs?: number;
+  qp?: number;
+  thumbnailWidth?: number;
+}
+
+/** Messages for one session packed into one transferable buffer. */
+export interface MessageBatch {
+  /** Session time of each message (ms). */
+  times: Float64Array;
+  /** offsets[i]..offsets[i+1] is message i inside `bytes`. */
+  offsets: Uint32Array;
+  bytes: Uint8Array;
+  /** Index of the first message in the session (for problem reports). */
+  firstIndex: number;
+  /** Newest session time pushed so far, for the worker's backlog estimate. */
+  newestMs: number;
+}
+
+export type MainToWorker =
+  | { type: "open"; sessionId: string; options: WorkerSessionOptions }
+  | { type: "push"; sessionId: string; batch: MessageBatch }
+  | { type: "end"; sessionId: string; endMs: number };
+
+export type VideoProblemKind =
+  /** A message was rejected (bad tile, bad screen size); the video goes on without it. */
+  | "bad-input"
+  /** The encoder failed; this session's video stops. */
+  | "encoder-failed"
+  /** The worker running this session died; this session's video stops. */
+  | "worker-crashed";
+
+export interface SessionProgress {
+  /** Session time of the last message fully handled. */
+  processedMs: number;
+  processedBytes: number;
+  frames: number;
+  keyframes: number;
+  droppedFrames: number;
+  encodedBytes: number;
+  /** The frame interval in force (ms); above 1000/maxFps when degraded. */
+  intervalMs: number;
+}
+
+export type WorkerToMain =
+  | { type: "config"; sessionId: string; config: H264CodecConfig }
+  | { type: "frame"; sessionId: string; ptsMs: number; isKey: boolean; data: Uint8Array; encodeMs: number }
+  | { type: "problem"; sessionId: string; kind: VideoProblemKind; reason: string; messageIndex: number | null }
+  | { type: "thumbnail"; sessionId: string; png: Uint8Array; atMs: number; final: boolean }
+  | { type: "progress"; sessionId: string; progress: SessionProgress; busyMs: number }
+  | { type: "ended"; sessionId: string; progress: SessionProgress; failed: boolean }
+  /** The worker cannot go on (e.g. its WASM module aborted); the pool replaces it. */
+  | { type: "fatal"; reason: string };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+function str(o: Record<string, unknown>, key: string): string {
+  const v = o[key];
+  if (typeof v !== "string") throw new TypeError(`message field ${key} is not a string`);
+  return v;
+}
+
+function num(o: Record<string, unknown>, key: string): number {
+  const v = o[key];
+  if (typeof v !== "number" || Number.isNaN(v)) throw new TypeError(`message field ${key} is not a number`);
+  return v;
+}
+
+function optionalNum(o: Record<string, unknown>, key: string): number | undefined {
+  return o[key] === undefined ? undefined : num(o, key);
+}
+
+function bytes(o: Record<string, unknown>, key: string): Uint8Array {
+  const v = o[key];
+  if (!(v instanceof Uint8Array)) throw new TypeError(`message field ${key} is not bytes`);
+  return v;
+}
+
+function record(o: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = o[key];
+  if (!isRecord(v)) throw new TypeError(`message field ${key} is not an object`);
+  return v;
+}
+
+function mode(o: Record<string, unknown>): VideoMode {
+  const v = str(o, "mode");
+  if (v !== "live" && v !== "import") throw new TypeError(`mode ${v} is not live|import`);
+  return v;
+}
+
+export function parseMainToWorker(data: unknown): MainToWorker {
+  if (!isRecord(data)) throw new TypeError("worker message is not an object");
+  const sessionId = str(data, "sessionId");
+  switch (data.type) {
+    case "open": {
+      const o = record(data, "options");
+      return {
+        type: "open",
+        sessionId,
+        options: {
+          mode: mode(o),
+          maxFps: optionalNum(o, "maxFps"),
+          keyframeMs: optionalNum(o, "keyframeMs"),
+          qp: optionalNum(o, "qp"),
+          thumbnailWidth: optionalNum(o, "thumbnailWidth"),
+        },
+      };
+    }
+    case "push": {
+      const b = record(data, "batch");
+      const times = b.times;
+      const offsets = b.offsets;
+      if (!(times instanceof Float64Array) || !(offsets instanceof Uint32Array)) throw new TypeError("batch arrays have the wrong types");
+      if (offsets.length !== times.length + 1) throw new TypeError("batch offsets do not match its times");
+      return {
+        type: "push",
+        sessionId,
+        batch: { times, offsets, bytes: bytes(b, "bytes"), firstIndex: num(b, "firstIndex"), newestMs: num(b, "newestMs") },
+      };
+    }
+    case "end":
+      return { type: "end", sessionId, endMs: num(data, "endMs") };
+    default:
+      throw new TypeError(`unknown worker message type ${String(data.type)}`);
+  }
+}
+
+function progress(o: Record<string, unknown>): SessionProgress {
+  return {
+    processedMs: num(o, "processedMs"),
+    processedBytes: num(o, "processedBytes"),
+    frames: num(o, "frames"),
+    keyframes: num(o, "keyframes"),
+    droppedFrames: num(o, "droppedFrames"),
+    encodedBytes: num(o, "encodedBytes"),
+    intervalMs: num(o, "intervalMs"),
+  };
+}
+
+function unitList(o: Record<string, unknown>, key: string): Uint8Array[] {
+  const v = o[key];
+  if (!Array.isArray(v) || !v.every((u: unknown) => u instanceof Uint8Array)) throw new TypeError(`config ${key} is not a list of bytes`);
+  return v.filter((u: unknown): u is Uint8Array => u instanceof Uint8Array);
+}
+
+function problemKind(o: Record<string, unknown>): VideoProblemKind {
+  const v = str(o, "kind");
+  if (v !== "bad-input" && v !== "encoder-failed" && v !== "worker-crashed") throw new TypeError(`problem kind ${v} is unknown`);
+  return v;
+}
+
+export function parseWorkerToMain(data: unknown): WorkerToMain {
+  if (!isRecord(data)) throw new TypeError("worker message is not an object");
+  if (data.type === "fatal") return { type: "fatal", reason: str(data, "reason") };
+  const sessionId = str(data, "sessionId");
+  switch (data.type) {
+    case "config": {
+      const c = record(data, "config");
+      return { type: "config", sessionId, config: { width: num(c, "width"), height: num(c, "height"), sps: unitList(c, "sps"), pps: unitList(c, "pps") } };
+    }
+    case "frame":
+      return { type: "frame", sessionId, ptsMs: num(data, "ptsMs"), isKey: data.isKey === true, data: bytes(data, "data"), encodeMs: num(data, "encodeMs") };
+    case "problem": {
+      const index = data.messageIndex;
+      return { type: "problem", sessionId, kind: problemKind(data), reason: str(data, "reason"), messageIndex: typeof index === "number" ? index : null };
+    }
+    case "thumbnail":
+      return { type: "thumbnail", sessionId, png: bytes(data, "png"), atMs: num(data, "atMs"), final: data.final === true };
+    case "progress":
+      return { type: "progress", sessionId, progress: progress(record(data, "progress")), busyMs: num(data, "busyMs") };
+    case "ended":
+      return { type: "ended", sessionId, progress: progress(record(data, "progress")), failed: data.failed === true };
+    default:
+      throw new TypeError(`unknown message type ${String(data.type)} from a video worker`);
+  }
+}

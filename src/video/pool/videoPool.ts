@@ -1,0 +1,389 @@
+// Main-thread side of the video path: a fixed pool of workers shared by all sessions. A session is
+// placed on the least-loaded worker and stays there; its TDP messages are batched per event-loop
+// turn and transferred. A worker that dies fails only its own sessions' video and is replaced.
+import { availableParallelism } from "node:os";
+import type { H264CodecConfig } from "../encoder/types.ts";
+import { parseWorkerToMain, type SessionProgress, type VideoMode, type VideoProblemKind, type WorkerToMain } from "./protocol.ts";
+
+export interface VideoSessionOptions {
+  mode: VideoMode;
+  /** Frame-rate cap (default 10). */
+  maxFps?: number;
+  /** Keyframe at least this often in session time (default 3000 ms). */
+  keyframeMs?: number;
+  /** Encoder quantiser (default 28). */
+  qp?: number;
+  thumbnailWidth?: number;
+}
+
+export interface VideoFrame {
+  ptsMs: number;
+  isKey: boolean;
+  /** AVCC sample. */
+  data: Uint8Array;
+}
+
+export interface VideoProblem {
+  kind: VideoProblemKind;
+  reason: string;
+  /** Index (0-based, in push order) of the message at fault, when one is. */
+  messageIndex: number | null;
+}
+
+export interface VideoSessionEvents {
+  onConfig(config: H264CodecConfig): void;
+  onFrame(frame: VideoFrame): void;
+  onProblem(problem: VideoProblem): void;
+  onThumbnail(png: Uint8Array, info: { atMs: number; final: boolean }): void;
+}
+
+export interface VideoSessionSummary {
+  frames: number;
+  keyframes: number;
+  droppedFrames: number;
+  encodedBytes: number;
+  /** True when the video could not be completed (encoder or worker failure). */
+  failed: boolean;
+}
+
+export interface VideoSession {
+  /** Queues one TDP message at session time `delayMs`. False when the backlog is over the high-water mark: await drain(). */
+  push(delayMs: number, tdpBytes: Uint8Array): boolean;
+  /** Resolves once the backlog is under the low-water mark (or the session is over). */
+  drain(): Promise<void>;
+  /** Ends the session at `endMs`; resolves after the final frame and thumbnail have been delivered. */
+  end(endMs: number): Promise<VideoSessionSummary>;
+}
+
+export interface VideoSessionStats {
+  id: string;
+  mode: VideoMode;
+  worker: number;
+  /** Session ms between the newest pushed message and the last one the worker has handled. */
+  lagMs: number;
+  /** Frames delivered per second over the last 5 s of wall time. */
+  fps: number;
+  frames: number;
+  keyframes: number;
+  droppedFrames: number;
+  encodedBytes: number;
+  intervalMs: number;
+  failed: boolean;
+}
+
+export interface VideoWorkerStats {
+  index: number;
+  sessions: number;
+  /** Share of the last stats period the worker spent composing and encoding (0..1). */
+  busy: number;
+  restarts: number;
+}
+
+export interface VideoPoolStats {
+  sessions: VideoSessionStats[];
+  workers: VideoWorkerStats[];
+}
+
+export interface VideoPoolOptions {
+  /** Number of workers (default: the number of cores). */
+  workers?: number;
+  /** Backlog (bytes pushed, not yet handled) above which push() returns false. Default 32 MiB. */
+  highWaterBytes?: number;
+}
+
+const FPS_WINDOW_MS = 5000;
+/** Import sessions run flat out, so they weigh more than a live one when placing sessions. */
+const IMPORT_WEIGHT = 2;
+
+interface WorkerSlot {
+  index: number;
+  worker: Worker;
+  sessions: Set<string>;
+  restarts: number;
+  busyMs: number;
+  busySince: number;
+  lastBusy: number;
+}
+
+interface PendingBatch {
+  times: number[];
+  parts: Uint8Array[];
+  bytes: number;
+  firstIndex: number;
+}
+
+interface SessionState {
+  id: string;
+  options: VideoSessionOptions;
+  events: VideoSessionEvents;
+  slot: WorkerSlot;
+  pending: PendingBatch | null;
+  nextIndex: number;
+  newestMs: number;
+  pushedBytes: number;
+  progress: SessionProgress;
+  frameTimes: number[];
+  failed: boolean;
+  finished: VideoSessionSummary | null;
+  endWaiters: Array<(summary: VideoSessionSummary) => void>;
+  drainWaiters: Array<() => void>;
+}
+
+export class VideoPool {
+  private readonly slots: WorkerSlot[] = [];
+  private readonly sessions = new Map<string, SessionState>();
+  private readonly highWater: number;
+  private closed = false;
+
+  constructor(options: VideoPoolOptions = {}) {
+    const count = options.workers ?? availableParallelism();
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers ${count} must be a positive integer`);
+    this.highWater = options.highWaterBytes ?? 32 * 1024 * 1024;
+    for (let index = 0; index < count; index++) {
+      const slot: WorkerSlot = { index, worker: this.spawn(index), sessions: new Set(), restarts: 0, busyMs: 0, busySince: performance.now(), lastBusy: 0 };
+      this.slots.push(slot);
+    }
+  }
+
+  openSession(id: string, options: VideoSessionOptions, events: VideoSessionEvents): VideoSession {
+    if (this.closed) throw new Error("video pool is closed");
+    if (this.sessions.has(id)) throw new Error(`video session ${id} is already open`);
+    const slot = this.leastLoaded();
+    const state: SessionState = {
+      id,
+      options,
+      events,
+      slot,
+      pending: null,
+      nextIndex: 0,
+      newestMs: 0,
+      pushedBytes: 0,
+      progress: { processedMs: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) },
+      frameTimes: [],
+      failed: false,
+      finished: null,
+      endWaiters: [],
+      drainWaiters: [],
+    };
+    this.sessions.set(id, state);
+    slot.sessions.add(id);
+    slot.worker.postMessage({ type: "open", sessionId: id, options: { ...options } });
+    return {
+      push: (delayMs, tdpBytes) => this.push(state, delayMs, tdpBytes),
+      drain: () => this.drain(state),
+      end: (endMs) => this.end(state, endMs),
+    };
+  }
+
+  stats(): VideoPoolStats {
+    const now = performance.now();
+    const sessions = [...this.sessions.values()].map((s): VideoSessionStats => {
+      s.frameTimes = s.frameTimes.filter((t) => now - t <= FPS_WINDOW_MS);
+      const lagMs = s.progress.processedBytes >= s.pushedBytes ? 0 : Math.max(0, s.newestMs - s.progress.processedMs);
+      return {
+        id: s.id,
+        mode: s.options.mode,
+        worker: s.slot.index,
+        lagMs,
+        fps: s.frameTimes.length / (FPS_WINDOW_MS / 1000),
+        frames: s.progress.frames,
+        keyframes: s.progress.keyframes,
+        droppedFrames: s.progress.droppedFrames,
+        encodedBytes: s.progress.encodedBytes,
+        intervalMs: s.progress.intervalMs,
+        failed: s.failed,
+      };
+    });
+    const workers = this.slots.map((slot): VideoWorkerStats => {
+      const elapsed = now - slot.busySince;
+      if (elapsed >= 1000) {
+        slot.lastBusy = Math.min(1, slot.busyMs / elapsed);
+        slot.busyMs = 0;
+        slot.busySince = now;
+      }
+      return { index: slot.index, sessions: slot.sessions.size, busy: slot.lastBusy, restarts: slot.restarts };
+    });
+    return { sessions, workers };
+  }
+
+  /** Terminates one worker as if it had crashed: its sessions' video fails, a new worker takes its place. */
+  killWorker(index: number): void {
+    const slot = this.slots[index];
+    if (!slot) throw new RangeError(`no worker ${index}`);
+    this.crashed(slot, slot.worker, "video worker was killed");
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const state of this.sessions.values()) this.failSession(state, "worker-crashed", "video pool closed");
+    for (const slot of this.slots) slot.worker.terminate();
+  }
+
+  private spawn(index: number): Worker {
+    const worker = new Worker(new URL("./videoWorker.ts", import.meta.url));
+    worker.addEventListener("message", (event: MessageEvent) => this.onWorkerMessage(index, worker, event.data));
+    worker.addEventListener("error", (event: Event) => {
+      const reason = event instanceof ErrorEvent ? event.message : "uncaught error";
+      this.crashed(this.slots[index], worker, `video worker error: ${reason}`);
+    });
+    worker.addEventListener("close", () => {
+      if (!this.closed) this.crashed(this.slots[index], worker, "video worker exited");
+    });
+    return worker;
+  }
+
+  private leastLoaded(): WorkerSlot {
+    const load = (slot: WorkerSlot) => {
+      let weight = 0;
+      for (const id of slot.sessions) weight += this.sessions.get(id)?.options.mode === "import" ? IMPORT_WEIGHT : 1;
+      return weight + slot.lastBusy;
+    };
+    return this.slots.reduce((best, slot) => (load(slot) < load(best) ? slot : best));
+  }
+
+  private push(s: SessionState, delayMs: number, tdpBytes: Uint8Array): boolean {
+    if (s.failed || s.finished) return true;
+    const batch = (s.pending ??= { times: [], parts: [], bytes: 0, firstIndex: s.nextIndex });
+    batch.times.push(delayMs);
+    batch.parts.push(tdpBytes.slice());
+    batch.bytes += tdpBytes.length;
+    if (batch.times.length === 1) queueMicrotask(() => this.flush(s));
+    s.nextIndex++;
+    s.newestMs = Math.max(s.newestMs, delayMs);
+    s.pushedBytes += tdpBytes.length;
+    return s.pushedBytes - s.progress.processedBytes < this.highWater;
+  }
+
+  private flush(s: SessionState): void {
+    const batch = s.pending;
+    s.pending = null;
+    if (!batch || s.failed) return;
+    const bytes = new Uint8Array(batch.bytes);
+    const offsets = new Uint32Array(batch.times.length + 1);
+    let at = 0;
+    batch.parts.forEach((part, i) => {
+      offsets[i] = at;
+      bytes.set(part, at);
+      at += part.length;
+    });
+    offsets[batch.times.length] = at;
+    const times = Float64Array.from(batch.times);
+    s.slot.worker.postMessage(
+      { type: "push", sessionId: s.id, batch: { times, offsets, bytes, firstIndex: batch.firstIndex, newestMs: s.newestMs } },
+      [bytes.buffer, offsets.buffer, times.buffer],
+    );
+  }
+
+  private drain(s: SessionState): Promise<void> {
+    if (s.failed || s.finished || s.pushedBytes - s.progress.processedBytes < this.highWater / 2) return Promise.resolve();
+    return new Promise((resolve) => s.drainWaiters.push(resolve));
+  }
+
+  private end(s: SessionState, endMs: number): Promise<VideoSessionSummary> {
+    if (s.finished) return Promise.resolve(s.finished);
+    const done = new Promise<VideoSessionSummary>((resolve) => s.endWaiters.push(resolve));
+    if (!s.failed) {
+      this.flush(s);
+      s.slot.worker.postMessage({ type: "end", sessionId: s.id, endMs });
+    }
+    return done;
+  }
+
+  private onWorkerMessage(index: number, worker: Worker, data: unknown): void {
+    const slot = this.slots[index];
+    if (slot.worker !== worker) return; // a replaced worker's last words
+    let message: WorkerToMain;
+    try {
+      message = parseWorkerToMain(data);
+    } catch (e) {
+      this.crashed(slot, worker, `video worker sent a malformed message: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (message.type === "fatal") {
+      this.crashed(slot, worker, message.reason);
+      return;
+    }
+    const s = this.sessions.get(message.sessionId);
+    if (!s || s.failed) return;
+    switch (message.type) {
+      case "config":
+        this.deliver(s, () => s.events.onConfig(message.config));
+        return;
+      case "frame":
+        s.frameTimes.push(performance.now());
+        this.deliver(s, () => s.events.onFrame({ ptsMs: message.ptsMs, isKey: message.isKey, data: message.data }));
+        return;
+      case "problem":
+        if (message.kind !== "bad-input") s.failed = true;
+        this.deliver(s, () => s.events.onProblem({ kind: message.kind, reason: message.reason, messageIndex: message.messageIndex }));
+        return;
+      case "thumbnail":
+        this.deliver(s, () => s.events.onThumbnail(message.png, { atMs: message.atMs, final: message.final }));
+        return;
+      case "progress":
+        s.progress = message.progress;
+        slot.busyMs += message.busyMs;
+        this.wakeDrainers(s);
+        return;
+      case "ended":
+        s.progress = message.progress;
+        this.finish(s, message.failed);
+        return;
+    }
+  }
+
+  /** Calls a session's event handler; a throwing handler must not take the pool down. */
+  private deliver(s: SessionState, call: () => void): void {
+    try {
+      call();
+    } catch (e) {
+      console.error(`video session ${s.id}: event handler threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private wakeDrainers(s: SessionState): void {
+    if (s.pushedBytes - s.progress.processedBytes >= this.highWater / 2) return;
+    for (const wake of s.drainWaiters.splice(0)) wake();
+  }
+
+  private finish(s: SessionState, failed: boolean): void {
+    if (s.finished) return;
+    s.failed ||= failed;
+    s.finished = {
+      frames: s.progress.frames,
+      keyframes: s.progress.keyframes,
+      droppedFrames: s.progress.droppedFrames,
+      encodedBytes: s.progress.encodedBytes,
+      failed: s.failed,
+    };
+    this.sessions.delete(s.id);
+    s.slot.sessions.delete(s.id);
+    for (const wake of s.drainWaiters.splice(0)) wake();
+    for (const resolve of s.endWaiters.splice(0)) resolve(s.finished);
+  }
+
+  private failSession(s: SessionState, kind: VideoProblemKind, reason: string): void {
+    if (s.finished) return;
+    if (!s.failed) {
+      s.failed = true;
+      this.deliver(s, () => s.events.onProblem({ kind, reason, messageIndex: null }));
+    }
+    this.finish(s, true);
+  }
+
+  private crashed(slot: WorkerSlot, worker: Worker, reason: string): void {
+    if (slot.worker !== worker) return; // already handled
+    worker.terminate();
+    for (const id of [...slot.sessions]) {
+      const s = this.sessions.get(id);
+      if (s) this.failSession(s, "worker-crashed", reason);
+    }
+    slot.sessions.clear();
+    if (this.closed) return;
+    slot.restarts++;
+    slot.busyMs = 0;
+    slot.lastBusy = 0;
+    slot.busySince = performance.now();
+    slot.worker = this.spawn(slot.index);
+  }
+}

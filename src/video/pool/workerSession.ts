@@ -1,0 +1,221 @@
+// One session's video inside a worker: messages in order through the compositor, the scheduler
+// deciding when to take a frame, the encoder turning it into H.264. Frames, thumbnails and problems
+// go out through `post`. All work for a session runs on one promise chain, so it never interleaves
+// with itself, and yields to the event loop after each frame (new batches get queued meanwhile, and
+// the canvas frees its readback buffers only then).
+import { Compositor, DEFAULT_THUMBNAIL_WIDTH } from "../compose/compositor.ts";
+import { videoSizeFor, type Size } from "../compose/fit.ts";
+import { FrameScheduler, type FrameDecision } from "../compose/scheduler.ts";
+import { EncoderFailure, type H264Encoder } from "../encoder/types.ts";
+import type { MessageBatch, SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
+
+export type Post = (message: WorkerToMain, transfer?: Transferable[]) => void;
+export type EncoderFactory = (options: { qp?: number }) => Promise<H264Encoder>;
+
+/** The early thumbnail waits for this much content after the first frame. */
+export const EARLY_THUMBNAIL_AFTER_MS = 3000;
+/** Yield to the event loop at least this often while applying messages. */
+const MESSAGES_PER_YIELD = 256;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class WorkerSession {
+  private readonly compositor = new Compositor();
+  private readonly scheduler: FrameScheduler;
+  private encoder: H264Encoder | null = null;
+  private videoSize: Size | null = null;
+  private readonly batches: MessageBatch[] = [];
+  private cursor = 0;
+  private endMs: number | null = null;
+  private newestMs = 0;
+  private firstFramePts: number | null = null;
+  private earlyThumbnailDone = false;
+  private failed = false;
+  private done = false;
+  private chain: Promise<void> = Promise.resolve();
+  private pumpQueued = false;
+  private busyMs = 0;
+  private readonly progress: SessionProgress;
+
+  constructor(
+    readonly id: string,
+    private readonly options: WorkerSessionOptions,
+    private readonly post: Post,
+    private readonly createEncoder: EncoderFactory,
+    /** Called when the shared encoder module is dead: the whole worker must go. */
+    private readonly onFatal: (reason: string) => void,
+  ) {
+    this.scheduler = new FrameScheduler({ mode: options.mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs });
+    this.progress = { processedMs: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) };
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  push(batch: MessageBatch): void {
+    if (this.failed || this.done) return;
+    this.batches.push(batch);
+    this.newestMs = Math.max(this.newestMs, batch.newestMs);
+    this.schedulePump();
+  }
+
+  end(endMs: number): void {
+    this.endMs = endMs;
+    this.schedulePump();
+  }
+
+  /** Live sessions: flush a pending picture once the wire has been quiet (called on a timer). */
+  tick(wallMs: number): void {
+    if (this.failed || this.done || this.pumpQueued || this.options.mode !== "live" || !this.scheduler.pending) return;
+    if (this.batches.length > 0) return;
+    this.run(async () => {
+      const decision = this.scheduler.poll(wallMs);
+      if (decision) await this.takeFrame(decision);
+    });
+  }
+
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    this.run(async () => {
+      this.pumpQueued = false;
+      await this.pump();
+    });
+  }
+
+  private run(work: () => Promise<void>): void {
+    this.chain = this.chain.then(work).catch((e: unknown) => this.fail(e));
+  }
+
+  private async pump(): Promise<void> {
+    let sinceYield = 0;
+    while (!this.failed && !this.done) {
+      const batch = this.batches[0];
+      if (!batch) break;
+      if (this.cursor >= batch.times.length) {
+        this.batches.shift();
+        this.cursor = 0;
+        continue;
+      }
+      const i = this.cursor++;
+      const tookFrame = await this.handle(batch.times[i], batch.bytes.subarray(batch.offsets[i], batch.offsets[i + 1]), batch.firstIndex + i);
+      if (tookFrame || ++sinceYield >= MESSAGES_PER_YIELD) {
+        sinceYield = 0;
+        this.postProgress();
+        await yieldToLoop();
+      }
+    }
+    if (this.failed || this.done) return;
+    this.postProgress();
+    if (this.endMs !== null && this.batches.length === 0) await this.finish(this.endMs);
+  }
+
+  /** Applies one message; true when a frame was taken before it. */
+  private async handle(t: number, bytes: Uint8Array, index: number): Promise<boolean> {
+    const started = performance.now();
+    const decision = this.scheduler.beforeMessage(t, Math.max(0, this.newestMs - t));
+    if (decision) await this.takeFrame(decision);
+    const outcome = this.compositor.applyBytes(bytes);
+    if (outcome.kind === "rejected") this.problem("bad-input", outcome.reason, index);
+    if (outcome.kind === "resized" && !this.videoSize) await this.startEncoder(videoSizeFor(outcome));
+    this.scheduler.afterMessage(t, outcome.kind === "drawn" || outcome.kind === "resized", performance.now());
+    this.progress.processedMs = t;
+    this.progress.processedBytes += bytes.length;
+    this.busyMs += performance.now() - started;
+    return decision !== null;
+  }
+
+  private async startEncoder(size: Size): Promise<void> {
+    this.videoSize = size;
+    const encoder = await this.createEncoder({ qp: this.options.qp });
+    this.encoder = encoder;
+    const config = encoder.configure(size.width, size.height);
+    this.post({ type: "config", sessionId: this.id, config });
+  }
+
+  private async takeFrame(decision: FrameDecision): Promise<void> {
+    if (!this.encoder || !this.videoSize) return;
+    const started = performance.now();
+    const rgba = this.compositor.takeFrame(this.videoSize);
+    const frame = this.encoder.encode(rgba, decision.forceKey);
+    const encodeMs = performance.now() - started;
+    this.busyMs += encodeMs;
+    this.progress.frames++;
+    if (frame.isKey) this.progress.keyframes++;
+    this.progress.encodedBytes += frame.data.length;
+    const data = ownBuffer(frame.data);
+    this.post({ type: "frame", sessionId: this.id, ptsMs: decision.ptsMs, isKey: frame.isKey, data, encodeMs }, [data.buffer]);
+    this.firstFramePts ??= decision.ptsMs;
+    if (!this.earlyThumbnailDone && decision.ptsMs - this.firstFramePts >= EARLY_THUMBNAIL_AFTER_MS) {
+      this.earlyThumbnailDone = true;
+      this.thumbnail(decision.ptsMs, false);
+    }
+    await yieldToLoop();
+  }
+
+  private thumbnail(atMs: number, final: boolean): void {
+    const thumb = this.compositor.thumbnailPng(this.options.thumbnailWidth ?? DEFAULT_THUMBNAIL_WIDTH);
+    if (!thumb) return;
+    const png = ownBuffer(thumb);
+    this.post({ type: "thumbnail", sessionId: this.id, png, atMs, final }, [png.buffer]);
+  }
+
+  private async finish(endMs: number): Promise<void> {
+    const decision = this.scheduler.finish(Math.max(endMs, this.progress.processedMs));
+    if (decision) await this.takeFrame(decision);
+    this.thumbnail(endMs, true);
+    this.closeEncoder();
+    this.done = true;
+    this.updateSchedulerStats();
+    this.post({ type: "ended", sessionId: this.id, progress: { ...this.progress }, failed: false });
+  }
+
+  private fail(e: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.batches.length = 0;
+    const reason = e instanceof Error ? e.message : String(e);
+    this.problem("encoder-failed", reason, null);
+    const moduleDead = (e instanceof EncoderFailure && e.moduleAborted) || e instanceof WebAssembly.RuntimeError;
+    if (!moduleDead) this.closeEncoder();
+    this.done = true;
+    this.post({ type: "ended", sessionId: this.id, progress: { ...this.progress }, failed: true });
+    if (moduleDead) this.onFatal(`encoder module aborted in session ${this.id}: ${reason}`);
+  }
+
+  private closeEncoder(): void {
+    const encoder = this.encoder;
+    this.encoder = null;
+    try {
+      encoder?.close();
+    } catch {
+      // The session is over either way; a close failure changes nothing for it.
+    }
+  }
+
+  private problem(kind: VideoProblemKind, reason: string, messageIndex: number | null): void {
+    this.post({ type: "problem", sessionId: this.id, kind, reason, messageIndex });
+  }
+
+  private updateSchedulerStats(): void {
+    const s = this.scheduler.stats;
+    this.progress.droppedFrames = s.droppedFrames;
+    this.progress.intervalMs = s.intervalMs;
+  }
+
+  private postProgress(): void {
+    this.updateSchedulerStats();
+    const busyMs = this.busyMs;
+    this.busyMs = 0;
+    this.post({ type: "progress", sessionId: this.id, progress: { ...this.progress }, busyMs });
+  }
+}
+
+/** `bytes` as a Uint8Array that owns its whole buffer, so the buffer can be transferred. */
+function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (bytes.byteOffset === 0 && bytes.buffer instanceof ArrayBuffer && bytes.byteLength === bytes.buffer.byteLength) {
+    return new Uint8Array(bytes.buffer);
+  }
+  return bytes.slice();
+}
