@@ -1,0 +1,127 @@
+// GET /v1/ingest/desktop (WebSocket): one live desktop session per socket, one legacy TDP message per
+// binary frame. The session starts when the socket opens and ends when it closes.
+import { Elysia, t } from "elysia";
+import { canIngest } from "../auth/principal.ts";
+import type { Services } from "../services.ts";
+import { isValidSessionId } from "../sessions/blobKeys.ts";
+import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts";
+import { encodeMessage } from "../tdp/codec.ts";
+import { MessageType, Severity } from "../tdp/messages.ts";
+import { authGuard, requirePermission } from "./authRoutes.ts";
+import { HttpError } from "./errors.ts";
+
+interface IngestSocket {
+  id: string;
+  raw: { send(data: string | Uint8Array): number; close(code?: number, reason?: string): void };
+}
+
+/** Per-socket state: the session once open, and frames that arrived while it was opening. */
+interface Connection {
+  session: DesktopSession | null;
+  pending: Array<{ data: Uint8Array; at: number }>;
+  closedEarly: boolean;
+}
+
+const name = (max: number) => t.String({ minLength: 1, maxLength: max });
+
+function alertBytes(message: string): Uint8Array {
+  return encodeMessage({ type: MessageType.Alert, message: message.slice(0, 10_000), severity: Severity.Error });
+}
+
+function asBytes(message: unknown): Uint8Array | null {
+  if (message instanceof Uint8Array) return message;
+  if (message instanceof ArrayBuffer) return new Uint8Array(message);
+  return null;
+}
+
+export function ingestRoutes(services: Services) {
+  const connections = new Map<string, Connection>();
+
+  function reply(socket: IngestSocket, result: IngestReply): void {
+    if (result.kind === "alert") socket.raw.send(alertBytes(result.message));
+    else if (result.kind === "close") socket.raw.close(result.code, result.reason);
+  }
+
+  return new Elysia()
+    .use(authGuard(services.auth))
+    .ws("/v1/ingest/desktop", {
+      query: t.Object({
+        desktop: name(256),
+        user: name(256),
+        login: name(256),
+        addr: t.Optional(t.String({ maxLength: 256 })),
+        session_id: t.Optional(t.String({ maxLength: 128 })),
+      }),
+      async beforeHandle(ctx) {
+        requirePermission(ctx, canIngest, "ingest desktop sessions");
+        const sid = ctx.query.session_id;
+        if (sid !== undefined) {
+          if (!isValidSessionId(sid)) throw new HttpError(400, "session_id may hold only letters, digits, - and _");
+          if (services.live.has(sid) || (await services.catalog.getRecording(sid))) {
+            throw new HttpError(409, `session ${sid} already exists`);
+          }
+        }
+      },
+      async open(ws) {
+        const socket = ws as unknown as IngestSocket;
+        const conn: Connection = { session: null, pending: [], closedEarly: false };
+        connections.set(socket.id, conn);
+        const q = ws.data.query;
+        const openedAt = Date.now();
+        let session: DesktopSession;
+        try {
+          session = await DesktopSession.open(services.sessionDeps, {
+            sessionId: q.session_id ?? crypto.randomUUID(),
+            user: q.user, login: q.login, desktopName: q.desktop, desktopAddr: q.addr ?? "",
+            clusterName: services.config.cluster, keepClipboardContent: services.config.keepClipboard,
+          }, openedAt);
+        } catch (err) {
+          services.log(`ingest: could not start a session for ${q.user}@${q.desktop}: ${err instanceof Error ? err.message : String(err)}`);
+          connections.delete(socket.id);
+          socket.raw.close(1011, "recording unavailable");
+          return;
+        }
+        services.live.add(session);
+        session.onAlert = (message) => socket.raw.send(alertBytes(message));
+        session.onFatal = (code, reason) => socket.raw.close(code, reason);
+        conn.session = session;
+        services.log(`session ${session.sessionId} started: ${q.user} on ${q.desktop}`);
+        for (const { data, at } of conn.pending) reply(socket, session.handle(data, at));
+        conn.pending = [];
+        if (conn.closedEarly) void endSession(session, Date.now());
+      },
+      message(ws, message) {
+        const socket = ws as unknown as IngestSocket;
+        const conn = connections.get(socket.id);
+        const data = asBytes(message);
+        if (!conn) return;
+        if (!data) {
+          socket.raw.send(alertBytes("deskreel expects binary frames, one TDP message each"));
+          return;
+        }
+        const at = Date.now();
+        // The socket owns the buffer only for this call: copy while the session is still opening.
+        if (!conn.session) conn.pending.push({ data: data.slice(), at });
+        else reply(socket, conn.session.handle(data, at));
+      },
+      close(ws) {
+        const socket = ws as unknown as IngestSocket;
+        const conn = connections.get(socket.id);
+        connections.delete(socket.id);
+        if (!conn) return;
+        if (conn.session) void endSession(conn.session, Date.now());
+        else conn.closedEarly = true;
+      },
+    });
+
+  async function endSession(session: DesktopSession, at: number): Promise<void> {
+    try {
+      await session.close(at);
+      services.log(`session ${session.sessionId} ended (${Math.round(session.stats().durationMs / 1000)} s, ${session.stats().messages} messages)`);
+    } catch (err) {
+      services.log(`session ${session.sessionId}: ending failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      services.live.remove(session);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// GET /v1/recordings/:id/live (WebSocket): the fragmented-MP4 init segment, then media fragments as the
+// encoder makes them (a joining viewer first gets the fragments since the last keyframe), then a text
+// frame {"type":"end"} when the session ends. A text frame {"type":"init","mime":...} precedes the init
+// segment so a MediaSource player knows the codec string.
+import { Elysia } from "elysia";
+import type { Principal } from "../auth/principal.ts";
+import type { Services } from "../services.ts";
+import { authGuard, requirePrincipal } from "./authRoutes.ts";
+import { visibleRecording } from "./recordingRoutes.ts";
+
+/** A viewer this far behind skips to the next keyframe instead of growing our memory. */
+const MAX_VIEWER_BACKLOG = 8 * 1024 * 1024;
+
+interface ViewerSocket {
+  id: string;
+  raw: { send(data: string | Uint8Array): number; close(code?: number, reason?: string): void; getBufferedAmount(): number };
+}
+
+export function liveRoutes(services: Services) {
+  const viewers = new Map<string, () => void>();
+  return new Elysia()
+    .use(authGuard(services.auth))
+    .ws("/v1/recordings/:id/live", {
+      async beforeHandle(ctx) {
+        const principal = requirePrincipal(ctx);
+        await visibleRecording(services, principal, ctx.params.id);
+      },
+      open(ws) {
+        const { id } = ws.data.params;
+        const principal = ws.data.principal as Principal;
+        const socket = ws as unknown as ViewerSocket;
+        const session = services.live.get(id);
+        if (!session) {
+          // Not (or no longer) live: the player should use video.mp4.
+          socket.raw.send(JSON.stringify({ type: "end" }));
+          socket.raw.close(1000, "not live");
+          return;
+        }
+        services.accessLog.record(principal, id, "live");
+        let skipping = false;
+        const live = session.video.live;
+        const unsubscribe = live.subscribe((chunk, info) => {
+          if (info.kind === "init") {
+            socket.raw.send(JSON.stringify({ type: "init", mime: live.mimeType() }));
+            socket.raw.send(chunk);
+            return;
+          }
+          if (socket.raw.getBufferedAmount() > MAX_VIEWER_BACKLOG) skipping = true;
+          if (skipping && !info.isKey) return;
+          skipping = false;
+          socket.raw.send(chunk);
+        });
+        const offEnd = live.onEnd((end) => {
+          socket.raw.send(JSON.stringify({ type: "end", end_ms: end.endMs }));
+          socket.raw.close(1000, "session ended");
+        });
+        viewers.set(socket.id, () => {
+          unsubscribe();
+          offEnd();
+        });
+      },
+      close(ws) {
+        const socket = ws as unknown as ViewerSocket;
+        viewers.get(socket.id)?.();
+        viewers.delete(socket.id);
+      },
+    });
+}

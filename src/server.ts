@@ -1,0 +1,52 @@
+// Starts the all-in-one server: services, crash recovery, HTTP + WebSocket, and optionally a demo session.
+import type { Config } from "./config.ts";
+import { createApp } from "./http/app.ts";
+import { createServices, type Services } from "./services.ts";
+import { recoverInterrupted } from "./sessions/recovery.ts";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: (line: string) => void;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? (() => undefined);
+  const services = await createServices(config, log);
+  await recoverInterrupted(services);
+  const app = createApp(services).listen({ hostname: config.host, port: config.port });
+  const server = app.server;
+  if (!server) throw new Error("the HTTP server did not start");
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  log(`deskreel listening on ${url} (data in ${config.dataDir})`);
+
+  const demo = config.demo ? await startDemo(url, services, log) : null;
+  return {
+    url,
+    port: server.port ?? config.port,
+    services,
+    async stop() {
+      demo?.abort();
+      await services.live.closeAll();
+      await app.stop();
+      await services.close();
+    },
+  };
+}
+
+async function startDemo(url: string, services: Services, log: (line: string) => void): Promise<AbortController> {
+  const { runDemoAgent } = await import("./demo/agent.ts");
+  const controller = new AbortController();
+  const token = await services.auth.createToken(`demo-agent-${Date.now()}`, "agent");
+  log("demo: a synthetic desktop session is starting (1920x1080, 10 minutes)");
+  void runDemoAgent({
+    server: url, token, desktop: "WIN-DEMO-01", user: "demo", login: "Administrator",
+    width: 1920, height: 1080, durationS: 600, seed: Date.now() % 1000, realtime: true, signal: controller.signal,
+  }).catch((err: unknown) => log(`demo: stopped: ${err instanceof Error ? err.message : String(err)}`));
+  return controller;
+}

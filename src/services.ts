@@ -1,0 +1,53 @@
+// The server's parts, built once from the configuration and shared by the HTTP modules.
+import type { AuthService } from "./auth/authService.ts";
+import { createAuthService } from "./auth/authService.ts";
+import type { Catalog } from "./catalog/catalog.ts";
+import { openCatalog } from "./catalog/openCatalog.ts";
+import type { Config } from "./config.ts";
+import type { AuditLog } from "./recording/tee.ts";
+import { AccessLog } from "./sessions/accessLog.ts";
+import type { DesktopSessionDeps } from "./sessions/desktopSession.ts";
+import { LiveSessions } from "./sessions/liveSessions.ts";
+import type { BlobStore } from "./storage/blobStore.ts";
+import { openBlobStore } from "./storage/openBlobStore.ts";
+import { VideoPool } from "./video/pool/videoPool.ts";
+
+export interface Services {
+  config: Config;
+  store: BlobStore;
+  catalog: Catalog;
+  auth: AuthService;
+  auditLog: AuditLog;
+  accessLog: AccessLog;
+  pool: VideoPool;
+  live: LiveSessions;
+  log: (line: string) => void;
+  /** What a desktop session needs, assembled once. */
+  sessionDeps: DesktopSessionDeps;
+  close(): Promise<void>;
+}
+
+export async function createServices(config: Config, log: (line: string) => void): Promise<Services> {
+  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3 });
+  const catalog = await openCatalog({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const auth = await createAuthService({ dataDir: config.dataDir, adminToken: config.adminToken, log });
+  const auditLog: AuditLog = {
+    emit: (json) => catalog.appendAuditEvent(json),
+  };
+  const pool = new VideoPool({ workers: config.videoWorkers });
+  const live = new LiveSessions();
+  const sessionDeps: DesktopSessionDeps = {
+    store, catalog, auditLog, pool, log,
+    recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
+    maxFps: config.maxFps, keyframeMs: config.keyframeMs,
+  };
+  return {
+    config, store, catalog, auth, auditLog, pool, live, log, sessionDeps,
+    accessLog: new AccessLog(auditLog),
+    async close() {
+      await live.closeAll();
+      await pool.close();
+      await catalog.close();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// Where a session's bytes live in the blob store. One place, so routes, recorders and recovery agree.
+
+export interface SessionBlobKeys {
+  /** The Teleport protostream recording (appended while live). */
+  recording: string;
+  /** The growing fragmented MP4 (what video.mp4 serves while live, and what a crash leaves). */
+  liveVideo: string;
+  /** The standard MP4 written when the session ends. */
+  video: string;
+  thumbnail: string;
+}
+
+const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** Session ids become key segments and URL parts: letters, digits, - and _ only (UUIDs fit). */
+export function isValidSessionId(id: string): boolean {
+  return SESSION_ID.test(id);
+}
+
+export function blobKeys(sessionId: string): SessionBlobKeys {
+  if (!isValidSessionId(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
+  return {
+    recording: `recordings/${sessionId}.tar`,
+    liveVideo: `video/${sessionId}/live.mp4`,
+    video: `video/${sessionId}/video.mp4`,
+    thumbnail: `video/${sessionId}/thumbnail.png`,
+  };
+}

@@ -1,0 +1,116 @@
+// Import a Teleport protostream recording: check the whole file first (a malformed one is refused with
+// the byte offset and nothing is listed), store it as it is, list it, then make its video from the
+// events as fast as the encoder pool allows.
+import type { Marker, NewRecording } from "../catalog/types.ts";
+import { readProtostream } from "../recording/protostream.ts";
+import { scanRecording } from "../recording/scan.ts";
+import { decodeMessage } from "../tdp/codec.ts";
+import { MessageType, type TdpMessage } from "../tdp/messages.ts";
+import type { Services } from "../services.ts";
+import { blobKeys, isValidSessionId } from "./blobKeys.ts";
+import { MarkerTracker } from "./markers.ts";
+import { SessionVideo } from "./sessionVideo.ts";
+
+export class ImportError extends Error {
+  constructor(message: string, readonly status: number, readonly offset: number | null = null) {
+    super(message);
+    this.name = "ImportError";
+  }
+}
+
+interface ImportSummary {
+  row: NewRecording;
+  markers: Marker[];
+  hasPictures: boolean;
+}
+
+const PICTURE_TYPES = new Set<number>([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
+
+/** Checks the whole file and gathers what the catalogue lists. Throws ImportError on bad input. */
+async function summarize(bytes: Uint8Array): Promise<ImportSummary> {
+  const scan = await scanRecording(bytes, { allowTruncated: false });
+  if (scan.error) throw new ImportError(`not a valid protostream recording: ${scan.error.message}`, 400, scan.error.offset);
+  if (scan.events === 0 || scan.firstTime === null) throw new ImportError("the file holds no events", 400, 0);
+  if (scan.kind === "unknown") throw new ImportError("the file holds neither a desktop nor an SSH session", 400);
+  const sid = scan.sessionId ?? "";
+  if (!isValidSessionId(sid)) throw new ImportError(`the recording's session id ${JSON.stringify(sid)} is missing or not usable`, 400);
+
+  const { start, end } = scan;
+  const participants = new Set<string>(end?.participants ?? []);
+  if (start?.user) participants.add(start.user);
+  const startMs = start ? start.time.getTime() : scan.firstTime.getTime();
+  const { markers, firstPlaybackMs, hasPictures } = await timeline(bytes);
+  // The recording lasts from its first recorded message to the session's end (or its last message).
+  const endMs = end ? end.endTime.getTime() : null;
+  const durationMs = Math.max(scan.durationMs, endMs !== null && firstPlaybackMs !== null ? endMs - firstPlaybackMs : 0);
+  const desktop = start?.type === "windows.desktop.session.start" ? start : null;
+  const ssh = start?.type === "session.start" ? start : null;
+  return {
+    row: {
+      id: sid, kind: scan.kind, user: start?.user || "unknown",
+      login: desktop ? desktop.windowsUser || desktop.login : (ssh?.login ?? ""),
+      desktopName: desktop ? desktop.desktopName : (ssh?.serverHostname ?? ""),
+      desktopAddr: desktop ? desktop.desktopAddr : (ssh?.serverAddr ?? ""),
+      cluster: start?.clusterName ?? "", startMs, endMs: endMs ?? startMs + durationMs, durationMs, status: "complete",
+      width: scan.screen?.width ?? 0, height: scan.screen?.height ?? 0,
+      videoState: scan.kind === "desktop" ? "encoding" : "none", participants: [...participants], meta: { imported: true },
+    },
+    markers,
+    hasPictures,
+  };
+}
+
+/** Markers and the time of the first recorded message, from the TDP messages of a desktop recording. */
+async function timeline(bytes: Uint8Array): Promise<{ markers: Marker[]; firstPlaybackMs: number | null; hasPictures: boolean }> {
+  const tracker = new MarkerTracker();
+  const markers: Marker[] = [];
+  let firstPlaybackMs: number | null = null;
+  let hasPictures = false;
+  for await (const e of readProtostream(bytes)) {
+    if (e.type !== "desktop.recording" && e.type !== "print") continue;
+    firstPlaybackMs ??= e.time.getTime();
+    if (e.type !== "desktop.recording" || !e.message) continue;
+    let msg: TdpMessage;
+    try {
+      msg = decodeMessage(e.message);
+    } catch {
+      continue; // an undecodable message is skipped by the player too; the file itself is sound
+    }
+    if (PICTURE_TYPES.has(msg.type)) hasPictures = true;
+    const marker = tracker.markerFor(msg, e.delayMs);
+    if (marker) markers.push(marker);
+  }
+  return { markers, firstPlaybackMs, hasPictures };
+}
+
+/** Checks, stores and lists the recording; its video is made in the background. Returns the session id. */
+export async function importRecording(services: Services, bytes: Uint8Array): Promise<{ id: string; video: Promise<void> }> {
+  const { catalog, store } = services;
+  const summary = await summarize(bytes);
+  const id = summary.row.id;
+  if (services.live.has(id) || (await catalog.getRecording(id))) throw new ImportError(`recording ${id} already exists`, 409);
+  const keys = blobKeys(id);
+  await store.put(keys.recording, bytes);
+  if (summary.row.kind === "desktop" && !summary.hasPictures) summary.row.videoState = "failed";
+  await catalog.createRecording(summary.row);
+  for (const marker of summary.markers) await catalog.addMarker(id, marker);
+  const video = summary.row.videoState === "encoding" ? encodeImported(services, id, bytes, summary.row.durationMs ?? 0) : Promise.resolve();
+  return { id, video };
+}
+
+/** Replays the pictures through the encoder pool, as fast as it takes them. */
+async function encodeImported(services: Services, id: string, bytes: Uint8Array, durationMs: number): Promise<void> {
+  const video = new SessionVideo(services.sessionDeps, id, {
+    mode: "import", maxFps: services.config.maxFps, keyframeMs: services.config.keyframeMs,
+  });
+  try {
+    for await (const e of readProtostream(bytes)) {
+      if (e.type !== "desktop.recording" || !e.message) continue;
+      if (!PICTURE_TYPES.has(e.message[0] ?? 0)) continue;
+      if (!video.push(e.delayMs, e.message)) await video.drained();
+    }
+  } catch (err) {
+    services.log(`import ${id}: reading events for the video failed: ${String(err)}`);
+  }
+  await video.finish(durationMs);
+}

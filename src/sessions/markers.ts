@@ -1,0 +1,54 @@
+// Timeline markers: the "key events" RFD 47 wants visible during playback, derived from TDP messages.
+import type { Marker, MarkerKind } from "../catalog/types.ts";
+import { MessageType, Severity, type TdpMessage } from "../tdp/messages.ts";
+
+const SEVERITY_NAMES: Record<Severity, string> = { [Severity.Info]: "info", [Severity.Warning]: "warning", [Severity.Error]: "error" };
+
+function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Follows one session's messages and says which of them deserve a marker. */
+export class MarkerTracker {
+  private screen: { width: number; height: number } | null = null;
+  private readonly directories = new Map<number, string>();
+
+  markerFor(msg: TdpMessage, tMs: number): Marker | null {
+    const at = (kind: MarkerKind, detail: string): Marker => ({ tMs, kind, detail: clip(detail) });
+    switch (msg.type) {
+      case MessageType.ClientScreenSpec: {
+        const before = this.screen;
+        this.screen = { width: msg.width, height: msg.height };
+        if (!before) return null; // the first screen spec opens the session; it is not a resize
+        if (before.width === msg.width && before.height === msg.height) return null;
+        return at("resize", `${before.width}×${before.height} → ${msg.width}×${msg.height}`);
+      }
+      case MessageType.ClipboardData:
+        return at("clipboard", `clipboard: ${msg.data.length} bytes`);
+      case MessageType.Alert:
+        return at(msg.severity === Severity.Error ? "error" : "alert", `${SEVERITY_NAMES[msg.severity] ?? "alert"}: ${msg.message}`);
+      case MessageType.Error:
+        return at("error", msg.message);
+      case MessageType.SharedDirectoryAnnounce:
+        this.directories.set(msg.directoryId, msg.name);
+        return at("file_transfer", `shared directory "${msg.name}"`);
+      case MessageType.SharedDirectoryReadRequest:
+        return at("file_transfer", `read ${this.pathIn(msg.directoryId, msg.path)} (${msg.length} bytes at ${msg.offset})`);
+      case MessageType.SharedDirectoryWriteRequest:
+        return at("file_transfer", `write ${this.pathIn(msg.directoryId, msg.path)} (${msg.data.length} bytes at ${msg.offset})`);
+      case MessageType.SharedDirectoryCreateRequest:
+        return at("file_transfer", `create ${this.pathIn(msg.directoryId, msg.path)}`);
+      case MessageType.SharedDirectoryDeleteRequest:
+        return at("file_transfer", `delete ${this.pathIn(msg.directoryId, msg.path)}`);
+      case MessageType.SharedDirectoryMoveRequest:
+        return at("file_transfer", `move ${this.pathIn(msg.directoryId, msg.originalPath)} → ${msg.newPath}`);
+      default:
+        return null;
+    }
+  }
+
+  private pathIn(directoryId: number, path: string): string {
+    const dir = this.directories.get(directoryId);
+    return dir ? `${dir}/${path}` : path;
+  }
+}
