@@ -91,10 +91,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function* captureRecords(path: string): AsyncGenerator<DemoRecord> {
-  yield* readTdpcap(await Bun.file(path).bytes());
-}
-
 function describeServerMessage(data: unknown): string | null {
   if (typeof data === "string") return `text: ${data.slice(0, 200)}`;
   if (!(data instanceof ArrayBuffer)) return null;
@@ -107,93 +103,128 @@ function describeServerMessage(data: unknown): string | null {
   }
 }
 
+/** The ingest socket and what the server did with it: alerts it sent, whether and how it closed. */
+class IngestConnection {
+  readonly ws: WebSocket;
+  readonly alerts: string[] = [];
+  closed = false;
+  closeCode = 0;
+  closeReason = "";
+  /** True once we started closing: a close after that is our own, not the server's. */
+  closing = false;
+  closedByServer = false;
+  private failure = "";
+  readonly closedPromise: Promise<void>;
+
+  constructor(url: string, token: string, label: string, log: (line: string) => void) {
+    this.ws = new SocketWithHeaders(url, { headers: { Authorization: `Bearer ${token}` } });
+    this.ws.binaryType = "arraybuffer";
+    this.closedPromise = new Promise((resolve) => {
+      this.ws.addEventListener("close", (ev) => {
+        this.closed = true;
+        this.closeCode = ev.code;
+        this.closeReason = ev.reason;
+        this.closedByServer = !this.closing;
+        resolve();
+      });
+    });
+    this.ws.addEventListener("error", (ev) => {
+      this.failure = ev instanceof ErrorEvent && ev.message ? ev.message : "connection error";
+    });
+    this.ws.addEventListener("message", (ev) => {
+      const text = describeServerMessage(ev.data);
+      if (text === null) return;
+      if (ev.data instanceof ArrayBuffer && new Uint8Array(ev.data)[0] === MessageType.Alert) this.alerts.push(text);
+      log(`[${label}] server: ${text}`);
+    });
+  }
+
+  /** Resolves once open; throws with the server's answer if the upgrade is refused. */
+  async opened(server: string): Promise<void> {
+    const open = await new Promise<boolean>((resolve) => {
+      this.ws.addEventListener("open", () => resolve(true), { once: true });
+      void this.closedPromise.then(() => resolve(false));
+    });
+    if (open && !this.closed) return;
+    const why = [this.failure, this.closed ? `closed with ${this.closeCode} ${this.closeReason}`.trim() : ""].filter(Boolean).join(", ");
+    throw new Error(`ingest connection to ${server} failed: ${why || "no reason given"}`);
+  }
+
+  /** Lets queued frames go out, waits `lingerMs` for late replies, then closes and waits for the reply. */
+  async close(code: number, reason: string, lingerMs: number): Promise<void> {
+    if (this.closed) return;
+    const flushBy = performance.now() + CLOSE_WAIT_MS;
+    while (this.ws.bufferedAmount > 0 && !this.closed && performance.now() < flushBy) await sleep(5);
+    // Frames that arrive after close() are dropped, so give the server a moment to answer the last messages.
+    if (lingerMs > 0 && !this.closed) await sleep(lingerMs);
+    if (this.closed) return;
+    this.closing = true;
+    this.ws.close(code, reason);
+    await Promise.race([this.closedPromise, sleep(CLOSE_WAIT_MS)]);
+    if (!this.closed) {
+      this.closeCode = code;
+      this.closeReason = "no close reply";
+    }
+  }
+}
+
+function sessionRecords(opts: DemoAgentOptions, capture: Uint8Array | null): AsyncIterable<DemoRecord> | Iterable<DemoRecord> {
+  if (capture !== null) return readTdpcap(capture);
+  return generateDemoSession({ width: opts.width, height: opts.height, durationS: opts.durationS, seed: opts.seed, login: opts.login });
+}
+
 export async function runDemoAgent(opts: DemoAgentOptions): Promise<DemoAgentResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const realtime = opts.realtime ?? true;
   const sessionId = opts.sessionId ?? crypto.randomUUID();
-  const ws = new SocketWithHeaders(ingestUrl({ ...opts, sessionId }), { headers: { Authorization: `Bearer ${opts.token}` } });
-  ws.binaryType = "arraybuffer";
+  // Read the capture before connecting, so a bad file never opens a session.
+  const capture = opts.capture !== undefined ? await Bun.file(opts.capture).bytes() : null;
+  const records = sessionRecords(opts, capture);
+  const conn = new IngestConnection(ingestUrl({ ...opts, sessionId }), opts.token, `${opts.user}@${opts.desktop}`, log);
+  await conn.opened(opts.server);
 
-  const result: DemoAgentResult = {
-    sessionId, messages: 0, bytes: 0, alerts: [], closeCode: 0, closeReason: "", closedByServer: false, aborted: false, sessionMs: 0, maxLagMs: 0,
-  };
-  let open = false;
-  let closing = false;
-  let closed = false;
-  let failure = "";
-  const closedPromise = new Promise<void>((resolve) => {
-    ws.addEventListener("close", (ev) => {
-      closed = true;
-      result.closeCode = ev.code;
-      result.closeReason = ev.reason;
-      result.closedByServer = !closing;
-      resolve();
-    });
-  });
-  const opened = new Promise<boolean>((resolve) => {
-    ws.addEventListener("open", () => {
-      open = true;
-      resolve(true);
-    });
-    ws.addEventListener("error", (ev) => {
-      failure = ev instanceof ErrorEvent && ev.message ? ev.message : "connection error";
-      resolve(open);
-    });
-    void closedPromise.then(() => resolve(open));
-  });
-  ws.addEventListener("message", (ev) => {
-    const text = describeServerMessage(ev.data);
-    if (text === null) return;
-    if (ev.data instanceof ArrayBuffer && new Uint8Array(ev.data)[0] === MessageType.Alert) result.alerts.push(text);
-    log(`[${opts.user}@${opts.desktop}] server: ${text}`);
-  });
-
-  if (!(await opened) || closed) {
-    const why = [failure, closed ? `closed with ${result.closeCode} ${result.closeReason}`.trim() : ""].filter(Boolean).join(", ");
-    throw new Error(`ingest connection to ${opts.server} failed: ${why || "no reason given"}`);
-  }
-
-  const records = opts.capture !== undefined
-    ? captureRecords(opts.capture)
-    : generateDemoSession({ width: opts.width, height: opts.height, durationS: opts.durationS, seed: opts.seed, login: opts.login });
+  const sent = { messages: 0, bytes: 0, sessionMs: 0, maxLagMs: 0 };
+  const stopped = (): boolean => conn.closed || (opts.signal?.aborted ?? false);
+  // Waits end early when the caller aborts or the server closes (an idle stretch can last a minute).
+  const wake = new AbortController();
+  const onAbort = (): void => wake.abort();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  void conn.closedPromise.then(onAbort);
   const start = performance.now();
   let nextProgress = 1000;
-  for await (const record of records) {
-    if (closed || opts.signal?.aborted) break;
-    if (realtime) {
-      const wait = start + record.delayMs - performance.now();
-      if (wait > 0) await sleep(wait, opts.signal);
-      else result.maxLagMs = Math.max(result.maxLagMs, Math.round(-wait));
-    } else if (result.messages % FAST_YIELD_EVERY === 0) {
-      await yieldToEventLoop();
+  try {
+    for await (const record of records) {
+      if (stopped()) break;
+      if (realtime) {
+        const wait = start + record.delayMs - performance.now();
+        if (wait > 0) await sleep(wait, wake.signal);
+        else sent.maxLagMs = Math.max(sent.maxLagMs, Math.round(-wait));
+      } else if (sent.messages % FAST_YIELD_EVERY === 0) {
+        await yieldToEventLoop();
+      }
+      while (!stopped() && conn.ws.bufferedAmount > HIGH_WATER_BYTES) await sleep(2, wake.signal);
+      if (stopped()) break;
+      conn.ws.send(record.data);
+      sent.messages++;
+      sent.bytes += record.data.length;
+      sent.sessionMs = record.delayMs;
+      if (record.delayMs >= nextProgress) {
+        nextProgress = record.delayMs + 1000;
+        opts.onProgress?.({ sessionMs: record.delayMs, messages: sent.messages, bytes: sent.bytes });
+      }
     }
-    while (!closed && ws.bufferedAmount > HIGH_WATER_BYTES && !opts.signal?.aborted) await sleep(2, opts.signal);
-    if (closed || opts.signal?.aborted) break;
-    ws.send(record.data);
-    result.messages++;
-    result.bytes += record.data.length;
-    result.sessionMs = record.delayMs;
-    if (record.delayMs >= nextProgress) {
-      nextProgress = record.delayMs + 1000;
-      opts.onProgress?.({ sessionMs: record.delayMs, messages: result.messages, bytes: result.bytes });
-    }
+  } catch (err) {
+    await conn.close(4000, "agent error", 0);
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
   }
-  result.aborted = opts.signal?.aborted ?? false;
-  if (!closed) {
-    // Let what is queued go out before the close frame.
-    const flushBy = performance.now() + CLOSE_WAIT_MS;
-    while (ws.bufferedAmount > 0 && !closed && performance.now() < flushBy) await sleep(5);
-    // Frames that arrive after close() are dropped, so give the server a moment to answer the last messages.
-    if (!result.aborted) await sleep(opts.lingerMs ?? 250, opts.signal);
-    closing = true;
-    ws.close(1000, result.aborted ? "agent stopped" : "session ended");
-    await Promise.race([closedPromise, sleep(CLOSE_WAIT_MS)]);
-    if (!closed) {
-      result.closeCode = 1000;
-      result.closeReason = "no close reply";
-    }
-  }
-  return result;
+  const aborted = opts.signal?.aborted ?? false;
+  await conn.close(1000, aborted ? "agent stopped" : "session ended", aborted ? 0 : (opts.lingerMs ?? 250));
+  return {
+    sessionId, ...sent, alerts: conn.alerts, closeCode: conn.closeCode, closeReason: conn.closeReason,
+    closedByServer: conn.closedByServer, aborted,
+  };
 }
 
 export { runDemo, demoIdentity, parseSize, type DemoIdentity, type RunDemoOptions, type DemoSessionResult } from "./fleet.ts";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Server, ServerWebSocket } from "bun";
 import { decodeMessage, encodeMessage } from "../../src/tdp/codec.ts";
 import { MessageType, Severity } from "../../src/tdp/messages.ts";
-import { readTdpcap } from "../../src/tdp/tdpcap.ts";
+import { readTdpcap, writeTdpcap } from "../../src/tdp/tdpcap.ts";
 import { demoCommand, runDemo, runDemoAgent } from "../../src/demo/agent.ts";
 import { demoSessionRecords, writeDemoCapture } from "../../src/demo/session.ts";
 
@@ -128,9 +128,43 @@ describe("runDemoAgent", () => {
     expect(result.messages).toBeLessThan([...demoSessionRecords({ ...SESSION, login: who.login })].length);
   });
 
+  test("realtime: a server close during a long wait ends the agent at once", async () => {
+    const { url } = start({
+      onFrame: (ws, i) => {
+        if (i === 2) setTimeout(() => ws.close(1008, "policy"), 100);
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), "deskreel-demo-gap-"));
+    try {
+      // Two messages, then a 20 s gap, like an idle stretch.
+      const capture = join(dir, "gap.tdpcap");
+      const move = (x: number) => encodeMessage({ type: MessageType.MouseMove, x, y: 5 });
+      await Bun.write(capture, writeTdpcap([
+        { delayMs: 0, data: encodeMessage({ type: MessageType.ClientScreenSpec, width: 320, height: 200 }) },
+        { delayMs: 0, data: move(1) },
+        { delayMs: 20_000, data: move(2) },
+      ]));
+      const started = performance.now();
+      const result = await runDemoAgent({ server: url, token: TOKEN, ...who, ...SESSION, capture, log: () => {} });
+      expect(result.closeCode).toBe(1008);
+      expect(result.closedByServer).toBe(true);
+      expect(result.messages).toBe(2);
+      expect(performance.now() - started).toBeLessThan(1500);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a rejected token fails with an error instead of streaming", async () => {
     const { url, connections } = start();
     await expect(runDemoAgent({ server: url, token: "wrong", ...who, ...SESSION, realtime: false, log: () => {} })).rejects.toThrow(/ingest connection .* failed/);
+    expect(connections.length).toBe(0);
+  });
+
+  test("a missing capture file fails before any session is opened", async () => {
+    const { url, connections } = start();
+    const capture = join(tmpdir(), `deskreel-no-such-${process.pid}.tdpcap`);
+    await expect(runDemoAgent({ server: url, token: TOKEN, ...who, ...SESSION, capture, realtime: false, log: () => {} })).rejects.toThrow();
     expect(connections.length).toBe(0);
   });
 
