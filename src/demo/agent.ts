@@ -25,7 +25,10 @@ export interface DemoAgentOptions {
   capture?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
-  /** How long to stay connected after the last message for the server's late replies (default 250 ms). */
+  /**
+   * How long to stay connected after the last message for the server's late replies. Default 250 ms
+   * when sending fast (the server may still be reading), 50 ms in real time (it has kept up).
+   */
   lingerMs?: number;
   /** Called about once a second of session time. */
   onProgress?: (p: AgentProgress) => void;
@@ -220,7 +223,7 @@ export async function runDemoAgent(opts: DemoAgentOptions): Promise<DemoAgentRes
     opts.signal?.removeEventListener("abort", onAbort);
   }
   const aborted = opts.signal?.aborted ?? false;
-  await conn.close(1000, aborted ? "agent stopped" : "session ended", aborted ? 0 : (opts.lingerMs ?? 250));
+  await conn.close(1000, aborted ? "agent stopped" : "session ended", aborted ? 0 : (opts.lingerMs ?? (realtime ? 50 : 250)));
   return {
     sessionId, ...sent, alerts: conn.alerts, closeCode: conn.closeCode, closeReason: conn.closeReason,
     closedByServer: conn.closedByServer, aborted,
