@@ -225,6 +225,8 @@ async function main(): Promise<void> {
     playerEl.dataset.state = core.paused ? "paused" : "playing";
     playerEl.dataset.time = t.toFixed(3);
     playerEl.dataset.live = String(live && core.atLiveEdge);
+    playerEl.dataset.frames = String(core.frameTimes?.length ?? 0);
+    playerEl.dataset.idle = String(core.idle.length);
   };
   core.addEventListener("update", render);
 
