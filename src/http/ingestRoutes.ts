@@ -18,9 +18,11 @@ interface IngestSocket {
 /** Per-socket state: the session once open, and frames that arrived while it was opening. */
 interface Connection {
   session: DesktopSession | null;
-  pending: Array<{ data: Uint8Array; at: number }>;
+  pending: Array<{ data: Uint8Array | null; at: number }>;
   closedEarly: boolean;
 }
+
+const NOT_BINARY: IngestReply = { kind: "alert", message: "deskreel expects binary frames, one TDP message each" };
 
 const name = (max: number) => t.String({ minLength: 1, maxLength: max });
 
@@ -86,7 +88,7 @@ export function ingestRoutes(services: Services) {
         session.onFatal = (code, reason) => socket.raw.close(code, reason);
         conn.session = session;
         services.log(`session ${session.sessionId} started: ${q.user} on ${q.desktop}`);
-        for (const { data, at } of conn.pending) reply(socket, session.handle(data, at));
+        for (const { data, at } of conn.pending) reply(socket, data ? session.handle(data, at) : NOT_BINARY);
         conn.pending = [];
         if (conn.closedEarly) void endSession(session, Date.now());
       },
@@ -95,14 +97,10 @@ export function ingestRoutes(services: Services) {
         const conn = connections.get(socket.id);
         const data = asBytes(message);
         if (!conn) return;
-        if (!data) {
-          socket.raw.send(alertBytes("deskreel expects binary frames, one TDP message each"));
-          return;
-        }
         const at = Date.now();
-        // The socket owns the buffer only for this call: copy while the session is still opening.
-        if (!conn.session) conn.pending.push({ data: data.slice(), at });
-        else reply(socket, conn.session.handle(data, at));
+        // Replies keep the order of the frames, also for those that arrive while the session opens.
+        if (!conn.session) conn.pending.push({ data, at });
+        else reply(socket, data ? conn.session.handle(data, at) : NOT_BINARY);
       },
       close(ws) {
         const socket = ws as unknown as IngestSocket;

@@ -5,8 +5,8 @@
 import { Elysia } from "elysia";
 import type { Principal } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
-import { authGuard, requirePrincipal } from "./authRoutes.ts";
-import { visibleRecording } from "./recordingRoutes.ts";
+import { authGuard } from "./authRoutes.ts";
+import { requireReader, visibleRecording } from "./recordingRoutes.ts";
 
 /** A viewer this far behind skips to the next keyframe instead of growing our memory. */
 const MAX_VIEWER_BACKLOG = 8 * 1024 * 1024;
@@ -22,7 +22,7 @@ export function liveRoutes(services: Services) {
     .use(authGuard(services.auth))
     .ws("/v1/recordings/:id/live", {
       async beforeHandle(ctx) {
-        const principal = requirePrincipal(ctx);
+        const principal = requireReader(ctx);
         await visibleRecording(services, principal, ctx.params.id);
       },
       open(ws) {

@@ -1,13 +1,13 @@
 // The recordings API: list, one recording with its markers, the raw recording, the MP4, the thumbnail.
 // Every route checks the caller may see that recording (admins/auditors: all; users: their own).
 import { Elysia } from "elysia";
-import { canSeeRecording, seesAllRecordings, type Principal } from "../auth/principal.ts";
+import { canBrowse, canSeeRecording, seesAllRecordings, type Principal } from "../auth/principal.ts";
 import { CatalogError } from "../catalog/catalog.ts";
 import { parseRecordingFilter } from "../catalog/filterParams.ts";
 import { toApiDetail, toApiItem, type RecordingRow } from "../catalog/types.ts";
 import type { Services } from "../services.ts";
 import { blobKeys, isValidSessionId } from "../sessions/blobKeys.ts";
-import { authGuard, forbiddenError, requirePrincipal } from "./authRoutes.ts";
+import { authGuard, forbiddenError, type PrincipalContext, requirePermission } from "./authRoutes.ts";
 import { blobResponse } from "./blobResponse.ts";
 import { HttpError } from "./errors.ts";
 
@@ -17,6 +17,11 @@ export async function visibleRecording(services: Services, principal: Principal,
   if (!row) throw new HttpError(404, `recording ${id} not found`);
   if (!canSeeRecording(principal, row.participants)) throw forbiddenError(`you may not access recording ${id}`);
   return row;
+}
+
+/** The caller, if they may read recordings at all (ingest agents may not). */
+export function requireReader(ctx: PrincipalContext): Principal {
+  return requirePermission(ctx, canBrowse, "read recordings");
 }
 
 function fileStamp(ms: number): string {
@@ -32,7 +37,7 @@ export function recordingRoutes(services: Services) {
   return new Elysia()
     .use(authGuard(services.auth))
     .get("/v1/recordings", async (ctx) => {
-      const principal = requirePrincipal(ctx);
+      const principal = requireReader(ctx);
       let filter;
       try {
         filter = parseRecordingFilter(new URL(ctx.request.url).searchParams);
@@ -51,11 +56,11 @@ export function recordingRoutes(services: Services) {
       }
     })
     .get("/v1/recordings/:id", async (ctx) => {
-      const row = await visibleRecording(services, requirePrincipal(ctx), ctx.params.id);
+      const row = await visibleRecording(services, requireReader(ctx), ctx.params.id);
       return toApiDetail(row, await catalog.listMarkers(row.id));
     })
     .get("/v1/recordings/:id/recording.tar", async (ctx) => {
-      const principal = requirePrincipal(ctx);
+      const principal = requireReader(ctx);
       const row = await visibleRecording(services, principal, ctx.params.id);
       const key = blobKeys(row.id).recording;
       const size = (await store.size(key)) ?? 0;
@@ -71,7 +76,7 @@ export function recordingRoutes(services: Services) {
       return response;
     })
     .get("/v1/recordings/:id/thumbnail.png", async (ctx) => {
-      const row = await visibleRecording(services, requirePrincipal(ctx), ctx.params.id);
+      const row = await visibleRecording(services, requireReader(ctx), ctx.params.id);
       const key = blobKeys(row.id).thumbnail;
       const size = await store.size(key);
       const response = await blobResponse(store, key, ctx.request, {
@@ -84,7 +89,7 @@ export function recordingRoutes(services: Services) {
     .route("HEAD", "/v1/recordings/:id/video.mp4", (ctx) => videoResponse(services, ctx));
 
   async function videoResponse(s: Services, ctx: { request: Request; params: { id: string }; principal: Principal | null }): Promise<Response> {
-    const principal = requirePrincipal(ctx);
+    const principal = requireReader(ctx);
     const row = await visibleRecording(s, principal, ctx.params.id);
     const keys = blobKeys(row.id);
     const url = new URL(ctx.request.url);
