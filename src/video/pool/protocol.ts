@@ -41,6 +41,8 @@ export type VideoProblemKind =
 export interface SessionProgress {
   /** Session time of the last message fully handled. */
   processedMs: number;
+  /** Messages handled so far (they are handled in push order). */
+  processedMessages: number;
   processedBytes: number;
   frames: number;
   keyframes: number;
@@ -138,6 +140,7 @@ export function parseMainToWorker(data: unknown): MainToWorker {
 function progress(o: Record<string, unknown>): SessionProgress {
   return {
     processedMs: num(o, "processedMs"),
+    processedMessages: num(o, "processedMessages"),
     processedBytes: num(o, "processedBytes"),
     frames: num(o, "frames"),
     keyframes: num(o, "keyframes"),

@@ -120,6 +120,9 @@ interface SessionState {
   pending: PendingBatch | null;
   nextIndex: number;
   newestMs: number;
+  /** Times of pushed messages the worker has not handled yet: unhandled[unhandledHead..]. */
+  unhandled: number[];
+  unhandledHead: number;
   pushedBytes: number;
   progress: SessionProgress;
   frameTimes: number[];
@@ -157,8 +160,10 @@ export class VideoPool {
       pending: null,
       nextIndex: 0,
       newestMs: 0,
+      unhandled: [],
+      unhandledHead: 0,
       pushedBytes: 0,
-      progress: { processedMs: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) },
+      progress: { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) },
       frameTimes: [],
       failed: false,
       finished: null,
@@ -179,7 +184,9 @@ export class VideoPool {
     const now = performance.now();
     const sessions = [...this.sessions.values()].map((s): VideoSessionStats => {
       s.frameTimes = s.frameTimes.filter((t) => now - t <= FPS_WINDOW_MS);
-      const lagMs = s.progress.processedBytes >= s.pushedBytes ? 0 : Math.max(0, s.newestMs - s.progress.processedMs);
+      // Session time from the oldest message not handled yet to the newest pushed.
+      const oldest = s.unhandled[s.unhandledHead];
+      const lagMs = oldest === undefined ? 0 : Math.max(0, s.newestMs - oldest);
       return {
         id: s.id,
         mode: s.options.mode,
@@ -250,6 +257,7 @@ export class VideoPool {
     if (batch.times.length === 1) queueMicrotask(() => this.flush(s));
     s.nextIndex++;
     s.newestMs = Math.max(s.newestMs, delayMs);
+    s.unhandled.push(delayMs);
     s.pushedBytes += tdpBytes.length;
     return s.pushedBytes - s.progress.processedBytes < this.highWater;
   }
@@ -321,14 +329,25 @@ export class VideoPool {
         this.deliver(s, () => s.events.onThumbnail(message.png, { atMs: message.atMs, final: message.final }));
         return;
       case "progress":
-        s.progress = message.progress;
+        this.recordProgress(s, message.progress);
         slot.busyMs += message.busyMs;
         this.wakeDrainers(s);
         return;
       case "ended":
-        s.progress = message.progress;
+        this.recordProgress(s, message.progress);
         this.finish(s, message.failed);
         return;
+    }
+  }
+
+  private recordProgress(s: SessionState, progress: SessionProgress): void {
+    s.progress = progress;
+    // Message i sits at unhandled[i - handled-before-head]; drop the ones now handled.
+    const firstUnhandledIndex = s.nextIndex - (s.unhandled.length - s.unhandledHead);
+    s.unhandledHead += Math.max(0, Math.min(progress.processedMessages - firstUnhandledIndex, s.unhandled.length - s.unhandledHead));
+    if (s.unhandledHead > 4096 && s.unhandledHead * 2 > s.unhandled.length) {
+      s.unhandled = s.unhandled.slice(s.unhandledHead);
+      s.unhandledHead = 0;
     }
   }
 

@@ -46,7 +46,7 @@ export class WorkerSession {
     private readonly onFatal: (reason: string) => void,
   ) {
     this.scheduler = new FrameScheduler({ mode: options.mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs });
-    this.progress = { processedMs: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) };
+    this.progress = { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) };
   }
 
   get finished(): boolean {
@@ -121,6 +121,7 @@ export class WorkerSession {
     if (outcome.kind === "resized" && !this.videoSize) await this.startEncoder(videoSizeFor(outcome));
     this.scheduler.afterMessage(t, outcome.kind === "drawn" || outcome.kind === "resized", performance.now());
     this.progress.processedMs = t;
+    this.progress.processedMessages++;
     this.progress.processedBytes += bytes.length;
     this.busyMs += performance.now() - started;
     return decision !== null;
