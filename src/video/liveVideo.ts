@@ -169,6 +169,15 @@ export class LiveVideo {
   }
 
   /**
+   * Whether the encoder should make the frame at `ptsMs` a keyframe: the first frame, and a frame after an
+   * idle gap so long that MSE would see a discontinuity and drop the non-keyframes after it.
+   */
+  keyframeAdvised(ptsMs: number): boolean {
+    const last = this.samples[this.samples.length - 1];
+    return !last || ptsMs - last.ptsMs > 2 * LIVE_PROVISIONAL_DURATION_MS;
+  }
+
+  /**
    * A viewer gets the init segment and the fragments from the last keyframe on (durations exact except
    * the newest frame's), then each new fragment. Returns the unsubscribe function.
    */

@@ -108,6 +108,16 @@ describe("live", () => {
     expect(parsed.samples.map((s) => s.durationMs)).toEqual([100, 60 * 60 * 1000]);
   });
 
+  test("a keyframe is advised first and after an idle gap longer than MSE tolerates", () => {
+    const { video } = newSession();
+    video.setConfig(clip.config);
+    expect(video.keyframeAdvised(0)).toBe(true);
+    addClip(video, 2);
+    expect(video.keyframeAdvised(200)).toBe(false);
+    expect(video.keyframeAdvised(100 + 60 * 60 * 1000)).toBe(false);
+    expect(video.keyframeAdvised(101 + 2 * 60 * 60 * 1000)).toBe(true);
+  });
+
   test("a viewer that throws is dropped and the session goes on", async () => {
     const { video, logged } = newSession();
     let calls = 0;
