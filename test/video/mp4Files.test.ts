@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFinalMp4 } from "../../src/video/mp4/final.ts";
+import { finalMp4Layout, writeFinalMp4 } from "../../src/video/mp4/final.ts";
 import { encodeMediaFragment, initSegment } from "../../src/video/mp4/fragmented.ts";
 import { bytesReader, fileSink } from "../../src/video/mp4/io.ts";
+import { readMp4Samples } from "../../src/video/mp4/reader.ts";
 import type { StoredSample } from "../../src/video/mp4/types.ts";
-import { decodeAll, pictureAt, probe, psnr, topLevelBoxes } from "./helpers/ffmpeg.ts";
+import { decodeAll, pictureAt, probe, probeStream, psnr, topLevelBoxes } from "./helpers/ffmpeg.ts";
 import { encodeTestClip, type TestClip } from "./helpers/testClip.ts";
 
 // An idle stretch from 200 to 5200 ms (one long sample), a P-frame after a short pause, end at 9000.
@@ -165,5 +166,40 @@ describe("final MP4", () => {
       /keyframe/,
     );
     expect(await Bun.file(join(dir, "x.mp4")).exists()).toBe(false); // aborted output is removed
+  });
+});
+
+describe("multi-hour final MP4", () => {
+  test("past 4 GB the layout switches to co64 chunk offsets and a 64-bit mdat size", async () => {
+    // 8 hours at 10 fps, 15 KB a frame: the moov is computed without touching sample bytes
+    const frames = 288_000;
+    const samples = Array.from({ length: frames }, (_, i) => ({
+      offset: 0,
+      size: 15_000,
+      dtsMs: i * 100,
+      durationMs: 100,
+      isKey: i % 300 === 0,
+    }));
+    const { head, payloadBytes, durationMs } = finalMp4Layout(clip.config, samples);
+    expect(payloadBytes).toBeGreaterThan(2 ** 32);
+    expect(durationMs).toBe(frames * 100);
+    const text = new TextDecoder("latin1").decode(head);
+    expect(text).toContain("co64");
+    expect(text).not.toContain("stco");
+    const mdatAt = text.lastIndexOf("mdat") - 4;
+    const view = new DataView(head.buffer, head.byteOffset);
+    expect(view.getUint32(mdatAt)).toBe(1); // largesize follows
+    expect(Number(view.getBigUint64(mdatAt + 8))).toBe(payloadBytes + 16);
+    const read = readMp4Samples(head);
+    expect(read.samples.length).toBe(frames);
+    expect(read.samples[0].offset).toBe(head.length);
+    const last = read.samples[frames - 1];
+    expect(last.offset + last.size).toBe(head.length + payloadBytes);
+    expect(last.dts).toBe((frames - 1) * 100);
+    expect(read.samples.filter((s) => s.isKey).length).toBe(frames / 300);
+    // ffprobe accepts the header of such a file: stream length and frame count from the moov alone
+    const path = join(dir, "eight-hours-head.mp4");
+    await Bun.write(path, head);
+    expect(await probeStream(path)).toEqual({ frames, durationMs: frames * 100 });
   });
 });

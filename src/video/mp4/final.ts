@@ -125,10 +125,14 @@ export function finalMp4Layout(config: VideoCodecConfig, samples: StoredSample[]
   writeFtyp(ftypWriter, "isom", ["isom", "iso2", "avc1", "mp41"]);
   const ftyp = ftypWriter.toBytes();
   const mdat = mdatHeader(payloadBytes);
-  // the moov's size does not depend on the offset values, only on their width
-  const probe = buildMoov(config, samples, 0, false);
-  const wide = ftyp.length + probe.length + mdat.length + payloadBytes > 0xffffffff;
-  const moovSize = wide ? buildMoov(config, samples, 0, true).length : probe.length;
+  // the moov's size does not depend on the offset values, only on their width (stco or co64)
+  const fits = (moovBytes: number) => ftyp.length + moovBytes + mdat.length + payloadBytes <= 0xffffffff;
+  let wide = !fits(0);
+  let moovSize = buildMoov(config, samples, 0, wide).length;
+  if (!wide && !fits(moovSize)) {
+    wide = true;
+    moovSize = buildMoov(config, samples, 0, true).length;
+  }
   const moov = buildMoov(config, samples, ftyp.length + moovSize + mdat.length, wide);
   const head = new Uint8Array(ftyp.length + moov.length + mdat.length);
   head.set(ftyp, 0);

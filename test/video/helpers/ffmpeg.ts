@@ -57,6 +57,16 @@ export async function probe(path: string): Promise<ProbedFile> {
   };
 }
 
+/** Frame count and duration as the container declares them (reads the moov only). */
+export async function probeStream(path: string): Promise<{ frames: number; durationMs: number }> {
+  const { stdout, stderr, code } = await run([
+    "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=nb_frames,duration", "-of", "json", path,
+  ]);
+  if (code !== 0 || stderr.trim() !== "") throw new Error(`ffprobe failed on ${path}: ${stderr}`);
+  const stream = (field(JSON.parse(new TextDecoder().decode(stdout)), "streams") as unknown[])[0];
+  return { frames: Number(field(stream, "nb_frames")), durationMs: seconds(field(stream, "duration")) };
+}
+
 /** Decodes the whole file: ffmpeg's exit code and error output (empty when clean), and the frame count. */
 export async function decodeAll(path: string): Promise<{ code: number; errors: string; frames: number }> {
   const { stderr, code } = await run(["ffmpeg", "-v", "error", "-nostats", "-i", path, "-map", "0:v:0", "-f", "null", "-"]);
