@@ -97,7 +97,7 @@ export async function benchVideo(opts: BenchVideoOptions = {}): Promise<BenchVid
   const concurrency: ConcurrencyRun[] = [];
   let maxRealtimeSessions = 0;
   const replay = records.filter((r) => r.delayMs < (opts.replayMs ?? 20_000));
-  for (const sessions of opts.sessionCounts ?? [1, 2, 4, 6, 8]) {
+  for (const sessions of opts.sessionCounts ?? [1, 2, 4, 8, 12, 16, 24]) {
     const run = await runRealtime(replay, sessions, opts.workers);
     concurrency.push(run);
     log(

@@ -117,7 +117,7 @@ describe("compositor vs the sample-720 ground truth", () => {
     }
     expect(next).toBe(truth.frames.length);
     console.log(results.join("\n"));
-  });
+  }, 30_000);
 });
 
 describe("compositor rejects bad tiles without touching the picture", () => {
@@ -160,12 +160,12 @@ describe("compositor rejects bad tiles without touching the picture", () => {
   test("a tile before any ClientScreenSpec is rejected", () => {
     const outcome = new Compositor().applyBytes(tile(0, 0, 64, 64, red));
     expect(outcome).toEqual({ kind: "rejected", reason: "PNGFrame before any ClientScreenSpec" });
-  });
+  }, 30_000);
 
   test("a message whose length disagrees with its layout is rejected", () => {
     const outcome = new Compositor().applyBytes(screenSpec(64, 64).subarray(0, 7));
     expect(outcome.kind).toBe("rejected");
-  });
+  }, 30_000);
 });
 
 describe("dirty tracking, resize and letterboxing", () => {
@@ -179,7 +179,7 @@ describe("dirty tracking, resize and letterboxing", () => {
     expect(c.dirty).toBe(false);
     expect(c.applyBytes(tile2(0, 0, 31, 31, solidPng(32, 32, "#00f"))).kind).toBe("drawn");
     expect(c.dirty).toBe(true);
-  });
+  }, 30_000);
 
   test("a resize clears to black and is letterboxed into the first video size", () => {
     const c = new Compositor();
@@ -198,7 +198,7 @@ describe("dirty tracking, resize and letterboxing", () => {
     expect(px(55, 5)).toBe(255);
     expect(px(145, 95)).toBe(255);
     expect(placeScreen({ width: 100, height: 100 }, video)).toEqual({ x: 50, y: 0, width: 100, height: 100, unscaled: true });
-  });
+  }, 30_000);
 
   test("video size is even and never crops; odd screens are padded, huge ones scaled down", () => {
     expect(videoSizeFor({ width: 1281, height: 721 })).toEqual({ width: 1282, height: 722 });
@@ -210,7 +210,7 @@ describe("dirty tracking, resize and letterboxing", () => {
     expect(p.height).toBe(720);
     expect(p.width).toBe(1152);
     expect(p.x).toBe(64);
-  });
+  }, 30_000);
 
   test("thumbnail is a small PNG of the screen", async () => {
     const c = new Compositor();
@@ -223,5 +223,5 @@ describe("dirty tracking, resize and letterboxing", () => {
     expect(decoded.width).toBe(320);
     expect(decoded.height).toBe(180);
     expect(decoded.rgba[0]).toBeGreaterThan(200);
-  });
+  }, 30_000);
 });

@@ -116,7 +116,7 @@ describe("h264-mp4-encoder backend", () => {
     expect(bytes).toBeGreaterThan(15 * 1024 * 1024);
     expect(wasmAt2000).toBe(wasmAt200);
     expect(rssAt2000 - rssAt200).toBeLessThan(bytes / 3);
-  });
+  }, 30_000);
 
   test("produces decodable H.264 (ffmpeg) with PSNR >= 35 dB, keyframes exactly where forced", async () => {
     const times = [0, 100, 200, 2000, 4547, 4700, 8100, 8200, 23600, 29800, 30300, 30400, 45700];
@@ -148,7 +148,7 @@ describe("h264-mp4-encoder backend", () => {
     console.log(`bytes per frame: ${frames.map((f) => f.data.length).join(" ")}`);
     console.log(`restarts for keyframes: ${stats.restarts}, ${(stats.restartMs / Math.max(1, stats.restarts)).toFixed(2)} ms each`);
     for (const p of psnrs) expect(p).toBeGreaterThanOrEqual(35);
-  });
+  }, 30_000);
 
   test("samples handed out per frame are byte-identical to the package's own finished MP4", async () => {
     const pictures = await samplePictures([1893, 1950, 2000, 2100, 2200, 2300, 2400, 2500, 2600, 2700, 2800, 2900]);
@@ -179,7 +179,7 @@ describe("h264-mp4-encoder backend", () => {
     });
     // Several of these frames are smaller than the 4 KB filebuf: they were read from WASM memory.
     expect(tapped.filter((t) => t.length < 4096).length).toBeGreaterThan(0);
-  });
+  }, 30_000);
 
   test("a first frame smaller than the filebuf still comes out at once (drained by a restart)", async () => {
     const encoder = await HmeH264Encoder.create();
@@ -199,7 +199,7 @@ describe("h264-mp4-encoder backend", () => {
     const decoded = decodeWithFfmpeg(writeAnnexB("tiny.h264", config, frames), 64, 48);
     expect(decoded.length).toBe(6);
     decoded.forEach((rgb, k) => expect(psnrRgb(pictures[k], rgb)).toBeGreaterThan(35));
-  });
+  }, 30_000);
 
   test("wrong sizes are refused before reaching WASM, and the encoder keeps working", async () => {
     const encoder = await HmeH264Encoder.create();
@@ -212,7 +212,7 @@ describe("h264-mp4-encoder backend", () => {
     expect(() => encoder.configure(64, 48)).toThrow();
     encoder.close();
     expect(() => encoder.encode(new Uint8Array(64 * 48 * 4), false)).toThrow("closed");
-  });
+  }, 30_000);
 
   test("the tap fails loudly when bytes read from WASM memory are not what gets written", async () => {
     // Stand-in for a changed package: corrupt the filebuf's pending bytes after we have read them.
@@ -236,6 +236,6 @@ describe("h264-mp4-encoder backend", () => {
     }
     expect(failure).toBeInstanceOf(EncoderFailure);
     expect(String(failure)).toContain("internals changed");
-  });
+  }, 30_000);
 
 });

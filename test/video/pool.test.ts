@@ -148,7 +148,7 @@ describe("video pool", () => {
       expect(best).toBeGreaterThanOrEqual(35);
     }
     console.log(`${c.frames.length} frames, keyframes at ${keys.join(",")}, ${summary.encodedBytes} bytes\n${report.join("\n")}`);
-  });
+  }, 30_000);
 
   test("live: the last change before a quiet wire comes out without waiting for another message", async () => {
     const { c, session } = open("live-quiet", { mode: "live" });
@@ -159,7 +159,7 @@ describe("video pool", () => {
     const summary = await session.end(500);
     expect(summary.failed).toBe(false);
     expect(c.frames.length).toBe(1);
-  });
+  }, 30_000);
 
   test("a bad tile is reported with its index and the video goes on", async () => {
     const { c, session } = open("bad-tile", { mode: "import" });
@@ -176,7 +176,7 @@ describe("video pool", () => {
     expect(c.problems[0]).toMatchObject({ kind: "bad-input", messageIndex: 2 });
     expect(c.problems[0].reason).toContain("64x64");
     expect(c.frames.map((f) => f.ptsMs)).toEqual([0, 200]);
-  });
+  }, 30_000);
 
   test("a worker killed mid-session fails only its sessions and is replaced", async () => {
     const a = open("crash-a", { mode: "live" });
@@ -215,7 +215,29 @@ describe("video pool", () => {
       expect(c.c.frames.length).toBeGreaterThan(0);
       expect(c.c.config?.width).toBe(1280);
     }
-  });
+  }, 30_000);
+
+  test("push reports backpressure over the high-water mark and drain() releases it", async () => {
+    const small = new VideoPool({ workers: 1, highWaterBytes: 32 * 1024 });
+    try {
+      const c = collector();
+      const session = small.openSession("backpressure", { mode: "import" }, c.events);
+      const part = records.filter((r) => r.delayMs < 6000);
+      let refusals = 0;
+      for (const r of part) {
+        if (!session.push(r.delayMs, r.data)) {
+          refusals++;
+          await session.drain();
+        }
+      }
+      const summary = await session.end(6000);
+      expect(refusals).toBeGreaterThan(0);
+      expect(summary.failed).toBe(false);
+      expect(c.frames.length).toBeGreaterThan(10);
+    } finally {
+      await small.close();
+    }
+  }, 30_000);
 
   test("stats report lag, fps, dropped frames and per-worker load", async () => {
     const { session } = open("stats", { mode: "import" });
@@ -229,5 +251,5 @@ describe("video pool", () => {
     const after = pool.stats();
     expect(after.sessions.find((s) => s.id === "stats")).toBeUndefined();
     expect(after.workers.every((w) => w.busy >= 0 && w.busy <= 1)).toBe(true);
-  });
+  }, 30_000);
 });
