@@ -8,6 +8,9 @@ import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { pages } from "./pages.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
+import { sshIngestRoutes } from "./sshIngestRoutes.ts";
+import { statusRoutes } from "./statusRoutes.ts";
+import { SshSessionRegistry } from "../sessions/sshSession.ts";
 
 function validationMessage(error: unknown): string {
   if (error && typeof error === "object" && "message" in error) {
@@ -28,6 +31,7 @@ function validationMessage(error: unknown): string {
 }
 
 export function createApp(services: Services) {
+  const sshSessions = new SshSessionRegistry();
   return new Elysia()
     .onError(({ code, error, request }) => {
       if (error instanceof HttpError) return jsonError(error.status, error.message, error.extra);
@@ -39,6 +43,8 @@ export function createApp(services: Services) {
     })
     .use(authRoutes(services.auth))
     .use(ingestRoutes(services))
+    .use(sshIngestRoutes(services, sshSessions))
+    .use(statusRoutes(services, sshSessions))
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
     .use(adminRoutes(services))

@@ -9,6 +9,7 @@ import { MessageType, type TdpMessage } from "../tdp/messages.ts";
 import type { Services } from "../services.ts";
 import { blobKeys, isValidSessionId } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
+import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "./sshSession.ts";
 import { SessionVideo } from "./sessionVideo.ts";
 
 export class ImportError extends Error {
@@ -60,13 +61,24 @@ async function summarize(bytes: Uint8Array): Promise<ImportSummary> {
   };
 }
 
-/** Markers and the time of the first recorded message, from the TDP messages of a desktop recording. */
+/** Markers and the time of the first recorded message, from the TDP messages (desktop) or resizes (SSH). */
 async function timeline(bytes: Uint8Array): Promise<{ markers: Marker[]; firstPlaybackMs: number | null; hasPictures: boolean }> {
   const tracker = new MarkerTracker();
   const markers: Marker[] = [];
   let firstPlaybackMs: number | null = null;
   let hasPictures = false;
+  let terminal: TerminalSize | null = null;
   for await (const e of readProtostream(bytes)) {
+    if (e.type === "session.start") terminal = parseTerminalSize(e.terminalSize);
+    const resized = resizeTerminalSize(e);
+    if (resized) {
+      // A resize carries no delay: its place is its time after the first output (0 before any).
+      const tMs = firstPlaybackMs === null ? 0 : Math.max(0, e.time.getTime() - firstPlaybackMs);
+      if (terminal && (terminal.cols !== resized.cols || terminal.rows !== resized.rows)) {
+        markers.push({ tMs, kind: "resize", detail: `${terminal.cols}×${terminal.rows} → ${resized.cols}×${resized.rows}` });
+      }
+      terminal = resized;
+    }
     if (e.type !== "desktop.recording" && e.type !== "print") continue;
     firstPlaybackMs ??= e.time.getTime();
     if (e.type !== "desktop.recording" || !e.message) continue;

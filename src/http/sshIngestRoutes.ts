@@ -1,0 +1,154 @@
+// GET /v1/ingest/ssh (WebSocket): one live SSH session per socket. Binary frames are terminal output,
+// text frames are control messages: {"resize":{"cols":C,"rows":R}}. The session starts when the socket
+// opens and ends when it closes. Bad frames are answered with a text frame {"error": "..."}.
+import { Elysia, t } from "elysia";
+import { canIngest } from "../auth/principal.ts";
+import type { Services } from "../services.ts";
+import { isValidSessionId } from "../sessions/blobKeys.ts";
+import { SshSession, type SshSessionRegistry, type TerminalSize } from "../sessions/sshSession.ts";
+import { authGuard, requirePermission } from "./authRoutes.ts";
+import { HttpError } from "./errors.ts";
+import { IngestConnections } from "./ingestConnections.ts";
+
+interface IngestSocket {
+  id: string;
+  raw: { send(data: string | Uint8Array): number; close(code?: number, reason?: string): void };
+}
+
+type SshFrame = { kind: "output"; data: Uint8Array; at: number } | { kind: "resize"; size: TerminalSize; at: number };
+
+/** A sender that keeps sending garbage is cut off after this many rejected frames. */
+const MAX_BAD_FRAMES = 100;
+const MAX_TERMINAL_SIDE = 10_000;
+const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
+
+const name = (max: number) => t.String({ minLength: 1, maxLength: max });
+const side = t.Optional(t.Numeric({ minimum: 1, maximum: MAX_TERMINAL_SIDE }));
+
+function asBytes(message: unknown): Uint8Array | null {
+  if (message instanceof Uint8Array) return message;
+  if (message instanceof ArrayBuffer) return new Uint8Array(message);
+  return null;
+}
+
+function isTerminalSide(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_TERMINAL_SIDE;
+}
+
+/** A control frame (Elysia hands over JSON text already parsed): the new size, or why it is refused. */
+export function parseControlFrame(message: unknown): TerminalSize | string {
+  let value = message;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return "text frames must be JSON control messages";
+    }
+  }
+  if (typeof value !== "object" || value === null || !("resize" in value)) return 'unknown control message (expected {"resize":{"cols":C,"rows":R}})';
+  const resize: unknown = value.resize;
+  if (typeof resize !== "object" || resize === null || !("cols" in resize) || !("rows" in resize)) return "resize needs cols and rows";
+  const { cols, rows } = resize;
+  if (!isTerminalSide(cols) || !isTerminalSide(rows)) return `cols and rows must be whole numbers from 1 to ${MAX_TERMINAL_SIDE}`;
+  return { cols, rows };
+}
+
+export function sshIngestRoutes(services: Services, sessions: SshSessionRegistry) {
+  const connections = new IngestConnections<SshSession, SshFrame>();
+
+  function deliver(session: SshSession, frame: SshFrame): void {
+    if (frame.kind === "output") session.output(frame.data, frame.at);
+    else session.resize(frame.size, frame.at);
+  }
+
+  function refuse(socket: IngestSocket, session: SshSession | null, reason: string): void {
+    const count = session?.noteRejected(reason) ?? 0;
+    if (count > MAX_BAD_FRAMES) socket.raw.close(1007, `too many invalid frames (${count}); last: ${reason}`.slice(0, 120));
+    else socket.raw.send(JSON.stringify({ error: reason }));
+  }
+
+  return new Elysia()
+    .use(authGuard(services.auth))
+    .onStop(() => sessions.closeAll())
+    .ws("/v1/ingest/ssh", {
+      query: t.Object({
+        host: name(256),
+        user: name(256),
+        login: name(256),
+        addr: t.Optional(t.String({ maxLength: 256 })),
+        session_id: t.Optional(t.String({ maxLength: 128 })),
+        cols: side,
+        rows: side,
+      }),
+      async beforeHandle(ctx) {
+        requirePermission(ctx, canIngest, "ingest SSH sessions");
+        const sid = ctx.query.session_id;
+        if (sid !== undefined) {
+          if (!isValidSessionId(sid)) throw new HttpError(400, "session_id may hold only letters, digits, - and _");
+          if (sessions.has(sid) || services.live.has(sid) || (await services.catalog.getRecording(sid))) {
+            throw new HttpError(409, `session ${sid} already exists`);
+          }
+        }
+      },
+      async open(ws) {
+        const socket = ws as unknown as IngestSocket;
+        connections.begin(socket.id);
+        const q = ws.data.query;
+        let session: SshSession;
+        try {
+          session = await SshSession.open(services.sessionDeps, {
+            sessionId: q.session_id ?? crypto.randomUUID(), user: q.user, login: q.login, host: q.host,
+            hostAddr: q.addr ?? "", clusterName: services.config.cluster,
+            size: { cols: q.cols ?? DEFAULT_SIZE.cols, rows: q.rows ?? DEFAULT_SIZE.rows },
+          });
+        } catch (err) {
+          services.log(`ssh ingest: could not start a session for ${q.user}@${q.host}: ${err instanceof Error ? err.message : String(err)}`);
+          connections.abandon(socket.id);
+          socket.raw.close(1011, "recording unavailable");
+          return;
+        }
+        sessions.add(session);
+        session.onFatal = (code, reason) => socket.raw.close(code, reason);
+        services.log(`session ${session.sessionId} started: ${q.user} as ${q.login} on ${q.host} (ssh)`);
+        const { pending, closedEarly } = connections.opened(socket.id, session);
+        for (const frame of pending) deliver(session, frame);
+        if (closedEarly) void endSession(session, Date.now());
+      },
+      message(ws, message) {
+        const socket = ws as unknown as IngestSocket;
+        const at = Date.now();
+        const data = asBytes(message);
+        let frame: SshFrame;
+        if (data !== null) {
+          frame = { kind: "output", data, at };
+        } else {
+          const size = parseControlFrame(message);
+          if (typeof size === "string") {
+            refuse(socket, connections.session(socket.id), size);
+            return;
+          }
+          frame = { kind: "resize", size, at };
+        }
+        // The socket owns a binary buffer only for this call: copy it if the session is still opening.
+        const session = connections.frame(socket.id, () => (frame.kind === "output" ? { ...frame, data: frame.data.slice() } : frame));
+        if (session) deliver(session, frame);
+      },
+      close(ws) {
+        const socket = ws as unknown as IngestSocket;
+        const session = connections.close(socket.id);
+        if (session) void endSession(session, Date.now());
+      },
+    });
+
+  async function endSession(session: SshSession, at: number): Promise<void> {
+    try {
+      await session.close(at);
+      const stats = session.stats();
+      services.log(`session ${session.sessionId} ended (${Math.round(stats.durationMs / 1000)} s, ${stats.bytes} bytes of output)`);
+    } catch (err) {
+      services.log(`session ${session.sessionId}: ending failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      sessions.remove(session);
+    }
+  }
+}

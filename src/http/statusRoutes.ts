@@ -1,0 +1,97 @@
+// GET /v1/status (admins and auditors): the sessions live right now with their ingest counters and, for
+// desktops, how far their video encoding lags; imports being encoded; and the encoder pool's load.
+// What `deskreel watch` shows.
+import { Elysia } from "elysia";
+import { seesAllRecordings } from "../auth/principal.ts";
+import type { Services } from "../services.ts";
+import type { SshSessionRegistry } from "../sessions/sshSession.ts";
+import type { VideoSessionStats } from "../video/pool/videoPool.ts";
+import { authGuard, requirePermission } from "./authRoutes.ts";
+
+export interface StatusVideo {
+  worker: number;
+  lag_ms: number;
+  fps: number;
+  frames: number;
+  dropped_frames: number;
+  encoded_bytes: number;
+  failed: boolean;
+}
+
+export interface StatusSession {
+  id: string;
+  kind: "desktop" | "ssh";
+  user: string;
+  login: string;
+  desktop: string;
+  started: string;
+  duration_ms: number;
+  messages: number;
+  bytes: number;
+  rejected: number;
+  /** null for SSH sessions (no video). */
+  video: StatusVideo | null;
+}
+
+export interface StatusImport extends StatusVideo {
+  id: string;
+}
+
+export interface StatusBody {
+  time: string;
+  pool: { workers: Array<{ index: number; sessions: number; busy: number; restarts: number }>; sessions: number };
+  sessions: StatusSession[];
+  /** Video encodes that belong to no live session (imports). */
+  imports: StatusImport[];
+}
+
+function videoOf(stats: VideoSessionStats): StatusVideo {
+  return {
+    worker: stats.worker, lag_ms: Math.round(stats.lagMs), fps: Math.round(stats.fps * 10) / 10, frames: stats.frames,
+    dropped_frames: stats.droppedFrames, encoded_bytes: stats.encodedBytes, failed: stats.failed,
+  };
+}
+
+export function buildStatus(services: Services, ssh: SshSessionRegistry, now = Date.now()): StatusBody {
+  const pool = services.pool.stats();
+  const videoById = new Map(pool.sessions.map((s) => [s.id, s]));
+  const sessions: StatusSession[] = [];
+  for (const session of services.live.all()) {
+    const stats = session.stats();
+    const video = videoById.get(session.sessionId);
+    videoById.delete(session.sessionId);
+    sessions.push({
+      id: session.sessionId, kind: "desktop", user: session.info.user, login: session.info.login,
+      desktop: session.info.desktopName, started: new Date(session.openedAt).toISOString(), duration_ms: stats.durationMs,
+      messages: stats.messages, bytes: stats.bytes, rejected: stats.rejected, video: video ? videoOf(video) : null,
+    });
+  }
+  for (const session of ssh.all()) {
+    const stats = session.stats();
+    sessions.push({
+      id: session.sessionId, kind: "ssh", user: session.info.user, login: session.info.login, desktop: session.info.host,
+      started: new Date(session.openedAt).toISOString(), duration_ms: stats.durationMs,
+      messages: stats.messages, bytes: stats.bytes, rejected: stats.rejected, video: null,
+    });
+  }
+  sessions.sort((a, b) => a.started.localeCompare(b.started) || a.id.localeCompare(b.id));
+  const imports = [...videoById.values()].map((s) => ({ id: s.id, ...videoOf(s) }));
+  return {
+    time: new Date(now).toISOString(),
+    pool: {
+      workers: pool.workers.map((w) => ({ index: w.index, sessions: w.sessions, busy: Math.round(w.busy * 100) / 100, restarts: w.restarts })),
+      sessions: pool.sessions.length,
+    },
+    sessions,
+    imports,
+  };
+}
+
+export function statusRoutes(services: Services, ssh: SshSessionRegistry) {
+  return new Elysia()
+    .use(authGuard(services.auth))
+    .get("/v1/status", (ctx) => {
+      requirePermission(ctx, seesAllRecordings, "see the server's status");
+      return buildStatus(services, ssh);
+    });
+}

@@ -1,0 +1,348 @@
+// One live SSH session from its ingest socket: terminal output becomes `print` events (chunk index,
+// offset, delay) through the same AuditWriter and SessionStream as desktops, framed by session.start
+// and session.end, which also reach the main audit log. Terminal resizes are recorded as Teleport's
+// `resize` event and listed as markers. SSH recordings have no video.
+import protobuf from "protobufjs";
+import type { Catalog } from "../catalog/catalog.ts";
+import type { RecordingMode } from "../config.ts";
+import { AuditWriter, RecordingRefusedError, sessionPrintEvent, splitPrintData } from "../recording/auditWriter.ts";
+import {
+  type AuditEvent,
+  EventType,
+  type SessionEndEvent,
+  type SessionStartEvent,
+  type UnknownEvent,
+  blankMetadata,
+} from "../recording/eventTypes.ts";
+import { MetadataType, toTimestamp } from "../recording/proto.ts";
+import { SessionStream } from "../recording/sessionStream.ts";
+import { type AuditLog, AuditTee } from "../recording/tee.ts";
+import type { BlobStore } from "../storage/blobStore.ts";
+import { blobKeys } from "./blobKeys.ts";
+
+export interface SshSessionDeps {
+  store: BlobStore;
+  catalog: Catalog;
+  auditLog: AuditLog;
+  recordingMode: RecordingMode;
+  log: (line: string) => void;
+}
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+export interface SshSessionInfo {
+  sessionId: string;
+  /** Teleport user (who connected). */
+  user: string;
+  /** The OS login on the host. */
+  login: string;
+  /** The host's name, and its address when known. */
+  host: string;
+  hostAddr: string;
+  clusterName: string;
+  /** Terminal size when the session starts. */
+  size: TerminalSize;
+}
+
+export interface SshSessionStats {
+  messages: number;
+  bytes: number;
+  rejected: number;
+  durationMs: number;
+}
+
+/** Teleport's OneOf member number, type and code for a terminal resize (events.Resize). */
+const RESIZE_ONEOF_FIELD = 9;
+const RESIZE_TYPE = "resize";
+const RESIZE_CODE = "T2002I";
+const SESSION_START_CODE = "T2000I";
+const SESSION_END_CODE = "T2004I";
+
+/** Teleport writes terminal sizes as "cols:rows". */
+export function formatTerminalSize(size: TerminalSize): string {
+  return `${size.cols}:${size.rows}`;
+}
+
+export class SshSession {
+  private writer!: AuditWriter;
+  private tee!: AuditTee;
+  private size: TerminalSize;
+  private firstPrintAt: number | null = null;
+  private lastDelayMs = 0;
+  private messages = 0;
+  private bytes = 0;
+  private rejected = 0;
+  private refusal: string | null = null;
+  private closing: Promise<void> | null = null;
+  /** Told when the session must end from our side (sync-mode refusal). */
+  onFatal: (code: number, reason: string) => void = () => undefined;
+
+  private constructor(
+    private readonly deps: SshSessionDeps,
+    readonly info: SshSessionInfo,
+    readonly openedAt: number,
+  ) {
+    this.size = { ...info.size };
+  }
+
+  /** Lists the session as live and records session.start. Throws (the row marked failed) if either fails. */
+  static async open(deps: SshSessionDeps, info: SshSessionInfo, openedAt = Date.now()): Promise<SshSession> {
+    const handle = await deps.store.openAppend(blobKeys(info.sessionId).recording);
+    await deps.catalog.createRecording({
+      id: info.sessionId, kind: "ssh", user: info.user, login: info.login, desktopName: info.host,
+      desktopAddr: info.hostAddr, cluster: info.clusterName, startMs: openedAt, status: "live",
+      videoState: "none", participants: [info.user], meta: { terminal: formatTerminalSize(info.size) },
+    });
+    const session = new SshSession(deps, info, openedAt);
+    const stream = new SessionStream({ sessionId: info.sessionId, handle, log: deps.log });
+    session.writer = new AuditWriter({
+      sessionId: info.sessionId, clusterName: info.clusterName, stream,
+      makeEvent: sessionPrintEvent, splitOversize: splitPrintData, mode: deps.recordingMode, log: deps.log,
+    });
+    session.tee = new AuditTee(deps.auditLog, deps.log);
+    try {
+      await session.audit(session.startEvent(), openedAt);
+    } catch (err) {
+      await stream.abort().catch(() => undefined);
+      await deps.catalog.updateRecording(info.sessionId, { status: "failed", endMs: openedAt, error: String(err) });
+      throw err;
+    }
+    return session;
+  }
+
+  get sessionId(): string {
+    return this.info.sessionId;
+  }
+
+  get terminalSize(): TerminalSize {
+    return { ...this.size };
+  }
+
+  /** Recording time now: ms since the first output chunk (0 before any). */
+  recordingTimeAt(at = Date.now()): number {
+    return this.firstPrintAt === null ? 0 : Math.max(this.lastDelayMs, at - this.firstPrintAt);
+  }
+
+  stats(): SshSessionStats {
+    return { messages: this.messages, bytes: this.bytes, rejected: this.rejected, durationMs: this.recordingTimeAt() };
+  }
+
+  /** Terminal output as it arrived. The writer splits chunks too big for one record. */
+  output(data: Uint8Array, at = Date.now()): void {
+    if (this.closing || data.length === 0) return;
+    this.messages++;
+    this.bytes += data.length;
+    if (this.firstPrintAt === null) this.firstPrintAt = at;
+    this.lastDelayMs = Math.max(this.lastDelayMs, at - this.firstPrintAt);
+    this.writer.write(data, at).catch((err) => this.onRecordFailed(err));
+  }
+
+  /** The terminal changed size: a resize event in the recording and a marker on the timeline. */
+  resize(size: TerminalSize, at = Date.now()): void {
+    if (this.closing) return;
+    this.messages++;
+    const before = this.size;
+    if (before.cols === size.cols && before.rows === size.rows) return;
+    this.size = { ...size };
+    this.writer.emit(terminalResizeEvent(this.identity(), this.size), at).catch((err) => this.onRecordFailed(err));
+    const marker = { tMs: this.recordingTimeAt(at), kind: "resize" as const, detail: `${before.cols}×${before.rows} → ${size.cols}×${size.rows}` };
+    this.deps.catalog.addMarker(this.sessionId, marker).catch((err) => this.logError("marker", err));
+  }
+
+  /** Counts input the socket refused (the socket answers the sender itself). */
+  noteRejected(reason: string): number {
+    this.rejected++;
+    this.deps.log(`session ${this.sessionId}: rejected a frame: ${reason}`);
+    return this.rejected;
+  }
+
+  /** The socket closed (or the server stops): session.end, then the recording is completed. */
+  close(at = Date.now()): Promise<void> {
+    this.closing ??= this.finish(at);
+    return this.closing;
+  }
+
+  private async finish(at: number): Promise<void> {
+    const { catalog } = this.deps;
+    const durationMs = this.recordingTimeAt(at);
+    let status: "complete" | "failed" = this.refusal ? "failed" : "complete";
+    let error: string | null = this.refusal;
+    try {
+      const row = await catalog.getRecording(this.sessionId);
+      try {
+        await this.audit(this.endEvent(at, row?.participants ?? [this.info.user]), at);
+      } finally {
+        await this.writer.complete();
+      }
+    } catch (err) {
+      status = "failed";
+      error = `recording did not complete: ${err instanceof Error ? err.message : String(err)}`;
+      this.deps.log(`session ${this.sessionId}: ${error}`);
+    }
+    await catalog.updateRecording(this.sessionId, { status, endMs: at, durationMs, error });
+  }
+
+  /** Into the recording and the audit log; the audit log gets it even if the recording refused it. */
+  private async audit(event: AuditEvent, at: number): Promise<void> {
+    try {
+      await this.writer.emit(event, at);
+    } finally {
+      await this.tee.forward(event);
+    }
+  }
+
+  private onRecordFailed(err: unknown): void {
+    if (err instanceof RecordingRefusedError) {
+      if (this.refusal === null) {
+        this.refusal = err.message;
+        this.deps.log(`session ${this.sessionId}: ${err.message}; ending the session (sync recording mode)`);
+        this.onFatal(1011, "recording unavailable; session ended");
+      }
+      return;
+    }
+    this.logError("record", err);
+  }
+
+  private logError(what: string, err: unknown): void {
+    this.deps.log(`session ${this.sessionId}: ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  private identity() {
+    const i = this.info;
+    return {
+      user: i.user, login: i.login, sessionId: i.sessionId,
+      serverNamespace: "default", serverId: "", serverHostname: i.host, serverAddr: i.hostAddr, serverLabels: {},
+      localAddr: i.hostAddr, remoteAddr: "", protocol: "ssh",
+    };
+  }
+
+  private startEvent(): SessionStartEvent {
+    return {
+      ...blankMetadata(), ...this.identity(), type: EventType.SessionStart, code: SESSION_START_CODE,
+      terminalSize: formatTerminalSize(this.size), initialCommand: [], sessionRecording: "node",
+    };
+  }
+
+  private endEvent(at: number, participants: string[]): SessionEndEvent {
+    return {
+      ...blankMetadata(), ...this.identity(), type: EventType.SessionEnd, code: SESSION_END_CODE,
+      enhancedRecording: false, interactive: true, participants, startTime: new Date(this.openedAt), endTime: new Date(at),
+      initialCommand: [], sessionRecording: "node",
+    };
+  }
+}
+
+/**
+ * Teleport's `resize` event. The recording module has no Resize type and writes an unmodelled member's
+ * bytes as they are, so the bytes are made when the event is encoded: after the AuditWriter (or whoever
+ * writes it) has set index, time and id.
+ */
+export function terminalResizeEvent(who: ResizeIdentity, size: TerminalSize): UnknownEvent {
+  const terminalSize = formatTerminalSize(size);
+  const event: UnknownEvent = {
+    ...blankMetadata(), code: RESIZE_CODE, type: "unknown", eventType: RESIZE_TYPE, oneOfField: RESIZE_ONEOF_FIELD,
+    get raw(): Uint8Array {
+      return encodeResize(event, who, terminalSize);
+    },
+  };
+  return event;
+}
+
+export interface ResizeIdentity {
+  user: string;
+  login: string;
+  sessionId: string;
+  serverNamespace: string;
+  serverHostname: string;
+  serverAddr: string;
+  localAddr: string;
+  remoteAddr: string;
+  protocol: string;
+}
+
+/** OneOf { Resize = 9 { Metadata=1, User=2, Session=3, Connection=4, Server=5, TerminalSize=6 } }. */
+function encodeResize(meta: UnknownEvent, who: ResizeIdentity, terminalSize: string): Uint8Array {
+  const body = protobuf.Writer.create();
+  const field = (n: number, bytes: Uint8Array): void => {
+    body.uint32((n << 3) | 2).bytes(bytes);
+  };
+  field(1, MetadataType.encode({
+    Index: meta.index, Type: RESIZE_TYPE, ID: meta.id, Code: meta.code, Time: toTimestamp(meta.time), ClusterName: meta.clusterName,
+  }).finish());
+  field(2, stringsMessage([who.user, who.login]));
+  field(3, stringsMessage([who.sessionId]));
+  field(4, stringsMessage([who.localAddr, who.remoteAddr, who.protocol]));
+  field(5, stringsMessage([who.serverNamespace, "", who.serverHostname, who.serverAddr]));
+  body.uint32((6 << 3) | 2).string(terminalSize);
+  const outer = protobuf.Writer.create();
+  outer.uint32((RESIZE_ONEOF_FIELD << 3) | 2).bytes(body.finish());
+  return outer.finish();
+}
+
+/** A message of string fields numbered 1, 2, …; empty ones are left out, as proto3 does. */
+function stringsMessage(values: readonly string[]): Uint8Array {
+  const writer = protobuf.Writer.create();
+  values.forEach((value, i) => {
+    if (value !== "") writer.uint32(((i + 1) << 3) | 2).string(value);
+  });
+  return writer.finish();
+}
+
+/** The terminal size a recorded resize event carries ("cols:rows"), or null when it is not one. */
+export function resizeTerminalSize(event: AuditEvent): TerminalSize | null {
+  if (event.type !== "unknown" || event.eventType !== RESIZE_TYPE) return null;
+  try {
+    const outer = protobuf.Reader.create(event.raw);
+    while (outer.pos < outer.len) {
+      const tag = outer.uint32();
+      if (tag >>> 3 !== RESIZE_ONEOF_FIELD || (tag & 7) !== 2) {
+        outer.skipType(tag & 7);
+        continue;
+      }
+      const body = protobuf.Reader.create(outer.bytes());
+      while (body.pos < body.len) {
+        const inner = body.uint32();
+        if (inner >>> 3 === 6 && (inner & 7) === 2) return parseTerminalSize(body.string());
+        body.skipType(inner & 7);
+      }
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+export function parseTerminalSize(text: string): TerminalSize | null {
+  const match = /^(\d{1,5}):(\d{1,5})$/.exec(text);
+  if (!match) return null;
+  return { cols: Number(match[1]), rows: Number(match[2]) };
+}
+
+/** The SSH sessions running right now (desktop sessions have their own registry in LiveSessions). */
+export class SshSessionRegistry {
+  private readonly sessions = new Map<string, SshSession>();
+
+  add(session: SshSession): void {
+    if (this.sessions.has(session.sessionId)) throw new Error(`session ${session.sessionId} is already live`);
+    this.sessions.set(session.sessionId, session);
+  }
+
+  remove(session: SshSession): void {
+    if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
+  }
+
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  all(): SshSession[] {
+    return [...this.sessions.values()];
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(this.all().map((s) => s.close()));
+  }
+}
