@@ -2,94 +2,20 @@
 // placed on the least-loaded worker and stays there; its TDP messages are batched per event-loop
 // turn and transferred. A worker that dies fails only its own sessions' video and is replaced.
 import { availableParallelism } from "node:os";
-import type { H264CodecConfig } from "../encoder/types.ts";
-import { parseWorkerToMain, type SessionProgress, type VideoMode, type VideoProblemKind, type WorkerToMain } from "./protocol.ts";
+import type {
+  VideoPoolOptions,
+  VideoPoolStats,
+  VideoSession,
+  VideoSessionEvents,
+  VideoSessionOptions,
+  VideoSessionStats,
+  VideoSessionSummary,
+  VideoWorkerStats,
+} from "./api.ts";
+import { parseWorkerToMain, type SessionProgress, type VideoProblemKind, type WorkerToMain } from "./protocol.ts";
 
-export interface VideoSessionOptions {
-  mode: VideoMode;
-  /** Frame-rate cap (default 10). */
-  maxFps?: number;
-  /** Keyframe at least this often in session time (default 3000 ms). */
-  keyframeMs?: number;
-  /** Encoder quantiser (default 28). */
-  qp?: number;
-  thumbnailWidth?: number;
-}
-
-export interface VideoFrame {
-  ptsMs: number;
-  isKey: boolean;
-  /** AVCC sample. */
-  data: Uint8Array;
-}
-
-export interface VideoProblem {
-  kind: VideoProblemKind;
-  reason: string;
-  /** Index (0-based, in push order) of the message at fault, when one is. */
-  messageIndex: number | null;
-}
-
-export interface VideoSessionEvents {
-  onConfig(config: H264CodecConfig): void;
-  onFrame(frame: VideoFrame): void;
-  onProblem(problem: VideoProblem): void;
-  onThumbnail(png: Uint8Array, info: { atMs: number; final: boolean }): void;
-}
-
-export interface VideoSessionSummary {
-  frames: number;
-  keyframes: number;
-  droppedFrames: number;
-  encodedBytes: number;
-  /** True when the video could not be completed (encoder or worker failure). */
-  failed: boolean;
-}
-
-export interface VideoSession {
-  /** Queues one TDP message at session time `delayMs`. False when the backlog is over the high-water mark: await drain(). */
-  push(delayMs: number, tdpBytes: Uint8Array): boolean;
-  /** Resolves once the backlog is under the low-water mark (or the session is over). */
-  drain(): Promise<void>;
-  /** Ends the session at `endMs`; resolves after the final frame and thumbnail have been delivered. */
-  end(endMs: number): Promise<VideoSessionSummary>;
-}
-
-export interface VideoSessionStats {
-  id: string;
-  mode: VideoMode;
-  worker: number;
-  /** Session ms between the newest pushed message and the last one the worker has handled. */
-  lagMs: number;
-  /** Frames delivered per second over the last 5 s of wall time. */
-  fps: number;
-  frames: number;
-  keyframes: number;
-  droppedFrames: number;
-  encodedBytes: number;
-  intervalMs: number;
-  failed: boolean;
-}
-
-export interface VideoWorkerStats {
-  index: number;
-  sessions: number;
-  /** Share of the last stats period the worker spent composing and encoding (0..1). */
-  busy: number;
-  restarts: number;
-}
-
-export interface VideoPoolStats {
-  sessions: VideoSessionStats[];
-  workers: VideoWorkerStats[];
-}
-
-export interface VideoPoolOptions {
-  /** Number of workers (default: the number of cores). */
-  workers?: number;
-  /** Backlog (bytes pushed, not yet handled) above which push() returns false. Default 32 MiB. */
-  highWaterBytes?: number;
-}
+export type * from "./api.ts";
+export type { VideoMode, VideoProblemKind } from "./protocol.ts";
 
 const FPS_WINDOW_MS = 5000;
 /** Import sessions run flat out, so they weigh more than a live one when placing sessions. */
@@ -312,7 +238,13 @@ export class VideoPool {
       return;
     }
     const s = this.sessions.get(message.sessionId);
-    if (!s || s.failed) return;
+    if (!s) return;
+    if (message.type === "ended") {
+      this.recordProgress(s, message.progress);
+      this.finish(s, message.failed);
+      return;
+    }
+    if (s.failed) return;
     switch (message.type) {
       case "config":
         this.deliver(s, () => s.events.onConfig(message.config));
@@ -332,10 +264,6 @@ export class VideoPool {
         this.recordProgress(s, message.progress);
         slot.busyMs += message.busyMs;
         this.wakeDrainers(s);
-        return;
-      case "ended":
-        this.recordProgress(s, message.progress);
-        this.finish(s, message.failed);
         return;
     }
   }

@@ -1,0 +1,89 @@
+// The VideoPool's public shapes: what callers pass in and get back.
+import type { H264CodecConfig } from "../encoder/types.ts";
+import type { VideoMode, VideoProblemKind } from "./protocol.ts";
+
+export interface VideoSessionOptions {
+  mode: VideoMode;
+  /** Frame-rate cap (default 10). */
+  maxFps?: number;
+  /** Keyframe at least this often in session time (default 3000 ms). */
+  keyframeMs?: number;
+  /** Encoder quantiser (default 28). */
+  qp?: number;
+  thumbnailWidth?: number;
+}
+
+export interface VideoFrame {
+  ptsMs: number;
+  isKey: boolean;
+  /** AVCC sample. */
+  data: Uint8Array;
+}
+
+export interface VideoProblem {
+  kind: VideoProblemKind;
+  reason: string;
+  /** Index (0-based, in push order) of the message at fault, when one is. */
+  messageIndex: number | null;
+}
+
+export interface VideoSessionEvents {
+  onConfig(config: H264CodecConfig): void;
+  onFrame(frame: VideoFrame): void;
+  onProblem(problem: VideoProblem): void;
+  onThumbnail(png: Uint8Array, info: { atMs: number; final: boolean }): void;
+}
+
+export interface VideoSessionSummary {
+  frames: number;
+  keyframes: number;
+  droppedFrames: number;
+  encodedBytes: number;
+  /** True when the video could not be completed (encoder or worker failure). */
+  failed: boolean;
+}
+
+export interface VideoSession {
+  /** Queues one TDP message at session time `delayMs`. False when the backlog is over the high-water mark: await drain(). */
+  push(delayMs: number, tdpBytes: Uint8Array): boolean;
+  /** Resolves once the backlog is under the low-water mark (or the session is over). */
+  drain(): Promise<void>;
+  /** Ends the session at `endMs`; resolves after the final frame and thumbnail have been delivered. */
+  end(endMs: number): Promise<VideoSessionSummary>;
+}
+
+export interface VideoSessionStats {
+  id: string;
+  mode: VideoMode;
+  worker: number;
+  /** Session ms between the newest pushed message and the last one the worker has handled. */
+  lagMs: number;
+  /** Frames delivered per second over the last 5 s of wall time. */
+  fps: number;
+  frames: number;
+  keyframes: number;
+  droppedFrames: number;
+  encodedBytes: number;
+  intervalMs: number;
+  failed: boolean;
+}
+
+export interface VideoWorkerStats {
+  index: number;
+  sessions: number;
+  /** Share of the last stats period the worker spent composing and encoding (0..1). */
+  busy: number;
+  restarts: number;
+}
+
+export interface VideoPoolStats {
+  sessions: VideoSessionStats[];
+  workers: VideoWorkerStats[];
+}
+
+export interface VideoPoolOptions {
+  /** Number of workers (default: the number of cores). */
+  workers?: number;
+  /** Backlog (bytes pushed, not yet handled) above which push() returns false. Default 32 MiB. */
+  highWaterBytes?: number;
+}

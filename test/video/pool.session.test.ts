@@ -1,0 +1,90 @@
+import { describe, expect, test } from "bun:test";
+import { readTdpcap } from "../../src/tdp/tdpcap.ts";
+import { EncoderFailure, type EncodedFrame, type H264CodecConfig, type H264Encoder } from "../../src/video/encoder/types.ts";
+import type { MessageBatch, WorkerToMain } from "../../src/video/pool/protocol.ts";
+import { WorkerSession } from "../../src/video/pool/workerSession.ts";
+
+const records = readTdpcap(new Uint8Array(await Bun.file("/work/shared/corpus/sample-720.tdpcap").arrayBuffer())).filter((r) => r.delayMs < 8000);
+
+function batchOf(list: typeof records): MessageBatch {
+  const bytes = new Uint8Array(list.reduce((n, r) => n + r.data.length, 0));
+  const offsets = new Uint32Array(list.length + 1);
+  let at = 0;
+  list.forEach((r, i) => {
+    offsets[i] = at;
+    bytes.set(r.data, at);
+    at += r.data.length;
+  });
+  offsets[list.length] = at;
+  return { times: Float64Array.from(list.map((r) => r.delayMs)), offsets, bytes, firstIndex: 0, newestMs: list[list.length - 1].delayMs };
+}
+
+/** Records what it is asked to encode; throws `failure` on frame `failAt`. */
+class FakeEncoder implements H264Encoder {
+  sizes: number[] = [];
+  closed = false;
+  constructor(
+    private readonly failAt: number,
+    private readonly failure: Error,
+  ) {}
+  configure(width: number, height: number): H264CodecConfig {
+    return { width, height, sps: [Uint8Array.of(0x67, 66, 0, 31)], pps: [Uint8Array.of(0x68, 1)] };
+  }
+  encode(rgba: Uint8Array | Uint8ClampedArray, forceKey: boolean): EncodedFrame {
+    if (this.sizes.length === this.failAt) throw this.failure;
+    this.sizes.push(rgba.length);
+    return { isKey: forceKey, data: Uint8Array.of(0, 0, 0, 1, forceKey ? 0x65 : 0x41) };
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+async function runSession(encoder: FakeEncoder) {
+  const posted: WorkerToMain[] = [];
+  const fatal: string[] = [];
+  const session = new WorkerSession("s", { mode: "import" }, (m) => posted.push(m), async () => encoder, (reason) => fatal.push(reason));
+  session.push(batchOf(records));
+  session.end(8000);
+  const until = performance.now() + 10_000;
+  while (!posted.some((m) => m.type === "ended") && performance.now() < until) await Bun.sleep(10);
+  return { posted, fatal };
+}
+
+describe("worker session", () => {
+  test("runs a session to the end: config, frames of the video size, thumbnails, ended", async () => {
+    const encoder = new FakeEncoder(-1, new Error("unused"));
+    const { posted, fatal } = await runSession(encoder);
+    const types = posted.map((m) => m.type);
+    expect(types[0]).toBe("config");
+    expect(types[types.length - 1]).toBe("ended");
+    expect(types.filter((t) => t === "thumbnail").length).toBe(2);
+    expect(encoder.sizes.length).toBeGreaterThan(10);
+    expect(encoder.sizes.every((n) => n === 1280 * 720 * 4)).toBe(true);
+    expect(encoder.closed).toBe(true);
+    expect(fatal).toEqual([]);
+    const ended = posted[posted.length - 1];
+    expect(ended.type === "ended" && !ended.failed && ended.progress.frames === encoder.sizes.length).toBe(true);
+  });
+
+  test("an encoder failure fails this session's video only", async () => {
+    const encoder = new FakeEncoder(5, new EncoderFailure("encoder broke"));
+    const { posted, fatal } = await runSession(encoder);
+    const problems = posted.filter((m) => m.type === "problem");
+    expect(problems).toEqual([{ type: "problem", sessionId: "s", kind: "encoder-failed", reason: "encoder broke", messageIndex: null }]);
+    expect(posted.filter((m) => m.type === "frame").length).toBe(5);
+    const ended = posted[posted.length - 1];
+    expect(ended.type === "ended" && ended.failed).toBe(true);
+    expect(encoder.closed).toBe(true);
+    expect(fatal).toEqual([]);
+  });
+
+  test("a WASM abort is fatal for the worker (the module is shared)", async () => {
+    const encoder = new FakeEncoder(2, new EncoderFailure("abort(OOM)", true));
+    const { posted, fatal } = await runSession(encoder);
+    expect(fatal.length).toBe(1);
+    expect(fatal[0]).toContain("abort(OOM)");
+    const ended = posted[posted.length - 1];
+    expect(ended.type === "ended" && ended.failed).toBe(true);
+  });
+});
