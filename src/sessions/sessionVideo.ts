@@ -77,6 +77,8 @@ export class SessionVideo {
       if (summary.failed) throw new Error("the encoder failed");
       const result = await this.live.finish(endMs);
       await catalog.updateRecording(this.sessionId, { videoState: "ready", videoDurationMs: Math.round(endMs), videoBytes: result.bytes });
+      // The standard MP4 holds every frame now; the fragmented one would only double the storage.
+      await this.deps.store.delete(blobKeys(this.sessionId).liveVideo).catch((err) => log(`session ${this.sessionId}: live video not removed: ${String(err)}`));
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       log(`session ${this.sessionId}: video failed: ${reason}`);
