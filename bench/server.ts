@@ -155,7 +155,7 @@ export async function benchImport(durationS: number): Promise<ImportRun> {
   const target = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2" });
   try {
     const t0 = performance.now();
-    const res = await fetch(`${target.url}/v1/recordings/import`, { method: "POST", headers: { ...target.auth, "content-type": "application/octet-stream" }, body: new Blob([file]) });
+    const res = await fetch(`${target.url}/v1/recordings/import`, { method: "POST", headers: { ...target.auth, "content-type": "application/octet-stream" }, body: new Uint8Array(file) });
     if (res.status !== 201) throw new Error(`import failed: ${res.status} ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     const item = await finishedItem(target, id, 600_000);
