@@ -12,6 +12,7 @@ import { FileStore } from "../src/storage/fileStore.ts";
 import { encodeMessage } from "../src/tdp/codec.ts";
 import { MessageType } from "../src/tdp/messages.ts";
 import { readTdpcap } from "../src/tdp/tdpcap.ts";
+import { SAMPLE_CAPTURE } from "../test/support/corpusPath.ts";
 
 export interface BenchRecordingOptions {
   /** Concurrent sessions (default 1). */
@@ -135,7 +136,7 @@ export async function benchRecording(options: BenchRecordingOptions = {}): Promi
   const loops = options.loops ?? 1;
   const speed = options.speed ?? Number.POSITIVE_INFINITY;
   const frames = source === "sample"
-    ? await sampleFrames(options.capturePath ?? "/work/shared/corpus/sample-720.tdpcap")
+    ? await sampleFrames(options.capturePath ?? SAMPLE_CAPTURE)
     : syntheticFrames(options.frames ?? 60, options.changedShare ?? 0.3);
   if (options.warmup ?? true) await warmUp(frames);
   const dir = await mkdtemp(join(tmpdir(), "deskreel-bench-rec-"));

@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { benchRecording, type BenchRecordingResult } from "./recording.ts";
 import { benchImport, benchLive, type LiveRun } from "./server.ts";
 import { benchVideo } from "./video.ts";
+import { SAMPLE_CAPTURE } from "../test/support/corpusPath.ts";
 
 const quick = process.argv.includes("--quick");
 const ROOT = join(import.meta.dir, "..");
-const CAPTURE = join(ROOT, "../shared/corpus/sample-720.tdpcap");
+const CAPTURE = SAMPLE_CAPTURE;
 const lines: string[] = [];
 const out = (line = "") => {
   lines.push(line);

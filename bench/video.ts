@@ -11,6 +11,7 @@ import { Compositor } from "../src/video/compose/compositor.ts";
 import { FrameScheduler } from "../src/video/compose/scheduler.ts";
 import { HmeH264Encoder } from "../src/video/encoder/hmeEncoder.ts";
 import { VideoPool } from "../src/video/pool/videoPool.ts";
+import { SAMPLE_CAPTURE } from "../test/support/corpusPath.ts";
 
 export interface BenchVideoOptions {
   capturePath?: string;
@@ -70,7 +71,7 @@ interface RawClip {
 
 export async function benchVideo(opts: BenchVideoOptions = {}): Promise<BenchVideoResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const records = readTdpcap(new Uint8Array(await Bun.file(opts.capturePath ?? "/work/shared/corpus/sample-720.tdpcap").arrayBuffer()));
+  const records = readTdpcap(new Uint8Array(await Bun.file(opts.capturePath ?? SAMPLE_CAPTURE).arrayBuffer()));
   const encoders: EncoderComparison[] = [];
   for (const makeClip of [() => captureClip(records, opts.maxFrames720 ?? 120), () => syntheticClip(1920, 1080, opts.frames1080 ?? 60)]) {
     const clip = await makeClip();

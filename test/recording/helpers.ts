@@ -5,7 +5,9 @@ import type { AuditLog } from "../../src/recording/tee.ts";
 import { readTdpcap, type TdpcapRecord } from "../../src/tdp/tdpcap.ts";
 import type { DesktopSessionInfo } from "../../src/recording/desktopRecorder.ts";
 
-export const SAMPLE_CAPTURE = "/work/shared/corpus/sample-720.tdpcap";
+import { SAMPLE_CAPTURE } from "../support/corpusPath.ts";
+
+export { SAMPLE_CAPTURE };
 
 let capture: TdpcapRecord[] | null = null;
 export async function sampleCapture(): Promise<TdpcapRecord[]> {

@@ -37,7 +37,12 @@ async function spawnServer(dataDir: string): Promise<ServerProcess> {
   let text = "";
   const decoder = new TextDecoder();
   void (async () => {
-    for await (const chunk of proc.stdout as ReadableStream<Uint8Array>) text += decoder.decode(chunk);
+    const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      text += decoder.decode(value);
+    }
   })();
   const url = await waitFor("the server to listen", () => /listening on (http:\/\/[^\s]+)/.exec(text)?.[1], 30_000);
   return { url, proc, output: () => text };

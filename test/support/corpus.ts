@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readTdpcap, type TdpcapRecord } from "../../src/tdp/tdpcap.ts";
 
-export const CORPUS_DIR = join(import.meta.dir, "../../../shared/corpus");
+export { CORPUS_DIR } from "./corpusPath.ts";
+import { CORPUS_DIR } from "./corpusPath.ts";
 let cached: TdpcapRecord[] | null = null;
 
 export function sampleRecords(): TdpcapRecord[] {

@@ -3,7 +3,9 @@ import { decodeMessage } from "../../src/tdp/codec.ts";
 import { MessageType as T, type PNG2Frame, type PNGFrame } from "../../src/tdp/messages.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 
-export const CORPUS_DIR = "/work/shared/corpus";
+import { CORPUS_DIR } from "../support/corpusPath.ts";
+
+export { CORPUS_DIR };
 export const captureBytes = new Uint8Array(await Bun.file(`${CORPUS_DIR}/sample-720.tdpcap`).arrayBuffer());
 export const summary = (await Bun.file(`${CORPUS_DIR}/sample-720.json`).json()) as {
   records: number;

@@ -7,7 +7,7 @@ import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { Compositor } from "../../src/video/compose/compositor.ts";
 import { placeScreen, videoSizeFor } from "../../src/video/compose/fit.ts";
 
-const CORPUS = "/work/shared/corpus";
+import { CORPUS_DIR as CORPUS } from "../support/corpusPath.ts";
 
 interface TruthFrame {
   file: string;

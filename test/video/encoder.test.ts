@@ -10,13 +10,14 @@ import { HmeH264Encoder } from "../../src/video/encoder/hmeEncoder.ts";
 import { loadHmeRuntime } from "../../src/video/encoder/hmeRuntime.ts";
 import { EncoderFailure, type EncodedFrame, type H264CodecConfig } from "../../src/video/encoder/types.ts";
 import { rgbaToI420 } from "../../src/video/encoder/yuv.ts";
+import { SAMPLE_CAPTURE } from "../support/corpusPath.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deskreel-encoder-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Pictures of the sample capture at the given session times (RGBA 1280x720). */
 async function samplePictures(times: number[]): Promise<Uint8ClampedArray[]> {
-  const records = readTdpcap(new Uint8Array(await Bun.file("/work/shared/corpus/sample-720.tdpcap").arrayBuffer()));
+  const records = readTdpcap(new Uint8Array(await Bun.file(SAMPLE_CAPTURE).arrayBuffer()));
   const compositor = new Compositor();
   const out: Uint8ClampedArray[] = [];
   let i = 0;

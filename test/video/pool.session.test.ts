@@ -3,8 +3,9 @@ import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { EncoderFailure, type EncodedFrame, type H264CodecConfig, type H264Encoder } from "../../src/video/encoder/types.ts";
 import type { MessageBatch, WorkerToMain } from "../../src/video/pool/protocol.ts";
 import { WorkerSession } from "../../src/video/pool/workerSession.ts";
+import { SAMPLE_CAPTURE } from "../support/corpusPath.ts";
 
-const records = readTdpcap(new Uint8Array(await Bun.file("/work/shared/corpus/sample-720.tdpcap").arrayBuffer())).filter((r) => r.delayMs < 8000);
+const records = readTdpcap(new Uint8Array(await Bun.file(SAMPLE_CAPTURE).arrayBuffer())).filter((r) => r.delayMs < 8000);
 
 function batchOf(list: typeof records): MessageBatch {
   const bytes = new Uint8Array(list.reduce((n, r) => n + r.data.length, 0));

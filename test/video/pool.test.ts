@@ -11,7 +11,7 @@ import { annexBStream } from "../../src/video/encoder/annexb.ts";
 import type { H264CodecConfig } from "../../src/video/encoder/types.ts";
 import { VideoPool, type VideoFrame, type VideoProblem, type VideoSessionEvents, type VideoSessionOptions } from "../../src/video/pool/videoPool.ts";
 
-const CORPUS = "/work/shared/corpus";
+import { CORPUS_DIR as CORPUS } from "../support/corpusPath.ts";
 const records = readTdpcap(new Uint8Array(await Bun.file(`${CORPUS}/sample-720.tdpcap`).arrayBuffer()));
 const endMs = records[records.length - 1].delayMs;
 const dir = mkdtempSync(join(tmpdir(), "deskreel-pool-"));

@@ -9,8 +9,9 @@ import { startServer, type RunningServer } from "../../src/server.ts";
 import { FileStore } from "../../src/storage/fileStore.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 
-export const SAMPLE_CAPTURE = "/work/shared/corpus/sample-720.tdpcap";
-export const SAMPLE_TRUTH_DIR = "/work/shared/corpus/sample-720.truth";
+import { SAMPLE_CAPTURE, SAMPLE_TRUTH_DIR } from "../support/corpusPath.ts";
+
+export { SAMPLE_CAPTURE, SAMPLE_TRUTH_DIR };
 
 export interface TestServer {
   url: string;
