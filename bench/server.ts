@@ -7,10 +7,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeDemoCapture } from "../src/demo/session.ts";
-import { DesktopRecorder } from "../src/recording/desktopRecorder.ts";
-import { FileStore } from "../src/storage/fileStore.ts";
 import { readTdpcap, type TdpcapRecord } from "../src/tdp/tdpcap.ts";
 import { IngestClient } from "../test/support/ingestClient.ts";
+import { recordingOf } from "../test/support/recordings.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../test/support/server.ts";
 
 const CACHE = join(tmpdir(), "deskreel-bench");
@@ -130,23 +129,6 @@ export interface ImportRun {
   sessionSeconds: number;
   wallSeconds: number;
   timesRealTime: number;
-}
-
-/** A Teleport recording of a capture with its real timing, written by our recorder. */
-async function recordingOf(records: TdpcapRecord[], sessionId: string): Promise<Uint8Array> {
-  const dir = join(CACHE, `rec-${sessionId}-${Date.now()}`);
-  const store = new FileStore(dir);
-  const handle = await store.openAppend("r.tar");
-  const openedAt = Date.now() - (records.at(-1)?.delayMs ?? 0) - 1000;
-  const recorder = await DesktopRecorder.open({
-    info: { sessionId, user: "imp", login: "Administrator", desktopName: "WIN-IMPORT", desktopAddr: "", clusterName: "bench" },
-    handle, auditLog: { emit: () => undefined }, openedAt,
-  });
-  for (const r of records) void recorder.record(r.data, { at: openedAt + r.delayMs });
-  await recorder.close({ at: openedAt + (records.at(-1)?.delayMs ?? 0) });
-  const bytes = (await store.get("r.tar"))!;
-  rmSync(dir, { recursive: true, force: true });
-  return bytes;
 }
 
 /** Imports one office session's recording into a fresh server and times it until the video is ready. */
