@@ -1,0 +1,57 @@
+// Runs `deskreel` as a real process (bun src/cli/main.ts) against a test server, and keeps what it printed.
+import { join } from "node:path";
+
+export const REPO = join(import.meta.dir, "../..");
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout as bytes (play writes binary). */
+  bytes: Uint8Array;
+  ms: number;
+}
+
+export interface CliOptions {
+  /** Server URL (DESKREEL_SERVER); null leaves it unset. */
+  server?: string | null;
+  token?: string | null;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+function cliEnv(options: CliOptions): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", ...options.env };
+  if (options.server) env.DESKREEL_SERVER = options.server;
+  if (options.token) env.DESKREEL_TOKEN = options.token;
+  return env;
+}
+
+export function spawnCli(args: readonly string[], options: CliOptions = {}) {
+  return Bun.spawn(["bun", join(REPO, "src/cli/main.ts"), ...args], {
+    cwd: options.cwd ?? REPO, env: cliEnv(options), stdout: "pipe", stderr: "pipe", stdin: "ignore",
+  });
+}
+
+export async function collect(proc: ReturnType<typeof spawnCli>, started = performance.now()): Promise<CliRun> {
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).arrayBuffer(), new Response(proc.stderr).text(), proc.exited]);
+  const bytes = new Uint8Array(out);
+  return { code, stdout: new TextDecoder().decode(bytes), stderr: err, bytes, ms: performance.now() - started };
+}
+
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const started = performance.now();
+  return collect(spawnCli(args, options), started);
+}
+
+/** Runs the CLI under a pseudo-terminal (util-linux `script`), so stdout is a TTY. */
+export async function runCliInTty(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const command = ["bun", join(REPO, "src/cli/main.ts"), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const started = performance.now();
+  const proc = Bun.spawn(["script", "-qec", command, "/dev/null"], {
+    cwd: options.cwd ?? REPO, env: cliEnv(options), stdout: "pipe", stderr: "pipe", stdin: "ignore",
+  });
+  return collect(proc as ReturnType<typeof spawnCli>, started);
+}
+
+export const hasScript = Bun.which("script") !== null;
