@@ -24,6 +24,15 @@ export function requireReader(ctx: PrincipalContext): Principal {
   return requirePermission(ctx, canBrowse, "read recordings");
 }
 
+/** A live session's row, with its duration and video so far filled in from the running session. */
+function withLiveProgress(services: Services, row: RecordingRow): RecordingRow {
+  const session = row.status === "live" ? services.live.get(row.id) : undefined;
+  if (!session) return row;
+  const durationMs = session.recordingTimeAt();
+  const video = session.video.live.stats();
+  return { ...row, durationMs, videoDurationMs: video.lastPtsMs ?? 0, videoBytes: video.bytes };
+}
+
 function fileStamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace(/:/g, "-");
 }
@@ -49,7 +58,7 @@ export function recordingRoutes(services: Services) {
       if (!seesAllRecordings(principal)) filter.participant = principal.name;
       try {
         const page = await catalog.listRecordings(filter);
-        return { items: page.items.map(toApiItem), next: page.next };
+        return { items: page.items.map((row) => toApiItem(withLiveProgress(services, row))), next: page.next };
       } catch (err) {
         if (err instanceof CatalogError) throw new HttpError(400, err.message);
         throw err;
@@ -57,7 +66,7 @@ export function recordingRoutes(services: Services) {
     })
     .get("/v1/recordings/:id", async (ctx) => {
       const row = await visibleRecording(services, requireReader(ctx), ctx.params.id);
-      return toApiDetail(row, await catalog.listMarkers(row.id));
+      return toApiDetail(withLiveProgress(services, row), await catalog.listMarkers(row.id));
     })
     .get("/v1/recordings/:id/recording.tar", async (ctx) => {
       const principal = requireReader(ctx);
