@@ -13,6 +13,10 @@ export type PlayerMode = "vod" | "live" | "dvr";
 export const LIVE_LATENCY = 1.5;
 /** Within this of the edge the player counts as live; seeking this close goes live. */
 export const FOLLOW_WINDOW = 4;
+/** Following live but this far behind (a slow machine, a stall): join again at the edge. */
+const MAX_LIVE_LAG = 6;
+/** ...but not more often than this (ms). */
+const REJOIN_INTERVAL_MS = 10_000;
 /** The wall clock may be a little ahead of the recording's clock (time 0 = first message, not session start). */
 const WALL_CLOCK_SLACK = 0.3;
 
@@ -43,6 +47,9 @@ export class PlayerCore extends EventTarget {
   /** Newest known point of the live timeline and when it was known. */
   private edgeAnchor = { t: 0, at: performance.now() };
   private dvrCovers = 0;
+  /** Playing at the live edge (not paused or scrubbed back by the user). */
+  private following = false;
+  private lastJoin = 0;
   private wantPlaying = false;
   private rateValue = 1;
   private switchId = 0;
@@ -177,6 +184,7 @@ export class PlayerCore extends EventTarget {
 
   pause(): void {
     this.wantPlaying = false;
+    this.following = false;
     this.video.pause();
     this.update();
   }
@@ -195,6 +203,7 @@ export class PlayerCore extends EventTarget {
   /** Show exactly time t (clamped to the recording). */
   seek(t: number): void {
     const target = Math.max(0, Math.min(t, this.duration || t));
+    this.following = false;
     if (this.mode === "vod") {
       this.video.currentTime = target;
     } else if (!this.sessionEnded && target >= this.liveEdge() - FOLLOW_WINDOW) {
@@ -258,6 +267,8 @@ export class PlayerCore extends EventTarget {
   private joinLive(): void {
     const options = this.liveOptions;
     if (!options) return;
+    this.following = true;
+    this.lastJoin = performance.now();
     const id = ++this.switchId;
     this.switching = true;
     const element = this.newElement();
@@ -298,7 +309,9 @@ export class PlayerCore extends EventTarget {
     const id = ++this.switchId;
     this.switching = true;
     this.update();
-    const element = await this.prepareFile(options.fileUrl, t);
+    // A URL of its own each time: the browser's media cache would otherwise serve the file as it was when first
+    // opened (shorter), and the finished MP4 (the plain URL) must never be confused with these snapshots.
+    const element = await this.prepareFile(`${options.fileUrl}?snapshot=${Date.now()}`, t);
     if (id !== this.switchId || !element) return;
     this.dvrCovers = Number.isFinite(element.duration) ? element.duration : t;
     this.noteEdge(this.dvrCovers);
@@ -424,6 +437,9 @@ export class PlayerCore extends EventTarget {
       } else if (this.rateValue > 1 && t > this.liveEdge() - 0.2) {
         // Faster than real time has caught up with real time.
         this.setRate(1);
+      } else if (this.following && this.wantPlaying && !this.sessionEnded && !this.switching &&
+        this.liveEdge() - t > MAX_LIVE_LAG && performance.now() - this.lastJoin > REJOIN_INTERVAL_MS) {
+        this.joinLive();
       }
       this.update();
     }
