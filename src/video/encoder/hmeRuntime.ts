@@ -51,7 +51,9 @@ async function load(): Promise<HmeRuntime> {
   let create: CreateEncoder;
   Object.defineProperty(WebAssembly, "Memory", { value: CapturingMemory, configurable: true, writable: true });
   try {
-    create = findCreate(await import("h264-mp4-encoder"));
+    // A private instance of the package (the query makes it a module of its own), so that another
+    // import of it elsewhere in this thread cannot have made its WASM memory before we watch for it.
+    create = findCreate(await import(`${Bun.resolveSync("h264-mp4-encoder", import.meta.dir)}?instance=deskreel-tap`));
     // The WASM instance is made when the package is first evaluated; wait for it while still capturing.
     const first = await create();
     first.delete();
