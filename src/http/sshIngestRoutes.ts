@@ -69,7 +69,6 @@ export function sshIngestRoutes(services: Services, sessions: SshSessionRegistry
 
   return new Elysia()
     .use(authGuard(services.auth))
-    .onStop(() => sessions.closeAll())
     .ws("/v1/ingest/ssh", {
       query: t.Object({
         host: name(256),

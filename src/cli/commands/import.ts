@@ -2,7 +2,7 @@
 // then says what was imported, what was already there and what failed and why (with the byte offset
 // the server found the problem at). Exit code 1 when any file failed.
 import { readdir, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { readError } from "../api.ts";
 import type { ApiClient } from "../api.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
@@ -116,7 +116,7 @@ export async function importCommand(args: ParsedArgs, ctx: CliContext): Promise<
   const results: ImportResult[] = [];
   let sent = 0;
   for (const [i, file] of files.entries()) {
-    progress.relabel(`[${i + 1}/${files.length}] ${relative(".", file.path) || file.path}`);
+    progress.relabel(`[${i + 1}/${files.length}] ${file.path}`);
     const before = sent;
     let result: ImportResult;
     try {

@@ -30,7 +30,7 @@ function verdictOf(s: RecordingSummary): Verdict {
 }
 
 function counts(record: Record<string | number, number>, name: (key: string) => string = (k) => k): string {
-  const entries = Object.entries(record).sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(record).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return entries.length === 0 ? "none" : entries.map(([k, n]) => `${name(k)} ${n}`).join(", ");
 }
 
