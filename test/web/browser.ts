@@ -31,8 +31,8 @@ export interface TestBrowser {
 
 export interface LaunchOptions {
   viewport?: { width: number; height: number };
-  /** Where downloads go (playwright keeps them in a temp dir otherwise). */
   acceptDownloads?: boolean;
+  colorScheme?: "light" | "dark";
 }
 
 export function chromiumAvailable(): boolean {
@@ -49,6 +49,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
     args: FLAGS,
     viewport: options.viewport ?? { width: 1440, height: 900 },
     acceptDownloads: options.acceptDownloads ?? true,
+    colorScheme: options.colorScheme ?? "light",
   });
   return {
     context,

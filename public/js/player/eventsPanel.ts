@@ -56,6 +56,7 @@ export class EventsPanel {
     const visible = this.visibleMarkers();
     this.count.textContent = this.markers.length ? `(${this.markers.length})` : "";
     this.empty.hidden = this.markers.length > 0;
+    this.list.hidden = this.markers.length === 0;
     this.currentIndex = -2;
     this.list.replaceChildren(
       ...visible.map((m) => {

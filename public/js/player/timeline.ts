@@ -9,6 +9,13 @@ import type { Span } from "./core.ts";
 /** Pixels within which the hover label names a nearby event. */
 const MARKER_SNAP_PX = 6;
 
+/** "alert: disk full", without repeating the kind when the detail already names it. */
+function describeMarker(m: Marker): string {
+  const kind = markerLabel(m.kind).one;
+  if (!m.detail) return kind;
+  return m.detail.toLowerCase().startsWith(kind.toLowerCase()) ? m.detail : `${kind}: ${m.detail}`;
+}
+
 export class Timeline {
   private readonly root = byId("timeline");
   private readonly played = byId("timeline-played");
@@ -68,7 +75,7 @@ export class Timeline {
     this.hoverTime.textContent = formatClockPrecise(t);
     const pxPerSecond = this.duration > 0 ? rect.width / this.duration : 0;
     const near = this.markers.find((m) => Math.abs(m.t_ms / 1000 - t) * pxPerSecond <= MARKER_SNAP_PX);
-    this.hoverLabel.textContent = near ? `${markerLabel(near.kind).one}${near.detail ? `: ${near.detail}` : ""}` : "";
+    this.hoverLabel.textContent = near ? describeMarker(near) : "";
     const x = Math.min(Math.max(clientX - rect.left, 0), rect.width);
     this.hover.style.left = `${x}px`;
   }
@@ -80,7 +87,7 @@ export class Timeline {
     this.markerKey = key;
     this.markerLayer.replaceChildren(
       ...markers.map((m) => {
-        const label = `${markerLabel(m.kind).one} at ${formatClock(m.t_ms / 1000)}${m.detail ? `: ${m.detail}` : ""}`;
+        const label = `${describeMarker(m)} at ${formatClock(m.t_ms / 1000)}`;
         const tick = h("button", { type: "button", class: `tick tick-${m.kind}`, tabindex: -1, title: label, "aria-label": label, "data-t": m.t_ms });
         tick.style.left = this.pct(m.t_ms / 1000);
         tick.addEventListener("click", () => this.onSeek(m.t_ms / 1000));

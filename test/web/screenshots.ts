@@ -1,0 +1,62 @@
+// Takes the README's screenshots with real data: `bun test/web/screenshots.ts` writes docs/screenshots/*.png.
+// Recordings are the sample capture imported for a few users, plus a live session replayed in real time.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { runDemoAgent } from "../../src/demo/agent.ts";
+import { launchBrowser, logInThroughPage } from "./browser.ts";
+import { api, createUser, importRecording, SAMPLE_CAPTURE, sampleProtostream, startTestServer } from "./fixture.ts";
+
+const OUT = join(import.meta.dir, "../../docs/screenshots");
+await mkdir(OUT, { recursive: true });
+const ts = await startTestServer();
+const abort = new AbortController();
+try {
+  await createUser(ts, "olga", "olga password", "auditor");
+  const people = [["alice", "WIN-FINANCE-02"], ["bob", "WIN-BUILD-17"], ["carol", "WIN-HR-01"]] as const;
+  let firstId = "";
+  for (const [i, [user, desktop]] of people.entries()) {
+    const id = await importRecording(ts, await sampleProtostream({ sessionId: crypto.randomUUID(), user, desktopName: desktop }, Date.now() - (i + 1) * 5_400_000));
+    firstId ||= id;
+  }
+  const { token } = (await (await api(ts, "/v1/tokens", {
+    method: "POST", token: ts.adminToken, headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "agent", role: "agent" }),
+  })).json()) as { token: string };
+  const liveId = crypto.randomUUID();
+  const agent = runDemoAgent({
+    server: ts.url, token, desktop: "WIN-OPS-05", user: "dave", login: "Administrator", sessionId: liveId,
+    width: 1280, height: 720, durationS: 45, seed: 2, realtime: true, capture: SAMPLE_CAPTURE, signal: abort.signal, log: () => undefined,
+  }).catch(() => undefined);
+
+  const browser = await launchBrowser({ viewport: { width: 1440, height: 860 }, colorScheme: "dark" });
+  const page = await browser.newPage();
+  await page.goto(`${ts.url}/login`);
+  await page.screenshot({ path: join(OUT, "login.png") });
+  await logInThroughPage(page, ts.url, "olga", "olga password");
+  await Bun.sleep(9000); // the live session gets going
+  await page.goto(`${ts.url}/`);
+  await page.waitForSelector(`#recordings-body tr[data-id="${liveId}"]`);
+  await Bun.sleep(1500); // thumbnails
+  await page.screenshot({ path: join(OUT, "recordings.png") });
+
+  await page.goto(`${ts.url}/recordings/${firstId}?t=23.6`);
+  await page.waitForFunction(() => document.querySelector<HTMLVideoElement>("#video")!.readyState >= 2);
+  const box = (await page.locator("#timeline").boundingBox())!;
+  await page.mouse.move(box.x + (28.3 / 45.726) * box.width, box.y + box.height / 2);
+  await Bun.sleep(300);
+  await page.screenshot({ path: join(OUT, "player.png") });
+  await page.locator("body").press("?");
+  await page.screenshot({ path: join(OUT, "shortcuts.png") });
+  await page.keyboard.press("Escape");
+
+  await page.goto(`${ts.url}/recordings/${liveId}`);
+  await page.waitForFunction(() => document.getElementById("player")!.dataset.live === "true");
+  await Bun.sleep(2500);
+  await page.screenshot({ path: join(OUT, "live.png") });
+  await browser.close();
+  abort.abort();
+  await agent;
+  console.log(`screenshots written to ${OUT}`);
+} finally {
+  abort.abort();
+  await ts.stop();
+}
