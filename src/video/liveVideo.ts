@@ -28,6 +28,7 @@ import { appendHandleSink, storeReader } from "./mp4/io.ts";
 import { LIVE_PROVISIONAL_DURATION_MS, STORED_PROVISIONAL_DURATION_MS } from "./mp4/liveTiming.ts";
 import { readFragmentedMp4 } from "./mp4/reader.ts";
 import type { EncodedSample, StoredSample, VideoCodecConfig } from "./mp4/types.ts";
+import { concatBytes } from "../bytes.ts";
 
 export interface LiveChunkInfo {
   kind: "init" | "fragment";
@@ -307,7 +308,7 @@ export class LiveVideo {
       if (this.writeError || !this.handle) return;
       try {
         const handle = await this.handle;
-        await handle.append(batch.length === 1 ? batch[0] : concat(batch));
+        await handle.append(concatBytes(batch));
       } catch (error) {
         this.writeError = new Error(`session ${this.sessionId}: storing live video "${this.liveKey}" failed: ${describe(error)}`, {
           cause: error,
@@ -337,15 +338,6 @@ export class LiveVideo {
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -3,6 +3,7 @@
 // chunk's CRC, IHDR sanity, and that the IDAT stream inflates to exactly the bytes the image needs
 // with valid row filters. The inflate is capped, so a compression bomb cannot blow up memory.
 import { inflateSync } from "node:zlib";
+import { concatBytes } from "../../bytes.ts";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: ReadonlyMap<number, number> = new Map([
@@ -81,7 +82,7 @@ function checkPng(png: Uint8Array): void {
   if (!sawEnd) fail("no IEND (truncated PNG)");
   if (idat.length === 0) fail("no IDAT");
   if (header.colorType === 3 && !sawPalette) fail("palette image without PLTE");
-  checkImageData(header, concat(idat));
+  checkImageData(header, concatBytes(idat));
 }
 
 function readHeader(data: Uint8Array): PngHeader {
@@ -131,13 +132,3 @@ function checkImageData(h: PngHeader, compressed: Uint8Array): void {
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

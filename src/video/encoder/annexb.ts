@@ -1,6 +1,7 @@
 // AVCC samples → an Annex-B elementary stream (start codes, SPS/PPS before each keyframe), the form
 // `ffmpeg -f h264` and most tools read directly.
 import type { H264CodecConfig } from "./types.ts";
+import { concatBytes } from "../../bytes.ts";
 
 const START_CODE = Uint8Array.of(0, 0, 0, 1);
 
@@ -10,13 +11,7 @@ export function annexBStream(config: H264CodecConfig, samples: ReadonlyArray<{ i
     if (sample.isKey) for (const unit of [...config.sps, ...config.pps]) parts.push(START_CODE, unit);
     for (const unit of avccNalUnits(sample.data)) parts.push(START_CODE, unit);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The NAL units of one AVCC sample. Throws if a length prefix runs past the end. */

@@ -2,6 +2,7 @@
 
 import { open, unlink } from "node:fs/promises";
 import type { AppendHandle, BlobStore } from "../../storage/blobStore.ts";
+import { concatBytes } from "../../bytes.ts";
 
 /** Reads bytes [start, end) of a source; may return fewer bytes only at the end of the source. */
 export type RangeReader = (start: number, end: number) => Promise<Uint8Array>;
@@ -80,15 +81,7 @@ export function memorySink(): ByteSink & { bytes(): Uint8Array } {
     abort: async () => {
       parts.length = 0;
     },
-    bytes: () => {
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const part of parts) {
-        out.set(part, at);
-        at += part.length;
-      }
-      return out;
-    },
+    bytes: () => concatBytes(parts),
   };
 }
 
