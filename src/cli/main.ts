@@ -39,8 +39,15 @@ function mainUsage(): string {
   return `usage: deskreel <command> [options]\ncommands:\n${lines.join("\n")}\n${GLOBAL_HELP}`;
 }
 
+/** The command and its arguments; global options may come before the command (deskreel --server URL ls). */
+function splitCommand(argv: readonly string[]): [string | undefined, string[]] {
+  const at = argv.findIndex((a) => a in COMMANDS || a === "demo" || a === "help");
+  if (at <= 0 || argv.slice(0, at).some((a) => a === "--help" || a === "-h")) return [argv[0], argv.slice(1)];
+  return [argv[at], [...argv.slice(0, at), ...argv.slice(at + 1)]];
+}
+
 export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, rest] = splitCommand(argv);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
     const command = topic === undefined ? undefined : COMMANDS[topic];

@@ -1,6 +1,7 @@
-// GET /v1/ingest/ssh (WebSocket): one live SSH session per socket. Binary frames are terminal output,
-// text frames are control messages: {"resize":{"cols":C,"rows":R}}. The session starts when the socket
-// opens and ends when it closes. Bad frames are answered with a text frame {"error": "..."}.
+// GET /v1/ingest/ssh?host=&user=&login=[&addr=][&session_id=][&cols=&rows=] (WebSocket): one live SSH
+// session per socket, starting when the socket opens and ending when it closes; cols/rows are the
+// terminal size at the start (default 80x24). Binary frames are terminal output; text frames are
+// control messages, {"resize":{"cols":C,"rows":R}}. Bad frames are answered with {"error": "..."}.
 import { Elysia, t } from "elysia";
 import { canIngest } from "../auth/principal.ts";
 import type { Services } from "../services.ts";

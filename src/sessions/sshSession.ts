@@ -67,8 +67,8 @@ export function formatTerminalSize(size: TerminalSize): string {
 }
 
 export class SshSession {
-  private writer!: AuditWriter;
-  private tee!: AuditTee;
+  private readonly writer: AuditWriter;
+  private readonly tee: AuditTee;
   private size: TerminalSize;
   private firstPrintAt: number | null = null;
   private lastDelayMs = 0;
@@ -84,8 +84,14 @@ export class SshSession {
     private readonly deps: SshSessionDeps,
     readonly info: SshSessionInfo,
     readonly openedAt: number,
+    private readonly stream: SessionStream,
   ) {
     this.size = { ...info.size };
+    this.writer = new AuditWriter({
+      sessionId: info.sessionId, clusterName: info.clusterName, stream,
+      makeEvent: sessionPrintEvent, splitOversize: splitPrintData, mode: deps.recordingMode, log: deps.log,
+    });
+    this.tee = new AuditTee(deps.auditLog, deps.log);
   }
 
   /** Lists the session as live and records session.start. Throws (the row marked failed) if either fails. */
@@ -96,17 +102,12 @@ export class SshSession {
       desktopAddr: info.hostAddr, cluster: info.clusterName, startMs: openedAt, status: "live",
       videoState: "none", participants: [info.user], meta: { terminal: formatTerminalSize(info.size) },
     });
-    const session = new SshSession(deps, info, openedAt);
     const stream = new SessionStream({ sessionId: info.sessionId, handle, log: deps.log });
-    session.writer = new AuditWriter({
-      sessionId: info.sessionId, clusterName: info.clusterName, stream,
-      makeEvent: sessionPrintEvent, splitOversize: splitPrintData, mode: deps.recordingMode, log: deps.log,
-    });
-    session.tee = new AuditTee(deps.auditLog, deps.log);
+    const session = new SshSession(deps, info, openedAt, stream);
     try {
       await session.audit(session.startEvent(), openedAt);
     } catch (err) {
-      await stream.abort().catch(() => undefined);
+      await session.stream.abort().catch(() => undefined);
       await deps.catalog.updateRecording(info.sessionId, { status: "failed", endMs: openedAt, error: String(err) });
       throw err;
     }
