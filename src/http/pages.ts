@@ -13,7 +13,7 @@ const ENTRIES = ["login", "recordings", "player"] as const;
 type PageName = (typeof ENTRIES)[number];
 
 interface Asset {
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   type: string;
   etag: string;
 }

@@ -112,7 +112,7 @@ export async function importRecording(ts: TestServer, bytes: Uint8Array, timeout
     method: "POST",
     token: ts.adminToken,
     headers: { "content-type": "application/octet-stream" },
-    body: bytes,
+    body: bytes as Uint8Array<ArrayBuffer>,
   });
   if (res.status !== 201) throw new Error(`import: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };

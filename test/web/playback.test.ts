@@ -185,6 +185,18 @@ describe("player", () => {
     expect(back).toBeCloseTo([...frames].reverse().find((f) => f < after - 0.001)!, 3);
   });
 
+  test("skip idle jumps over the still stretch to just before the next change", async () => {
+    await page.check("#skip-idle");
+    await clickTimelineAt(page, 37.0, 45.726);
+    await page.click("#play");
+    // The screen does not change from 36.7 s to 44.1 s: playing from 37 s reaches 43.8 s within about a second.
+    await page.waitForFunction(() => document.querySelector<HTMLVideoElement>("#video")!.currentTime > 43.5, null, { timeout: 3000 });
+    await page.click("#play");
+    const t = (await videoState(page)).currentTime;
+    expect(t).toBeLessThan(44.1 + 1);
+    await page.uncheck("#skip-idle");
+  });
+
   test("help overlay, copy link and fit/1:1", async () => {
     await page.locator("body").press("?");
     expect(await page.isVisible("#help")).toBe(true);
