@@ -32,8 +32,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     services,
     async stop() {
       demo?.abort();
-      await services.live.closeAll();
-      await app.stop();
+      // End live sessions properly first (end events, final MP4s), then drop their sockets.
+      await Promise.all([services.live.closeAll(), services.ssh.closeAll()]);
+      await app.stop(true);
       await services.close();
     },
   };

@@ -8,6 +8,8 @@ import type { AuditLog } from "./recording/tee.ts";
 import { AccessLog } from "./sessions/accessLog.ts";
 import type { DesktopSessionDeps } from "./sessions/desktopSession.ts";
 import { LiveSessions } from "./sessions/liveSessions.ts";
+import type { DesktopSession } from "./sessions/desktopSession.ts";
+import type { SshSession } from "./sessions/sshSession.ts";
 import type { BlobStore } from "./storage/blobStore.ts";
 import { openBlobStore } from "./storage/openBlobStore.ts";
 import { VideoPool } from "./video/pool/videoPool.ts";
@@ -20,7 +22,10 @@ export interface Services {
   auditLog: AuditLog;
   accessLog: AccessLog;
   pool: VideoPool;
-  live: LiveSessions;
+  /** Live desktop sessions (their video can be watched live). */
+  live: LiveSessions<DesktopSession>;
+  /** Live SSH sessions. */
+  ssh: LiveSessions<SshSession>;
   log: (line: string) => void;
   /** What a desktop session needs, assembled once. */
   sessionDeps: DesktopSessionDeps;
@@ -35,19 +40,21 @@ export async function createServices(config: Config, log: (line: string) => void
     emit: (json) => catalog.appendAuditEvent(json),
   };
   const pool = new VideoPool({ workers: config.videoWorkers });
-  const live = new LiveSessions();
+  const live = new LiveSessions<DesktopSession>();
+  const ssh = new LiveSessions<SshSession>();
   const sessionDeps: DesktopSessionDeps = {
     store, catalog, auditLog, pool, log,
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
     maxFps: config.maxFps, keyframeMs: config.keyframeMs,
   };
   return {
-    config, store, catalog, auth, auditLog, pool, live, log, sessionDeps,
+    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps,
     accessLog: new AccessLog(auditLog),
     async close() {
-      await live.closeAll();
+      await Promise.all([live.closeAll(), ssh.closeAll()]);
       await pool.close();
       await catalog.close();
+      auth.close();
     },
   };
 }

@@ -10,7 +10,6 @@ import { pages } from "./pages.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
 import { statusRoutes } from "./statusRoutes.ts";
-import { SshSessionRegistry } from "../sessions/sshSession.ts";
 
 function validationMessage(error: unknown): string {
   if (error && typeof error === "object" && "message" in error) {
@@ -31,7 +30,6 @@ function validationMessage(error: unknown): string {
 }
 
 export function createApp(services: Services) {
-  const sshSessions = new SshSessionRegistry();
   return new Elysia()
     .onError(({ code, error, request }) => {
       if (error instanceof HttpError) return jsonError(error.status, error.message, error.extra);
@@ -43,8 +41,8 @@ export function createApp(services: Services) {
     })
     .use(authRoutes(services.auth))
     .use(ingestRoutes(services))
-    .use(sshIngestRoutes(services, sshSessions))
-    .use(statusRoutes(services, sshSessions))
+    .use(sshIngestRoutes(services))
+    .use(statusRoutes(services))
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
     .use(adminRoutes(services))

@@ -1,6 +1,9 @@
 // Per-socket bookkeeping for ingest WebSockets: opening a session takes a few awaits, and frames (or
 // the close) can arrive meanwhile. Frames are held in order until the session is open; a close that
 // came first ends the session as soon as it exists.
+import type { Services } from "../services.ts";
+import { isValidSessionId } from "../sessions/blobKeys.ts";
+import { HttpError } from "./errors.ts";
 
 interface Connection<S, F> {
   session: S | null;
@@ -69,5 +72,14 @@ export class IngestConnections<S, F> {
   /** Sockets known (open or opening). */
   get size(): number {
     return this.connections.size;
+  }
+}
+
+/** A session id an agent asked for must be usable and new (live or recorded): else 400 or 409. */
+export async function assertNewSessionId(services: Services, sid: string | undefined): Promise<void> {
+  if (sid === undefined) return;
+  if (!isValidSessionId(sid)) throw new HttpError(400, "session_id may hold only letters, digits, - and _");
+  if (services.live.has(sid) || services.ssh.has(sid) || (await services.catalog.getRecording(sid))) {
+    throw new HttpError(409, `session ${sid} already exists`);
   }
 }

@@ -8,6 +8,7 @@ import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts"
 import { encodeMessage } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
 import { authGuard, requirePermission } from "./authRoutes.ts";
+import { assertNewSessionId, IngestConnections } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
 
 interface IngestSocket {
@@ -15,11 +16,10 @@ interface IngestSocket {
   raw: { send(data: string | Uint8Array): number; close(code?: number, reason?: string): void };
 }
 
-/** Per-socket state: the session once open, and frames that arrived while it was opening. */
-interface Connection {
-  session: DesktopSession | null;
-  pending: Array<{ data: Uint8Array | null; at: number }>;
-  closedEarly: boolean;
+/** A frame held while the session opens: its bytes (null for a text frame) and arrival time. */
+interface HeldFrame {
+  data: Uint8Array | null;
+  at: number;
 }
 
 const NOT_BINARY: IngestReply = { kind: "alert", message: "deskreel expects binary frames, one TDP message each" };
@@ -37,7 +37,7 @@ function asBytes(message: unknown): Uint8Array | null {
 }
 
 export function ingestRoutes(services: Services) {
-  const connections = new Map<string, Connection>();
+  const connections = new IngestConnections<DesktopSession, HeldFrame>();
 
   function reply(socket: IngestSocket, result: IngestReply): void {
     if (result.kind === "alert") socket.raw.send(alertBytes(result.message));
@@ -56,18 +56,11 @@ export function ingestRoutes(services: Services) {
       }),
       async beforeHandle(ctx) {
         requirePermission(ctx, canIngest, "ingest desktop sessions");
-        const sid = ctx.query.session_id;
-        if (sid !== undefined) {
-          if (!isValidSessionId(sid)) throw new HttpError(400, "session_id may hold only letters, digits, - and _");
-          if (services.live.has(sid) || (await services.catalog.getRecording(sid))) {
-            throw new HttpError(409, `session ${sid} already exists`);
-          }
-        }
+        await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {
         const socket = ws as unknown as IngestSocket;
-        const conn: Connection = { session: null, pending: [], closedEarly: false };
-        connections.set(socket.id, conn);
+        connections.begin(socket.id);
         const q = ws.data.query;
         const openedAt = Date.now();
         let session: DesktopSession;
@@ -79,36 +72,29 @@ export function ingestRoutes(services: Services) {
           }, openedAt);
         } catch (err) {
           services.log(`ingest: could not start a session for ${q.user}@${q.desktop}: ${err instanceof Error ? err.message : String(err)}`);
-          connections.delete(socket.id);
+          connections.abandon(socket.id);
           socket.raw.close(1011, "recording unavailable");
           return;
         }
         services.live.add(session);
         session.onAlert = (message) => socket.raw.send(alertBytes(message));
         session.onFatal = (code, reason) => socket.raw.close(code, reason);
-        conn.session = session;
         services.log(`session ${session.sessionId} started: ${q.user} on ${q.desktop}`);
-        for (const { data, at } of conn.pending) reply(socket, data ? session.handle(data, at) : NOT_BINARY);
-        conn.pending = [];
-        if (conn.closedEarly) void endSession(session, Date.now());
+        const { pending, closedEarly } = connections.opened(socket.id, session);
+        for (const { data, at } of pending) reply(socket, data ? session.handle(data, at) : NOT_BINARY);
+        if (closedEarly) void endSession(session, Date.now());
       },
       message(ws, message) {
         const socket = ws as unknown as IngestSocket;
-        const conn = connections.get(socket.id);
         const data = asBytes(message);
-        if (!conn) return;
         const at = Date.now();
         // Replies keep the order of the frames, also for those that arrive while the session opens.
-        if (!conn.session) conn.pending.push({ data, at });
-        else reply(socket, data ? conn.session.handle(data, at) : NOT_BINARY);
+        const session = connections.frame(socket.id, () => ({ data: data?.slice() ?? null, at }));
+        if (session) reply(socket, data ? session.handle(data, at) : NOT_BINARY);
       },
       close(ws) {
-        const socket = ws as unknown as IngestSocket;
-        const conn = connections.get(socket.id);
-        connections.delete(socket.id);
-        if (!conn) return;
-        if (conn.session) void endSession(conn.session, Date.now());
-        else conn.closedEarly = true;
+        const session = connections.close((ws as unknown as IngestSocket).id);
+        if (session) void endSession(session, Date.now());
       },
     });
 

@@ -6,10 +6,10 @@ import { Elysia, t } from "elysia";
 import { canIngest } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
-import { SshSession, type SshSessionRegistry, type TerminalSize } from "../sessions/sshSession.ts";
+import { SshSession, type TerminalSize } from "../sessions/sshSession.ts";
 import { authGuard, requirePermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
-import { IngestConnections } from "./ingestConnections.ts";
+import { assertNewSessionId, IngestConnections } from "./ingestConnections.ts";
 
 interface IngestSocket {
   id: string;
@@ -54,7 +54,8 @@ export function parseControlFrame(message: unknown): TerminalSize | string {
   return { cols, rows };
 }
 
-export function sshIngestRoutes(services: Services, sessions: SshSessionRegistry) {
+export function sshIngestRoutes(services: Services) {
+  const sessions = services.ssh;
   const connections = new IngestConnections<SshSession, SshFrame>();
 
   function deliver(session: SshSession, frame: SshFrame): void {
@@ -82,13 +83,7 @@ export function sshIngestRoutes(services: Services, sessions: SshSessionRegistry
       }),
       async beforeHandle(ctx) {
         requirePermission(ctx, canIngest, "ingest SSH sessions");
-        const sid = ctx.query.session_id;
-        if (sid !== undefined) {
-          if (!isValidSessionId(sid)) throw new HttpError(400, "session_id may hold only letters, digits, - and _");
-          if (sessions.has(sid) || services.live.has(sid) || (await services.catalog.getRecording(sid))) {
-            throw new HttpError(409, `session ${sid} already exists`);
-          }
-        }
+        await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {
         const socket = ws as unknown as IngestSocket;

@@ -4,7 +4,6 @@
 import { Elysia } from "elysia";
 import { seesAllRecordings } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
-import type { SshSessionRegistry } from "../sessions/sshSession.ts";
 import type { VideoSessionStats } from "../video/pool/videoPool.ts";
 import { authGuard, requirePermission } from "./authRoutes.ts";
 
@@ -52,7 +51,8 @@ function videoOf(stats: VideoSessionStats): StatusVideo {
   };
 }
 
-export function buildStatus(services: Services, ssh: SshSessionRegistry, now = Date.now()): StatusBody {
+export function buildStatus(services: Services, now = Date.now()): StatusBody {
+  const ssh = services.ssh;
   const pool = services.pool.stats();
   const videoById = new Map(pool.sessions.map((s) => [s.id, s]));
   const sessions: StatusSession[] = [];
@@ -87,11 +87,11 @@ export function buildStatus(services: Services, ssh: SshSessionRegistry, now = D
   };
 }
 
-export function statusRoutes(services: Services, ssh: SshSessionRegistry) {
+export function statusRoutes(services: Services) {
   return new Elysia()
     .use(authGuard(services.auth))
     .get("/v1/status", (ctx) => {
       requirePermission(ctx, seesAllRecordings, "see the server's status");
-      return buildStatus(services, ssh);
+      return buildStatus(services);
     });
 }

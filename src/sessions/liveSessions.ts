@@ -1,19 +1,24 @@
-// The sessions running right now, by id: live viewers and the watch view find them here.
-import type { DesktopSession } from "./desktopSession.ts";
+// The sessions running right now, by id: live viewers, the status view and shutdown find them here.
 
-export class LiveSessions {
-  private readonly sessions = new Map<string, DesktopSession>();
+/** What any live session (desktop or SSH) offers the registry. */
+export interface LiveSession {
+  readonly sessionId: string;
+  close(): Promise<void>;
+}
 
-  add(session: DesktopSession): void {
+export class LiveSessions<S extends LiveSession> {
+  private readonly sessions = new Map<string, S>();
+
+  add(session: S): void {
     if (this.sessions.has(session.sessionId)) throw new Error(`session ${session.sessionId} is already live`);
     this.sessions.set(session.sessionId, session);
   }
 
-  remove(session: DesktopSession): void {
+  remove(session: S): void {
     if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
   }
 
-  get(id: string): DesktopSession | undefined {
+  get(id: string): S | undefined {
     return this.sessions.get(id);
   }
 
@@ -21,7 +26,7 @@ export class LiveSessions {
     return this.sessions.has(id);
   }
 
-  all(): DesktopSession[] {
+  all(): S[] {
     return [...this.sessions.values()];
   }
 

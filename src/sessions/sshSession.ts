@@ -321,29 +321,3 @@ export function parseTerminalSize(text: string): TerminalSize | null {
   if (!match) return null;
   return { cols: Number(match[1]), rows: Number(match[2]) };
 }
-
-/** The SSH sessions running right now (desktop sessions have their own registry in LiveSessions). */
-export class SshSessionRegistry {
-  private readonly sessions = new Map<string, SshSession>();
-
-  add(session: SshSession): void {
-    if (this.sessions.has(session.sessionId)) throw new Error(`session ${session.sessionId} is already live`);
-    this.sessions.set(session.sessionId, session);
-  }
-
-  remove(session: SshSession): void {
-    if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
-  }
-
-  has(id: string): boolean {
-    return this.sessions.has(id);
-  }
-
-  all(): SshSession[] {
-    return [...this.sessions.values()];
-  }
-
-  async closeAll(): Promise<void> {
-    await Promise.allSettled(this.all().map((s) => s.close()));
-  }
-}

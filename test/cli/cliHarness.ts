@@ -28,7 +28,7 @@ function cliEnv(options: CliOptions): Record<string, string> {
 }
 
 export function spawnCli(args: readonly string[], options: CliOptions = {}) {
-  return Bun.spawn(["bun", join(REPO, "src/cli/main.ts"), ...args], {
+  return Bun.spawn([process.execPath, join(REPO, "src/cli/main.ts"), ...args], {
     cwd: options.cwd ?? REPO, env: cliEnv(options), stdout: "pipe", stderr: "pipe", stdin: "ignore",
   });
 }
@@ -46,7 +46,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 
 /** Runs the CLI under a pseudo-terminal (util-linux `script`), so stdout is a TTY. */
 export async function runCliInTty(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
-  const command = ["bun", join(REPO, "src/cli/main.ts"), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const command = [process.execPath, join(REPO, "src/cli/main.ts"), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   const started = performance.now();
   const proc = Bun.spawn(["script", "-qec", command, "/dev/null"], {
     cwd: options.cwd ?? REPO, env: cliEnv(options), stdout: "pipe", stderr: "pipe", stdin: "ignore",

@@ -28,7 +28,7 @@ interface ServerProcess {
 
 /** `bun src/main.ts` as a real process, as a user starts it. */
 async function spawnServer(dataDir: string): Promise<ServerProcess> {
-  const proc = Bun.spawn(["bun", "src/main.ts"], {
+  const proc = Bun.spawn([process.execPath, "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, DESKREEL_DATA: dataDir, PORT: "0", DESKREEL_ADMIN_TOKEN: ADMIN_TOKEN, DESKREEL_VIDEO_WORKERS: "1" },
     stdout: "pipe",
@@ -67,7 +67,7 @@ describe("a sender that disappears mid-session", () => {
         const ws = new WebSocket(${JSON.stringify(server.url.replace("http", "ws"))} + "/v1/ingest/desktop?desktop=WIN-CUT&user=gina&login=a",
           { headers: { authorization: "Bearer ${ADMIN_TOKEN}" } });
         ws.onopen = async () => { for (const r of recs) ws.send(r.data); await Bun.sleep(500); process.exit(0); };`;
-      const child = Bun.spawn(["bun", "-e", script], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
+      const child = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
       expect(await child.exited).toBe(0);
       const item = await waitFor("the cut session to complete", async () => {
         const page = (await (await get(server.url, "/v1/recordings?desktop=WIN-CUT")).json()) as { items: Array<{ id: string; status: string; video: { state: string } }> };
