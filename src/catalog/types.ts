@@ -133,7 +133,7 @@ export interface ApiRecordingItem {
   status: RecordingStatus;
   width: number;
   height: number;
-  video: { state: Exclude<VideoState, "none">; duration_ms: number; bytes: number };
+  video: { state: VideoState; duration_ms: number; bytes: number };
   markers: MarkerCounts;
   participants: string[];
   error: string | null;
@@ -156,11 +156,12 @@ export function rfc3339(ms: number): string {
 }
 
 /**
- * The contract knows three video states. A recording whose video has not started yet ("none") is
- * reported as "encoding" (it is on its way), unless the recording itself failed.
+ * The contract knows three video states. A desktop recording whose video has not started yet ("none") is
+ * reported as "encoding" (it is on its way), unless the recording itself failed; SSH recordings say "none".
  */
-function apiVideoState(row: RecordingRow): Exclude<VideoState, "none"> {
+function apiVideoState(row: RecordingRow): VideoState {
   if (row.videoState !== "none") return row.videoState;
+  if (row.kind === "ssh") return "none"; // terminal sessions play as text, they have no video
   return row.status === "failed" ? "failed" : "encoding";
 }
 

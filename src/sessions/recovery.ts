@@ -25,6 +25,10 @@ export async function recoverInterrupted(services: Services): Promise<string[]> 
     } catch (err) {
       log(`recovery ${id}: recording not readable: ${String(err)}`);
     }
+    if (row.kind !== "desktop") {
+      log(`recovered interrupted session ${id} (${Math.round(durationMs / 1000)} s)`);
+      continue;
+    }
     try {
       if ((await store.size(keys.video)) !== null) await store.delete(keys.video); // a half-written final file
       const result = await LiveVideo.recoverFromLiveFile(store, keys.liveVideo, keys.video, durationMs);
