@@ -7,8 +7,10 @@ import { scanRecording } from "../recording/scan.ts";
 import { decodeMessage } from "../tdp/codec.ts";
 import { MessageType, type TdpMessage } from "../tdp/messages.ts";
 import type { Services } from "../services.ts";
+import type { EncodeWindow } from "../video/compose/scheduler.ts";
 import { blobKeys, isValidSessionId } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
+import { FramePlan } from "./parallelImport.ts";
 import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "./sshSession.ts";
 import { SessionVideo } from "./sessionVideo.ts";
 
@@ -28,7 +30,7 @@ interface ImportSummary {
 const PICTURE_TYPES = new Set<number>([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
 
 /** Checks the whole file and gathers what the catalogue lists. Throws ImportError on bad input. */
-async function summarize(bytes: Uint8Array): Promise<ImportSummary> {
+async function summarize(bytes: Uint8Array, plan: FramePlan): Promise<ImportSummary> {
   const scan = await scanRecording(bytes, { allowTruncated: false });
   if (scan.error) throw new ImportError(`not a valid protostream recording: ${scan.error.message}`, 400, scan.error.offset);
   if (scan.events === 0 || scan.firstTime === null) throw new ImportError("the file holds no events", 400, 0);
@@ -40,7 +42,7 @@ async function summarize(bytes: Uint8Array): Promise<ImportSummary> {
   const participants = new Set<string>(end?.participants ?? []);
   if (start?.user) participants.add(start.user);
   const startMs = start ? start.time.getTime() : scan.firstTime.getTime();
-  const { markers, firstPlaybackMs, hasPictures } = await timeline(bytes);
+  const { markers, firstPlaybackMs, hasPictures } = await timeline(bytes, plan);
   // The recording lasts from its first recorded message to the session's end (or its last message).
   const endMs = end ? end.endTime.getTime() : null;
   const durationMs = Math.max(scan.durationMs, endMs !== null && firstPlaybackMs !== null ? endMs - firstPlaybackMs : 0);
@@ -61,8 +63,11 @@ async function summarize(bytes: Uint8Array): Promise<ImportSummary> {
   };
 }
 
-/** Markers and the time of the first recorded message, from the TDP messages (desktop) or resizes (SSH). */
-async function timeline(bytes: Uint8Array): Promise<{ markers: Marker[]; firstPlaybackMs: number | null; hasPictures: boolean }> {
+/**
+ * Markers and the time of the first recorded message, from the TDP messages (desktop) or resizes (SSH).
+ * Picture times go to `plan`, which splits the video's encoding across the workers.
+ */
+async function timeline(bytes: Uint8Array, plan: FramePlan): Promise<{ markers: Marker[]; firstPlaybackMs: number | null; hasPictures: boolean }> {
   const tracker = new MarkerTracker();
   const markers: Marker[] = [];
   let firstPlaybackMs: number | null = null;
@@ -88,7 +93,10 @@ async function timeline(bytes: Uint8Array): Promise<{ markers: Marker[]; firstPl
     } catch {
       continue; // an undecodable message is skipped by the player too; the file itself is sound
     }
-    if (PICTURE_TYPES.has(msg.type)) hasPictures = true;
+    if (PICTURE_TYPES.has(msg.type)) {
+      hasPictures = true;
+      plan.picture(e.delayMs);
+    }
     const marker = tracker.markerFor(msg, e.delayMs);
     if (marker) markers.push(marker);
   }
@@ -98,7 +106,9 @@ async function timeline(bytes: Uint8Array): Promise<{ markers: Marker[]; firstPl
 /** Checks, stores and lists the recording; its video is made in the background. Returns the session id. */
 export async function importRecording(services: Services, bytes: Uint8Array): Promise<{ id: string; video: Promise<void> }> {
   const { catalog, store } = services;
-  const summary = await summarize(bytes);
+  const { maxFps, keyframeMs, videoWorkers } = services.config;
+  const plan = new FramePlan({ maxFps, keyframeMs });
+  const summary = await summarize(bytes, plan);
   const id = summary.row.id;
   if (services.live.has(id) || (await catalog.getRecording(id))) throw new ImportError(`recording ${id} already exists`, 409);
   const keys = blobKeys(id);
@@ -106,14 +116,14 @@ export async function importRecording(services: Services, bytes: Uint8Array): Pr
   if (summary.row.kind === "desktop" && !summary.hasPictures) summary.row.videoState = "failed";
   await catalog.createRecording(summary.row);
   for (const marker of summary.markers) await catalog.addMarker(id, marker);
-  const video = summary.row.videoState === "encoding" ? encodeImported(services, id, bytes, summary.row.durationMs ?? 0) : Promise.resolve();
+  const video = summary.row.videoState === "encoding" ? encodeImported(services, id, bytes, summary.row.durationMs ?? 0, plan.windows(videoWorkers, summary.row.durationMs ?? 0)) : Promise.resolve();
   return { id, video };
 }
 
-/** Replays the pictures through the encoder pool, as fast as it takes them. */
-async function encodeImported(services: Services, id: string, bytes: Uint8Array, durationMs: number): Promise<void> {
+/** Replays the pictures through the encoder pool, as fast as it takes them, one window per worker. */
+async function encodeImported(services: Services, id: string, bytes: Uint8Array, durationMs: number, windows: EncodeWindow[]): Promise<void> {
   const video = new SessionVideo(services.sessionDeps, id, {
-    mode: "import", maxFps: services.config.maxFps, keyframeMs: services.config.keyframeMs,
+    mode: "import", maxFps: services.config.maxFps, keyframeMs: services.config.keyframeMs, windows,
   });
   try {
     for await (const e of readProtostream(bytes)) {

@@ -3,9 +3,11 @@
 // Used alike by live ingest and by import; the recording (events) never waits for anything here.
 import type { Catalog } from "../catalog/catalog.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
+import { windowSettledAt, type EncodeWindow } from "../video/compose/scheduler.ts";
 import { LiveVideo } from "../video/liveVideo.ts";
-import type { VideoPool, VideoSession } from "../video/pool/videoPool.ts";
+import type { VideoPool, VideoSession, VideoSessionSummary } from "../video/pool/videoPool.ts";
 import { blobKeys } from "./blobKeys.ts";
+import { SampleSpool, SegmentJoiner } from "./parallelImport.ts";
 
 export interface SessionVideoDeps {
   pool: VideoPool;
@@ -18,13 +20,27 @@ export interface SessionVideoOptions {
   mode: "live" | "import";
   maxFps: number;
   keyframeMs: number;
+  /**
+   * Import only: encode the session as these consecutive windows of session time, each on its own
+   * pool session (so on several workers), joined into one video. One window or none: a single run.
+   */
+  windows?: EncodeWindow[];
   /** Told about a tile the compositor rejected (bad PNG): live ingest relays it to the sender. */
   onBadInput?: (reason: string) => void;
 }
 
+/** One pool session encoding one window of the video. */
+interface Segment {
+  handle: VideoSession;
+  /** Session time from which this window is complete, so its pool session can end early. */
+  settledAtMs: number | null;
+  ended: Promise<VideoSessionSummary> | null;
+}
+
 export class SessionVideo {
   readonly live: LiveVideo;
-  private readonly handle: VideoSession;
+  private readonly segments: Segment[];
+  private readonly joiner: SegmentJoiner;
   private failed: string | null = null;
   private thumbnailWrites: Promise<void> = Promise.resolve();
 
@@ -35,29 +51,55 @@ export class SessionVideo {
   ) {
     const keys = blobKeys(sessionId);
     this.live = new LiveVideo({ sessionId, store: deps.store, liveKey: keys.liveVideo, finalKey: keys.video, log: deps.log });
-    this.handle = deps.pool.openSession(sessionId, { mode: options.mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs }, {
-      onConfig: (config) => this.guard("codec config", () => this.live.setConfig(config)),
-      onFrame: (frame) => this.guard("frame", () => this.live.addSample(frame)),
-      onProblem: (problem) => {
-        if (problem.kind === "bad-input") options.onBadInput?.(problem.reason);
-        else this.fail(problem.reason);
+    const windows: Array<EncodeWindow | null> = options.mode === "import" && options.windows && options.windows.length > 1 ? options.windows : [null];
+    const lastIndex = windows.length - 1;
+    this.joiner = new SegmentJoiner(
+      windows.length,
+      {
+        frame: (frame) => this.guard("frame", () => this.live.addSample(frame)),
+        thumbnail: (png) => {
+          this.thumbnailWrites = this.thumbnailWrites
+            .then(() => deps.store.put(keys.thumbnail, png))
+            .catch((err) => deps.log(`session ${sessionId}: thumbnail not stored: ${String(err)}`));
+        },
       },
-      onThumbnail: (png) => {
-        this.thumbnailWrites = this.thumbnailWrites
-          .then(() => deps.store.put(keys.thumbnail, png))
-          .catch((err) => deps.log(`session ${sessionId}: thumbnail not stored: ${String(err)}`));
-      },
+      (k) => new SampleSpool(deps.store, `${keys.video}.part${k}`),
+    );
+    this.segments = windows.map((window, k): Segment => {
+      const poolId = k === 0 ? sessionId : `${sessionId}#part${k + 1}`;
+      const poolOptions = { mode: options.mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs, ...(window ? { encodeWindow: window } : {}) };
+      const handle = deps.pool.openSession(poolId, poolOptions, {
+        onConfig: (config) => this.guard("codec config", () => this.live.setConfig(config)),
+        onFrame: (frame) => this.guard("frame", () => this.joiner.frame(k, frame)),
+        onProblem: (problem) => {
+          // Every segment sees the same messages: report a bad one once.
+          if (problem.kind === "bad-input") {
+            if (k === lastIndex) options.onBadInput?.(problem.reason);
+          } else this.fail(problem.reason);
+        },
+        onThumbnail: (png) => this.joiner.thumbnail(k, png),
+      });
+      const settledAtMs = window?.untilMs != null ? windowSettledAt(window.untilMs, options.maxFps) : null;
+      return { handle, settledAtMs, ended: null };
     });
   }
 
   /** A TDP message at recording time `delayMs`; only pictures matter to the video. False: await drained(). */
   push(delayMs: number, tdp: Uint8Array): boolean {
-    return this.failed !== null || this.handle.push(delayMs, tdp);
+    if (this.failed !== null) return true;
+    let ready = true;
+    this.segments.forEach((segment, k) => {
+      if (segment.ended) return;
+      if (!segment.handle.push(delayMs, tdp)) ready = false;
+      // This message settles the window: its frames are all decided once the worker applies it.
+      if (segment.settledAtMs !== null && delayMs >= segment.settledAtMs) this.endSegment(k, delayMs);
+    });
+    return ready;
   }
 
   /** Resolves when the encoder's backlog is small again (import uses it to bound memory). */
-  drained(): Promise<void> {
-    return this.handle.drain();
+  async drained(): Promise<void> {
+    await Promise.all(this.segments.filter((s) => !s.ended).map((s) => s.handle.drain()));
   }
 
   get error(): string | null {
@@ -71,10 +113,12 @@ export class SessionVideo {
   async finish(endMs: number): Promise<void> {
     const { catalog, log } = this.deps;
     try {
-      const summary = await this.handle.end(endMs);
+      const summaries = await this.endAll(endMs);
+      await this.joiner.settled();
       await this.thumbnailWrites;
       if (this.failed !== null) throw new Error(this.failed);
-      if (summary.failed) throw new Error("the encoder failed");
+      if (summaries.some((s) => s.failed)) throw new Error("the encoder failed");
+      if (this.joiner.error) throw this.joiner.error;
       const result = await this.live.finish(endMs);
       await catalog.updateRecording(this.sessionId, { videoState: "ready", videoDurationMs: Math.round(endMs), videoBytes: result.bytes });
       // The standard MP4 holds every frame now; the fragmented one would only double the storage.
@@ -83,12 +127,28 @@ export class SessionVideo {
       const reason = err instanceof Error ? err.message : String(err);
       log(`session ${this.sessionId}: video failed: ${reason}`);
       await catalog.updateRecording(this.sessionId, { videoState: "failed", error: reason }).catch(() => undefined);
+      await this.joiner.discard();
     }
   }
 
   /** Stop without a final MP4 (the session was refused or the server stops hard). */
   abandon(): void {
-    this.handle.end(0).catch(() => undefined);
+    this.endAll(0)
+      .then(() => this.joiner.discard())
+      .catch(() => undefined);
+  }
+
+  private endAll(endMs: number): Promise<VideoSessionSummary[]> {
+    return Promise.all(this.segments.map((segment, k) => segment.ended ?? this.endSegment(k, endMs)));
+  }
+
+  private endSegment(k: number, endMs: number): Promise<VideoSessionSummary> {
+    const segment = this.segments[k];
+    segment.ended ??= segment.handle.end(endMs).then((summary) => {
+      this.joiner.ended(k);
+      return summary;
+    });
+    return segment.ended;
   }
 
   private guard(what: string, action: () => void): void {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { FrameScheduler, type FrameDecision, type SchedulerOptions } from "../../src/video/compose/scheduler.ts";
+import { FrameScheduler, WindowedFrames, windowSettledAt, type EncodeWindow, type FrameDecision, type SchedulerOptions } from "../../src/video/compose/scheduler.ts";
 
 interface Message {
   t: number;
@@ -176,5 +176,88 @@ describe("frame scheduler", () => {
   test("rejects nonsense options", () => {
     expect(() => new FrameScheduler({ mode: "live", maxFps: 0 })).toThrow(RangeError);
     expect(() => new FrameScheduler({ mode: "live", keyframeMs: 10 })).toThrow(RangeError);
+  });
+});
+
+/** A session with bursts, mouse-only stretches and an idle gap, as times and changed flags. */
+function busySession(): Message[] {
+  const messages: Message[] = [];
+  let t = 0;
+  for (let burst = 0; burst < 300; burst++) {
+    const tiles = (burst * 7) % 4;
+    for (let k = 0; k < tiles; k++) messages.push({ t, changed: true });
+    messages.push({ t: t + 3, changed: false });
+    t += 20 + ((burst * 53) % 170) + (burst === 150 ? 6000 : 0);
+  }
+  return messages;
+}
+
+/** Import replay of one window: every message applied, only the window's decisions kept. */
+function replayWindow(window: EncodeWindow, messages: Message[], endMs: number): FrameDecision[] {
+  const s = new FrameScheduler({ mode: "import" });
+  const w = new WindowedFrames(window);
+  const out: FrameDecision[] = [];
+  const take = (d: FrameDecision | null) => {
+    const chosen = d && w.select(d);
+    if (chosen) out.push(chosen);
+  };
+  for (const m of messages) {
+    take(s.beforeMessage(m.t));
+    s.afterMessage(m.t, m.changed);
+  }
+  take(s.finish(endMs));
+  return out;
+}
+
+describe("encode windows", () => {
+  const messages = busySession();
+  const endMs = messages[messages.length - 1].t + 500;
+  const single = replay({ mode: "import" }, messages, endMs).frames;
+
+  test("windows joined give the single run's frame times; only window starts become keyframes", () => {
+    expect(single.length).toBeGreaterThan(100);
+    const cuts = [single[40].ptsMs, single[41].ptsMs - 1, single[90].ptsMs + 7, single[151].ptsMs - 30];
+    const bounds = [0, ...cuts.sort((a, b) => a - b)];
+    const windows = bounds.map((fromMs, k): EncodeWindow => ({ fromMs, untilMs: bounds[k + 1] ?? null }));
+    const joined = windows.flatMap((w) => replayWindow(w, messages, endMs));
+    expect(joined.map((f) => f.ptsMs)).toEqual(single.map((f) => f.ptsMs));
+    const firstOfWindow = new Set(windows.map((w) => single.find((f) => f.ptsMs >= w.fromMs)?.ptsMs));
+    joined.forEach((f, i) => {
+      if (firstOfWindow.has(f.ptsMs)) expect(f.forceKey).toBe(true);
+      else expect(f.forceKey).toBe(single[i].forceKey);
+    });
+  });
+
+  test("a window over an idle stretch starts at the next frame, with nothing duplicated", () => {
+    const gap = single.findIndex((f, i) => i > 0 && f.ptsMs - single[i - 1].ptsMs > 5000);
+    expect(gap).toBeGreaterThan(0);
+    const cut = single[gap - 1].ptsMs + 2000;
+    const first = replayWindow({ fromMs: 0, untilMs: cut }, messages, endMs);
+    const second = replayWindow({ fromMs: cut, untilMs: null }, messages, endMs);
+    expect(first.at(-1)?.ptsMs).toBe(single[gap - 1].ptsMs);
+    expect(second[0]).toEqual({ ptsMs: single[gap].ptsMs, forceKey: true });
+    expect(first.length + second.length).toBe(single.length);
+  });
+
+  test("after a message at windowSettledAt(until), no frame before `until` is decided any more", () => {
+    for (const until of [1000, 5003, 12_345, single[70].ptsMs, single[70].ptsMs + 1]) {
+      const s = new FrameScheduler({ mode: "import" });
+      let settled = false;
+      const check = (d: FrameDecision | null) => {
+        if (d && settled) expect(d.ptsMs).toBeGreaterThanOrEqual(until);
+      };
+      for (const m of messages) {
+        check(s.beforeMessage(m.t));
+        s.afterMessage(m.t, m.changed);
+        if (m.t >= windowSettledAt(until)) settled = true;
+      }
+      check(s.finish(endMs));
+      expect(settled).toBe(true);
+    }
+  });
+
+  test("rejects windows that are not windows", () => {
+    expect(() => new WindowedFrames({ fromMs: 100, untilMs: 100 })).toThrow(RangeError);
+    expect(() => new WindowedFrames({ fromMs: -1, untilMs: null })).toThrow(RangeError);
   });
 });

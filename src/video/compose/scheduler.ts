@@ -169,3 +169,54 @@ export class FrameScheduler {
     return { ptsMs, forceKey };
   }
 }
+
+/**
+ * A slice of a run's frames by pts, [fromMs, untilMs) (untilMs null: to the end). Parallel import runs
+ * the same session once per slice, each run composing every message but encoding only its own slice.
+ */
+export interface EncodeWindow {
+  fromMs: number;
+  untilMs: number | null;
+}
+
+/**
+ * Session time from which no frame with pts < `untilMs` can be decided any more, for an import-mode
+ * scheduler at `maxFps`: a change pending before untilMs is due by untilMs + interval, and is taken at
+ * the first message after that. Once a message at or after this time has been applied, the slice
+ * ending at untilMs is complete.
+ */
+export function windowSettledAt(untilMs: number, maxFps = DEFAULT_MAX_FPS): number {
+  return untilMs + 1000 / maxFps + 1;
+}
+
+/**
+ * Picks one window's frames out of the scheduler's decisions. The decisions themselves are not changed
+ * (so every window agrees with a single run), except that the first frame of the window is a keyframe:
+ * a decoder starts there.
+ */
+export class WindowedFrames {
+  private started = false;
+
+  constructor(readonly window: EncodeWindow) {
+    const { fromMs, untilMs } = window;
+    if (!Number.isFinite(fromMs) || fromMs < 0) throw new RangeError(`window start ${fromMs} is not a time`);
+    if (untilMs !== null && !(untilMs > fromMs)) throw new RangeError(`window end ${untilMs} is not after its start ${fromMs}`);
+  }
+
+  contains(ptsMs: number): boolean {
+    return ptsMs >= this.window.fromMs && (this.window.untilMs === null || ptsMs < this.window.untilMs);
+  }
+
+  /** The decision as this window encodes it, or null when it belongs to another window. */
+  select(decision: FrameDecision): FrameDecision | null {
+    if (!this.contains(decision.ptsMs)) return null;
+    const first = !this.started;
+    this.started = true;
+    return first && !decision.forceKey ? { ...decision, forceKey: true } : decision;
+  }
+
+  /** True when the window reaches the end of the session (its run takes the final picture). */
+  get last(): boolean {
+    return this.window.untilMs === null;
+  }
+}

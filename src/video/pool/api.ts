@@ -1,4 +1,5 @@
 // The VideoPool's public shapes: what callers pass in and get back.
+import type { EncodeWindow } from "../compose/scheduler.ts";
 import type { H264CodecConfig } from "../encoder/types.ts";
 import type { VideoMode, VideoProblemKind } from "./protocol.ts";
 
@@ -11,6 +12,12 @@ export interface VideoSessionOptions {
   /** Encoder quantiser (default 28). */
   qp?: number;
   thumbnailWidth?: number;
+  /**
+   * Import only: encode just the frames whose pts fall in this window (the first one as a keyframe),
+   * composing every message so the window starts from the right picture. Frame times are those of a
+   * run without a window, so windows of one session join into its single-run timeline.
+   */
+  encodeWindow?: EncodeWindow;
 }
 
 export interface VideoFrame {

@@ -1,5 +1,6 @@
 // Messages between the VideoPool (main thread) and its video workers, with the checks that turn an
 // `unknown` event payload back into one of them.
+import type { EncodeWindow } from "../compose/scheduler.ts";
 import type { H264CodecConfig } from "../encoder/types.ts";
 
 export type VideoMode = "live" | "import";
@@ -10,6 +11,8 @@ export interface WorkerSessionOptions {
   keyframeMs?: number;
   qp?: number;
   thumbnailWidth?: number;
+  /** Import split across workers: compose every message, encode only the frames in this window. */
+  encodeWindow?: EncodeWindow;
 }
 
 /** Messages for one session packed into one transferable buffer. */
@@ -94,6 +97,12 @@ function record(o: Record<string, unknown>, key: string): Record<string, unknown
   return v;
 }
 
+function optionalWindow(o: Record<string, unknown>): EncodeWindow | undefined {
+  if (o.encodeWindow === undefined) return undefined;
+  const w = record(o, "encodeWindow");
+  return { fromMs: num(w, "fromMs"), untilMs: w.untilMs === null ? null : num(w, "untilMs") };
+}
+
 function mode(o: Record<string, unknown>): VideoMode {
   const v = str(o, "mode");
   if (v !== "live" && v !== "import") throw new TypeError(`mode ${v} is not live|import`);
@@ -115,6 +124,7 @@ export function parseMainToWorker(data: unknown): MainToWorker {
           keyframeMs: optionalNum(o, "keyframeMs"),
           qp: optionalNum(o, "qp"),
           thumbnailWidth: optionalNum(o, "thumbnailWidth"),
+          encodeWindow: optionalWindow(o),
         },
       };
     }

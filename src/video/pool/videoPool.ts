@@ -12,6 +12,7 @@ import type {
   VideoSessionSummary,
   VideoWorkerStats,
 } from "./api.ts";
+import { WindowedFrames } from "../compose/scheduler.ts";
 import { parseWorkerToMain, type SessionProgress, type VideoProblemKind, type WorkerToMain } from "./protocol.ts";
 
 export type * from "./api.ts";
@@ -77,6 +78,10 @@ export class VideoPool {
   openSession(id: string, options: VideoSessionOptions, events: VideoSessionEvents): VideoSession {
     if (this.closed) throw new Error("video pool is closed");
     if (this.sessions.has(id)) throw new Error(`video session ${id} is already open`);
+    if (options.encodeWindow) {
+      if (options.mode !== "import") throw new Error("an encode window is for import sessions only");
+      new WindowedFrames(options.encodeWindow); // throws on a bad window here, not inside the worker
+    }
     const slot = this.leastLoaded();
     const state: SessionState = {
       id,

@@ -5,7 +5,7 @@
 // the canvas frees its readback buffers only then).
 import { Compositor, DEFAULT_THUMBNAIL_WIDTH } from "../compose/compositor.ts";
 import { videoSizeFor, type Size } from "../compose/fit.ts";
-import { FrameScheduler, type FrameDecision } from "../compose/scheduler.ts";
+import { FrameScheduler, WindowedFrames, type FrameDecision } from "../compose/scheduler.ts";
 import { EncoderFailure, type H264Encoder } from "../encoder/types.ts";
 import type { MessageBatch, SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
 
@@ -22,6 +22,8 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class WorkerSession {
   private readonly compositor = new Compositor();
   private readonly scheduler: FrameScheduler;
+  /** Set when this run encodes only a slice of the session's frames (parallel import). */
+  private readonly window: WindowedFrames | null;
   private encoder: H264Encoder | null = null;
   private videoSize: Size | null = null;
   private readonly batches: MessageBatch[] = [];
@@ -46,6 +48,7 @@ export class WorkerSession {
     private readonly onFatal: (reason: string) => void,
   ) {
     this.scheduler = new FrameScheduler({ mode: options.mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs });
+    this.window = options.encodeWindow ? new WindowedFrames(options.encodeWindow) : null;
     this.progress = { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) };
   }
 
@@ -137,21 +140,23 @@ export class WorkerSession {
 
   private async takeFrame(decision: FrameDecision): Promise<void> {
     if (!this.encoder || !this.videoSize) return;
+    // The early thumbnail is due at the same frame as in a single run; only the window holding it sends it.
+    this.firstFramePts ??= decision.ptsMs;
+    const thumbnailDue = !this.earlyThumbnailDone && decision.ptsMs - this.firstFramePts >= EARLY_THUMBNAIL_AFTER_MS;
+    if (thumbnailDue) this.earlyThumbnailDone = true;
+    const chosen = this.window ? this.window.select(decision) : decision;
+    if (!chosen) return; // another window's frame: composed, not read back or encoded
     const started = performance.now();
     const rgba = this.compositor.takeFrame(this.videoSize);
-    const frame = this.encoder.encode(rgba, decision.forceKey);
+    const frame = this.encoder.encode(rgba, chosen.forceKey);
     const encodeMs = performance.now() - started;
     this.busyMs += encodeMs;
     this.progress.frames++;
     if (frame.isKey) this.progress.keyframes++;
     this.progress.encodedBytes += frame.data.length;
     const data = ownBuffer(frame.data);
-    this.post({ type: "frame", sessionId: this.id, ptsMs: decision.ptsMs, isKey: frame.isKey, data, encodeMs }, [data.buffer]);
-    this.firstFramePts ??= decision.ptsMs;
-    if (!this.earlyThumbnailDone && decision.ptsMs - this.firstFramePts >= EARLY_THUMBNAIL_AFTER_MS) {
-      this.earlyThumbnailDone = true;
-      this.thumbnail(decision.ptsMs, false);
-    }
+    this.post({ type: "frame", sessionId: this.id, ptsMs: chosen.ptsMs, isKey: frame.isKey, data, encodeMs }, [data.buffer]);
+    if (thumbnailDue) this.thumbnail(chosen.ptsMs, false);
     await yieldToLoop();
   }
 
@@ -165,7 +170,7 @@ export class WorkerSession {
   private async finish(endMs: number): Promise<void> {
     const decision = this.scheduler.finish(Math.max(endMs, this.progress.processedMs));
     if (decision) await this.takeFrame(decision);
-    this.thumbnail(endMs, true);
+    if (!this.window || this.window.last) this.thumbnail(endMs, true);
     this.closeEncoder();
     this.done = true;
     this.updateSchedulerStats();
