@@ -79,7 +79,7 @@ export class SessionVideo {
         },
         onThumbnail: (png) => this.joiner.thumbnail(k, png),
       });
-      const settledAtMs = window?.untilMs != null ? windowSettledAt(window.untilMs, options.maxFps) : null;
+      const settledAtMs = window?.untilMs != null ? windowSettledAt(window.untilMs) : null;
       return { handle, settledAtMs, ended: null };
     });
   }

@@ -180,13 +180,13 @@ export interface EncodeWindow {
 }
 
 /**
- * Session time from which no frame with pts < `untilMs` can be decided any more, for an import-mode
- * scheduler at `maxFps`: a change pending before untilMs is due by untilMs + interval, and is taken at
- * the first message after that. Once a message at or after this time has been applied, the slice
- * ending at untilMs is complete.
+ * Session time from which no frame with pts < `untilMs` can be decided any more: once a message at or
+ * after it has been applied, the window ending at untilMs is complete. A change pending before untilMs
+ * is either due before that message (so taken right before it) or due at/after untilMs; a later change
+ * is stamped after untilMs. The 1 ms covers the rounding of pts to whole ms.
  */
-export function windowSettledAt(untilMs: number, maxFps = DEFAULT_MAX_FPS): number {
-  return untilMs + 1000 / maxFps + 1;
+export function windowSettledAt(untilMs: number): number {
+  return untilMs + 1;
 }
 
 /**
