@@ -16,6 +16,7 @@ import {
   teleportType,
 } from "./eventTypes.ts";
 import type { EncodedEvent, EventStream } from "./stream.ts";
+import { PlaybackClock } from "./playbackClock.ts";
 
 export type RecordingMode = "async" | "sync";
 export type PlaybackEvent = DesktopRecordingEvent | SessionPrintEvent;
@@ -88,8 +89,7 @@ export class AuditWriter {
   private readonly counters = { accepted: 0, lost: 0, refused: 0, slowWrites: 0, oversizeSplit: 0, oversizeDropped: 0 };
   private nextIndex = 0;
   private lastDurableIndex = -1;
-  private firstPlaybackAt: number | null = null;
-  private lastDelayMs = 0;
+  private readonly clock = new PlaybackClock();
   private printChunks = 0;
   private printBytes = 0;
   // Unconfirmed events as [index, size] pairs, oldest first; `head` skips confirmed ones.
@@ -203,9 +203,7 @@ export class AuditWriter {
     if ("sessionId" in event && event.sessionId === "") event.sessionId = this.cfg.sessionId;
     if (isPlaybackEvent(event)) {
       // Delays count from the first playback event and never go backwards, even if the clock does.
-      if (this.firstPlaybackAt === null) this.firstPlaybackAt = at;
-      this.lastDelayMs = Math.max(this.lastDelayMs, Math.round(at - this.firstPlaybackAt));
-      event.delayMs = this.lastDelayMs;
+      event.delayMs = this.clock.stamp(at);
       if (event.type === EventType.SessionPrint) {
         event.chunkIndex = this.printChunks++;
         event.offset = this.printBytes;

@@ -56,7 +56,7 @@ const PROBE_BYTES = 4096;
  * small records do compress, so a part is deflated at level 1 unless a probe of its start shows it
  * will not shrink.
  */
-function gzipLevel(raw: Uint8Array): 0 | 1 {
+function gzipLevel(raw: Uint8Array<ArrayBuffer>): 0 | 1 {
   if (raw.length < 4 * PROBE_BYTES) return 1;
   const probe = Bun.gzipSync(raw.subarray(0, PROBE_BYTES), { level: 1 });
   return probe.length > PROBE_BYTES * 0.9 ? 0 : 1;

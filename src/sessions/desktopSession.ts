@@ -3,13 +3,13 @@
 import type { Catalog } from "../catalog/catalog.ts";
 import type { RecordingMode } from "../config.ts";
 import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRecorder.ts";
-import { RecordingRefusedError } from "../recording/auditWriter.ts";
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { decodeMessage, TdpCodecError, validateTile } from "../tdp/codec.ts";
 import { MessageType, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
+import { RecordedSession } from "./recordedSession.ts";
 import { SessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
 
 export interface DesktopSessionDeps extends SessionVideoDeps {
@@ -39,26 +39,21 @@ export interface DesktopSessionStats {
   durationMs: number;
 }
 
-export class DesktopSession {
+export class DesktopSession extends RecordedSession {
   private recorder!: DesktopRecorder;
   private readonly markers = new MarkerTracker();
-  private firstRecordedAt: number | null = null;
-  private lastDelayMs = 0;
   private sizeKnown = false;
   private rejected = 0;
   private messages = 0;
   private bytes = 0;
-  private closing: Promise<void> | null = null;
-  private refusal: string | null = null;
   readonly video: SessionVideo;
-  /** Told when the session must end from our side (sync-mode refusal, too much bad input). */
-  onFatal: (code: number, reason: string) => void = () => undefined;
 
   private constructor(
     private readonly deps: DesktopSessionDeps,
     readonly info: DesktopSessionInfo,
     readonly openedAt: number,
   ) {
+    super(deps, info.sessionId);
     this.video = new SessionVideo(deps, info.sessionId, {
       mode: "live",
       maxFps: deps.maxFps,
@@ -89,15 +84,6 @@ export class DesktopSession {
     return session;
   }
 
-  get sessionId(): string {
-    return this.info.sessionId;
-  }
-
-  /** Recording time now (ms since the first recorded message): where "live" is on the timeline. */
-  recordingTimeAt(at = Date.now()): number {
-    return this.firstRecordedAt === null ? 0 : Math.max(this.lastDelayMs, at - this.firstRecordedAt);
-  }
-
   stats(): DesktopSessionStats {
     return { messages: this.messages, bytes: this.bytes, rejected: this.rejected, durationMs: this.recordingTimeAt() };
   }
@@ -108,7 +94,7 @@ export class DesktopSession {
 
   /** One binary frame from the socket, stamped on arrival. */
   handle(raw: Uint8Array, at = Date.now()): IngestReply {
-    if (this.closing) return { kind: "ok" };
+    if (this.isClosing) return { kind: "ok" };
     this.messages++;
     this.bytes += raw.length;
     let msg: TdpMessage;
@@ -123,7 +109,7 @@ export class DesktopSession {
       void this.deps.catalog.updateRecording(this.sessionId, { width: msg.width, height: msg.height }).catch((e) => this.logError("size", e));
     }
     const recorded = RECORDED_TYPES.has(msg.type);
-    const delayMs = recorded ? this.delayFor(at) : this.recordingTimeAt(at);
+    const delayMs = recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
     this.recorder.record(raw, { at, message: msg }).catch((err) => this.onRecordFailed(err));
     if (recorded && PICTURE_TYPES.has(msg.type)) this.video.push(delayMs, raw);
     const marker = this.markers.markerFor(msg, delayMs);
@@ -131,33 +117,17 @@ export class DesktopSession {
     return { kind: "ok" };
   }
 
-  /** The socket closed (or the server stops): end event, complete recording, then the final MP4. */
-  close(at = Date.now()): Promise<void> {
-    this.closing ??= this.finish(at);
-    return this.closing;
+  protected get owner(): string {
+    return this.info.user;
   }
 
-  private async finish(at: number): Promise<void> {
-    const { catalog } = this.deps;
-    const durationMs = this.recordingTimeAt(at);
-    let status: "complete" | "failed" = this.refusal ? "failed" : "complete";
-    let error: string | null = this.refusal;
-    try {
-      const row = await catalog.getRecording(this.sessionId);
-      await this.recorder.close({ at, participants: row?.participants ?? [this.info.user] });
-    } catch (err) {
-      status = "failed";
-      error = `recording did not complete: ${err instanceof Error ? err.message : String(err)}`;
-      this.deps.log(`session ${this.sessionId}: ${error}`);
-    }
-    await catalog.updateRecording(this.sessionId, { status, endMs: at, durationMs, error });
-    await this.video.finish(durationMs);
+  protected async completeRecording(at: number, participants: string[]): Promise<void> {
+    await this.recorder.close({ at, participants });
   }
 
-  private delayFor(at: number): number {
-    if (this.firstRecordedAt === null) this.firstRecordedAt = at;
-    this.lastDelayMs = Math.max(this.lastDelayMs, at - this.firstRecordedAt);
-    return this.lastDelayMs;
+  /** The recording is complete and listed: now the final MP4. */
+  protected override afterRecording(durationMs: number): Promise<void> {
+    return this.video.finish(durationMs);
   }
 
   private reject(reason: string): IngestReply {
@@ -177,21 +147,4 @@ export class DesktopSession {
 
   /** Set by the socket: sends a TDP alert to the sender. */
   onAlert: (message: string) => void = () => undefined;
-
-  private onRecordFailed(err: unknown): void {
-    if (err instanceof RecordingRefusedError) {
-      if (this.refusal === null) {
-        this.refusal = err.message;
-        this.deps.log(`session ${this.sessionId}: ${err.message}; ending the session (sync recording mode)`);
-        this.onFatal(1011, "recording unavailable; session ended");
-      }
-      return;
-    }
-    this.logError("record", err);
-  }
-
-  private logError(what: string, err: unknown): void {
-    this.deps.log(`session ${this.sessionId}: ${what}: ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
-

@@ -5,7 +5,7 @@
 import protobuf from "protobufjs";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { RecordingMode } from "../config.ts";
-import { AuditWriter, RecordingRefusedError, sessionPrintEvent, splitPrintData } from "../recording/auditWriter.ts";
+import { AuditWriter, sessionPrintEvent, splitPrintData } from "../recording/auditWriter.ts";
 import {
   type AuditEvent,
   EventType,
@@ -19,6 +19,7 @@ import { SessionStream } from "../recording/sessionStream.ts";
 import { type AuditLog, AuditTee } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { blobKeys } from "./blobKeys.ts";
+import { RecordedSession } from "./recordedSession.ts";
 
 export interface SshSessionDeps {
   store: BlobStore;
@@ -66,19 +67,13 @@ export function formatTerminalSize(size: TerminalSize): string {
   return `${size.cols}:${size.rows}`;
 }
 
-export class SshSession {
+export class SshSession extends RecordedSession {
   private readonly writer: AuditWriter;
   private readonly tee: AuditTee;
   private size: TerminalSize;
-  private firstPrintAt: number | null = null;
-  private lastDelayMs = 0;
   private messages = 0;
   private bytes = 0;
   private rejected = 0;
-  private refusal: string | null = null;
-  private closing: Promise<void> | null = null;
-  /** Told when the session must end from our side (sync-mode refusal). */
-  onFatal: (code: number, reason: string) => void = () => undefined;
 
   private constructor(
     private readonly deps: SshSessionDeps,
@@ -86,6 +81,7 @@ export class SshSession {
     readonly openedAt: number,
     private readonly stream: SessionStream,
   ) {
+    super(deps, info.sessionId);
     this.size = { ...info.size };
     this.writer = new AuditWriter({
       sessionId: info.sessionId, clusterName: info.clusterName, stream,
@@ -114,17 +110,8 @@ export class SshSession {
     return session;
   }
 
-  get sessionId(): string {
-    return this.info.sessionId;
-  }
-
   get terminalSize(): TerminalSize {
     return { ...this.size };
-  }
-
-  /** Recording time now: ms since the first output chunk (0 before any). */
-  recordingTimeAt(at = Date.now()): number {
-    return this.firstPrintAt === null ? 0 : Math.max(this.lastDelayMs, at - this.firstPrintAt);
   }
 
   stats(): SshSessionStats {
@@ -133,17 +120,16 @@ export class SshSession {
 
   /** Terminal output as it arrived. The writer splits chunks too big for one record. */
   output(data: Uint8Array, at = Date.now()): void {
-    if (this.closing || data.length === 0) return;
+    if (this.isClosing || data.length === 0) return;
     this.messages++;
     this.bytes += data.length;
-    if (this.firstPrintAt === null) this.firstPrintAt = at;
-    this.lastDelayMs = Math.max(this.lastDelayMs, at - this.firstPrintAt);
+    this.clock.stamp(at);
     this.writer.write(data, at).catch((err) => this.onRecordFailed(err));
   }
 
   /** The terminal changed size: a resize event in the recording and a marker on the timeline. */
   resize(size: TerminalSize, at = Date.now()): void {
-    if (this.closing) return;
+    if (this.isClosing) return;
     this.messages++;
     const before = this.size;
     if (before.cols === size.cols && before.rows === size.rows) return;
@@ -160,30 +146,16 @@ export class SshSession {
     return this.rejected;
   }
 
-  /** The socket closed (or the server stops): session.end, then the recording is completed. */
-  close(at = Date.now()): Promise<void> {
-    this.closing ??= this.finish(at);
-    return this.closing;
+  protected get owner(): string {
+    return this.info.user;
   }
 
-  private async finish(at: number): Promise<void> {
-    const { catalog } = this.deps;
-    const durationMs = this.recordingTimeAt(at);
-    let status: "complete" | "failed" = this.refusal ? "failed" : "complete";
-    let error: string | null = this.refusal;
+  protected async completeRecording(at: number, participants: string[]): Promise<void> {
     try {
-      const row = await catalog.getRecording(this.sessionId);
-      try {
-        await this.audit(this.endEvent(at, row?.participants ?? [this.info.user]), at);
-      } finally {
-        await this.writer.complete();
-      }
-    } catch (err) {
-      status = "failed";
-      error = `recording did not complete: ${err instanceof Error ? err.message : String(err)}`;
-      this.deps.log(`session ${this.sessionId}: ${error}`);
+      await this.audit(this.endEvent(at, participants), at);
+    } finally {
+      await this.writer.complete();
     }
-    await catalog.updateRecording(this.sessionId, { status, endMs: at, durationMs, error });
   }
 
   /** Into the recording and the audit log; the audit log gets it even if the recording refused it. */
@@ -193,22 +165,6 @@ export class SshSession {
     } finally {
       await this.tee.forward(event);
     }
-  }
-
-  private onRecordFailed(err: unknown): void {
-    if (err instanceof RecordingRefusedError) {
-      if (this.refusal === null) {
-        this.refusal = err.message;
-        this.deps.log(`session ${this.sessionId}: ${err.message}; ending the session (sync recording mode)`);
-        this.onFatal(1011, "recording unavailable; session ended");
-      }
-      return;
-    }
-    this.logError("record", err);
-  }
-
-  private logError(what: string, err: unknown): void {
-    this.deps.log(`session ${this.sessionId}: ${what}: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   private identity() {

@@ -1,0 +1,80 @@
+// What a live desktop and a live SSH session share: the recording clock, how a refused recording ends
+// the session (sync mode), and how the recording is completed and catalogued when the session ends.
+import type { Catalog } from "../catalog/catalog.ts";
+import { RecordingRefusedError } from "../recording/auditWriter.ts";
+import { PlaybackClock } from "../recording/playbackClock.ts";
+
+export interface RecordedSessionDeps {
+  catalog: Catalog;
+  log: (line: string) => void;
+}
+
+export abstract class RecordedSession {
+  protected readonly clock = new PlaybackClock();
+  private refusal: string | null = null;
+  private closing: Promise<void> | null = null;
+  /** Told when the session must end from our side (sync-mode refusal, too much bad input). */
+  onFatal: (code: number, reason: string) => void = () => undefined;
+
+  protected constructor(
+    protected readonly base: RecordedSessionDeps,
+    readonly sessionId: string,
+  ) {}
+
+  /** Recording time at wall time `at`: ms since the first recorded message (0 before any). */
+  recordingTimeAt(at = Date.now()): number {
+    return this.clock.at(at);
+  }
+
+  protected get isClosing(): boolean {
+    return this.closing !== null;
+  }
+
+  /** The socket closed (or the server stops): end event, complete recording, catalogue, then `afterRecording`. */
+  close(at = Date.now()): Promise<void> {
+    this.closing ??= this.finish(at);
+    return this.closing;
+  }
+
+  /** Write the end event and complete the recording (throws when it could not). */
+  protected abstract completeRecording(at: number, participants: string[]): Promise<void>;
+
+  /** Work after the recording is complete and listed (the desktop's final MP4). */
+  protected async afterRecording(_durationMs: number): Promise<void> {}
+
+  protected abstract get owner(): string;
+
+  private async finish(at: number): Promise<void> {
+    const { catalog, log } = this.base;
+    const durationMs = this.recordingTimeAt(at);
+    let status: "complete" | "failed" = this.refusal ? "failed" : "complete";
+    let error: string | null = this.refusal;
+    try {
+      const row = await catalog.getRecording(this.sessionId);
+      await this.completeRecording(at, row?.participants ?? [this.owner]);
+    } catch (err) {
+      status = "failed";
+      error = `recording did not complete: ${err instanceof Error ? err.message : String(err)}`;
+      log(`session ${this.sessionId}: ${error}`);
+    }
+    await catalog.updateRecording(this.sessionId, { status, endMs: at, durationMs, error });
+    await this.afterRecording(durationMs);
+  }
+
+  /** A write to the recording failed: in sync mode the session ends rather than go on unrecorded. */
+  protected onRecordFailed(err: unknown): void {
+    if (err instanceof RecordingRefusedError) {
+      if (this.refusal === null) {
+        this.refusal = err.message;
+        this.base.log(`session ${this.sessionId}: ${err.message}; ending the session (sync recording mode)`);
+        this.onFatal(1011, "recording unavailable; session ended");
+      }
+      return;
+    }
+    this.logError("record", err);
+  }
+
+  protected logError(what: string, err: unknown): void {
+    this.base.log(`session ${this.sessionId}: ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
