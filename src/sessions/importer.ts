@@ -73,6 +73,8 @@ async function timeline(bytes: Uint8Array, plan: FramePlan): Promise<{ markers: 
   let firstPlaybackMs: number | null = null;
   let hasPictures = false;
   let terminal: TerminalSize | null = null;
+  let lastDelayMs = 0;
+  let clipboard: { atMs: number | null; markedFromMessage: boolean } = { atMs: null, markedFromMessage: false };
   for await (const e of readProtostream(bytes)) {
     if (e.type === "session.start") terminal = parseTerminalSize(e.terminalSize);
     const resized = resizeTerminalSize(e);
@@ -84,8 +86,16 @@ async function timeline(bytes: Uint8Array, plan: FramePlan): Promise<{ markers: 
       }
       terminal = resized;
     }
+    if (e.type === "desktop.clipboard.send" || e.type === "desktop.clipboard.receive") {
+      // Recordings keep the clipboard message without its data (or, from Teleport, not at all); the
+      // audit event beside it has the length. A message that kept its data was marked already.
+      if (!clipboard.markedFromMessage) markers.push({ tMs: clipboard.atMs ?? lastDelayMs, kind: "clipboard", detail: `clipboard: ${e.length} bytes` });
+      clipboard = { atMs: null, markedFromMessage: false };
+      continue;
+    }
     if (e.type !== "desktop.recording" && e.type !== "print") continue;
     firstPlaybackMs ??= e.time.getTime();
+    lastDelayMs = e.delayMs;
     if (e.type !== "desktop.recording" || !e.message) continue;
     let msg: TdpMessage;
     try {
@@ -96,6 +106,10 @@ async function timeline(bytes: Uint8Array, plan: FramePlan): Promise<{ markers: 
     if (PICTURE_TYPES.has(msg.type)) {
       hasPictures = true;
       plan.picture(e.delayMs);
+    }
+    if (msg.type === MessageType.ClipboardData) {
+      clipboard = { atMs: e.delayMs, markedFromMessage: msg.data.length > 0 };
+      if (msg.data.length === 0) continue;
     }
     const marker = tracker.markerFor(msg, e.delayMs);
     if (marker) markers.push(marker);
