@@ -209,6 +209,41 @@ function replayWindow(window: EncodeWindow, messages: Message[], endMs: number):
   return out;
 }
 
+describe("live bursts", () => {
+  /** Feeds changes at the given session times (ms), arriving at the same wall times; returns the frames. */
+  function live(times: number[], options: Partial<SchedulerOptions> = {}): FrameDecision[] {
+    const s = new FrameScheduler({ mode: "live", ...options });
+    const frames: FrameDecision[] = [];
+    for (const t of times) {
+      const f = s.beforeMessage(t);
+      if (f) frames.push(f);
+      s.afterMessage(t, true, t);
+    }
+    const last = times.at(-1) ?? 0;
+    const flushed = s.poll(last + 1000);
+    if (flushed) frames.push(flushed);
+    return frames;
+  }
+
+  test("the tiles of one update, stamped a few ms apart, make one frame, not a partial one first", () => {
+    const burst = Array.from({ length: 25 }, (_, i) => i); // 0..24 ms
+    const next = Array.from({ length: 5 }, (_, i) => 300 + i);
+    const frames = live([...burst, ...next]);
+    expect(frames.map((f) => f.ptsMs)).toEqual([24, 304]);
+  });
+
+  test("a burst that goes on longer than a frame interval still gets frames at the frame rate", () => {
+    const scroll = Array.from({ length: 100 }, (_, i) => i * 10); // a change every 10 ms for 1 s
+    const frames = live(scroll);
+    expect(frames.length).toBeGreaterThanOrEqual(8);
+    for (let i = 1; i < frames.length; i++) expect(frames[i].ptsMs - frames[i - 1].ptsMs).toBeGreaterThanOrEqual(100);
+  });
+
+  test("burstMs 0 restores taking the frame at the next later message", () => {
+    expect(live([0, 1, 2], { burstMs: 0 }).map((f) => f.ptsMs)).toEqual([0, 100]);
+  });
+});
+
 describe("encode windows", () => {
   const messages = busySession();
   const endMs = messages[messages.length - 1].t + 500;

@@ -21,6 +21,12 @@ export interface SchedulerOptions {
   maxFramesPerKeyframe?: number;
   /** Live: wall-clock quiet period after which a pending picture is flushed. Default 150 ms. */
   quietMs?: number;
+  /**
+   * Live only: messages arriving within this many ms of the last change are taken as the same burst
+   * (the tiles of one screen update arrive one by one, each stamped on arrival), so a frame is not
+   * taken halfway through a burst — unless the burst has lasted a whole frame interval already.
+   */
+  burstMs?: number;
   /** Live: backlog (session ms not yet processed) above which frames are thinned. Default 300 ms. */
   lagToleranceMs?: number;
   /** Live: longest interval degradation may stretch to. Default 2000 ms. */
@@ -51,11 +57,14 @@ export class FrameScheduler {
   private readonly keyframeMs: number;
   private readonly maxFramesPerKeyframe: number;
   private readonly quietMs: number;
+  private readonly burstMs: number;
   private readonly lagToleranceMs: number;
   private readonly maxDegradedIntervalMs: number;
 
   private dirty = false;
   private lastDirtyMs = 0;
+  /** When the picture first changed after the last frame. */
+  private dirtySinceMs = 0;
   private lastMessageMs = 0;
   private lastArrivalWallMs = 0;
   private lastFramePts: number | null = null;
@@ -73,6 +82,7 @@ export class FrameScheduler {
     if (!(this.keyframeMs >= this.baseIntervalMs)) throw new RangeError(`keyframeMs ${this.keyframeMs} is shorter than a frame`);
     this.maxFramesPerKeyframe = options.maxFramesPerKeyframe ?? Math.max(1, Math.round((this.keyframeMs * maxFps) / 1000));
     this.quietMs = options.quietMs ?? 150;
+    this.burstMs = options.burstMs ?? 30;
     this.lagToleranceMs = options.lagToleranceMs ?? 300;
     this.maxDegradedIntervalMs = Math.max(this.baseIntervalMs, options.maxDegradedIntervalMs ?? 2000);
     this.counters = { frames: 0, keyframes: 0, droppedFrames: 0, intervalMs: this.baseIntervalMs };
@@ -95,6 +105,7 @@ export class FrameScheduler {
     const t = Math.max(tMs, this.lastMessageMs);
     if (!this.dirty || t <= this.lastMessageMs) return null;
     const interval = this.intervalFor(lagMs);
+    if (this.mode === "live" && t - this.lastDirtyMs < this.burstMs && t - this.dirtySinceMs < interval) return null;
     const due = this.dueAt(interval);
     // The frame must precede this message: the picture does not include it yet.
     if (due < t) return this.emit(Math.max(this.lastDirtyMs, due), t - 1);
@@ -111,6 +122,7 @@ export class FrameScheduler {
     this.lastMessageMs = t;
     this.lastArrivalWallMs = wallMs;
     if (changed) {
+      if (!this.dirty) this.dirtySinceMs = t;
       this.dirty = true;
       this.lastDirtyMs = t;
     }
