@@ -148,6 +148,17 @@ export function authRoutes(auth: AuthService) {
       if (ctx.params.name === me.name && me.via === "cookie") return jsonError(400, "you cannot delete yourself");
       return auth.deleteUser(ctx.params.name) ? new Response(null, { status: 204 }) : jsonError(404, "no such user");
     })
+    .post("/v1/users/:name/password", async (ctx) => {
+      adminOnly(ctx);
+      const password = field(ctx.body, "password");
+      if (!auth.listUsers().some((u) => u.name === ctx.params.name)) return jsonError(404, "no such user");
+      try {
+        await auth.setPassword(ctx.params.name, password ?? "");
+        return new Response(null, { status: 204 });
+      } catch (err) {
+        return accountError(err);
+      }
+    })
     .get("/v1/tokens", (ctx) => {
       adminOnly(ctx);
       return json(200, { items: auth.listTokens() });

@@ -1,15 +1,16 @@
-// The web UI: the login page, the recordings page, the player page and their assets (bundled from public/ at start).
-// Pages need a login (anonymous browsers are sent to /login?next=…); assets are public, they hold no data.
+// The web UI: the login page, the recordings page, the player page, the live wall, the admin page and their assets
+// (bundled from public/ at start). Pages need a login (anonymous browsers are sent to /login?next=…); assets are
+// public, they hold no data.
 import { Elysia } from "elysia";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuthService } from "../auth/authService.ts";
-import { canBrowse, type Principal } from "../auth/principal.ts";
+import { canBrowse, canManageUsers, type Principal } from "../auth/principal.ts";
 import { authGuard, safeNextPath } from "./authRoutes.ts";
 
 const PUBLIC_DIR = join(import.meta.dir, "../../public");
-const ENTRIES = ["login", "recordings", "player"] as const;
+const ENTRIES = ["login", "recordings", "player", "wall", "admin"] as const;
 type PageName = (typeof ENTRIES)[number];
 
 interface Asset {
@@ -75,7 +76,9 @@ async function buildSite(): Promise<Site> {
     if (output.kind === "entry-point") entryFiles.set(name.replace(/-[a-z0-9]+\.js$/, ""), name);
   }
 
-  const css = new Uint8Array(await readFile(join(PUBLIC_DIR, "css", "app.css")));
+  // xterm.js's stylesheet (the SSH terminal player) goes first, so the pages' own rules can adjust it.
+  const xtermCss = await readFile(Bun.resolveSync("@xterm/xterm/css/xterm.css", PUBLIC_DIR));
+  const css = new Uint8Array(Buffer.concat([xtermCss, await readFile(join(PUBLIC_DIR, "css", "app.css"))]));
   const cssName = hashedName("app.css", css);
   assets.set(cssName, { body: css, type: "text/css; charset=utf-8", etag: etagOf(css) });
   const favicon = new Uint8Array(await readFile(join(PUBLIC_DIR, "favicon.svg")));
@@ -126,8 +129,8 @@ function redirectToLogin(request: Request): Response {
   return new Response(null, { status: 302, headers: { location: `/login?next=${encodeURIComponent(next)}`, "cache-control": "no-store" } });
 }
 
-function forbiddenPage(): Response {
-  return new Response("<!doctype html><title>Forbidden</title><p>This account cannot use the web UI.</p>", {
+function forbiddenPage(message = "This account cannot use the web UI."): Response {
+  return new Response(`<!doctype html><title>Forbidden</title><p>${message}</p><p><a href="/">Back to the recordings</a></p>`, {
     status: 403,
     headers: PAGE_HEADERS,
   });
@@ -145,9 +148,10 @@ export function pages(auth: AuthService) {
   };
   void getSite().catch((err: unknown) => console.error(`web UI: ${err instanceof Error ? err.message : String(err)}`));
 
-  const page = (name: PageName) => async ({ request, principal }: { request: Request; principal: Principal | null }) => {
+  const page = (name: PageName, allowed?: (p: Principal) => boolean) => async ({ request, principal }: { request: Request; principal: Principal | null }) => {
     if (!principal) return redirectToLogin(request);
     if (!canBrowse(principal)) return forbiddenPage();
+    if (allowed && !allowed(principal)) return forbiddenPage("Only administrators can open this page.");
     return renderPage(await getSite(), name, principal);
   };
 
@@ -163,6 +167,8 @@ export function pages(auth: AuthService) {
     .get("/", page("recordings"))
     .get("/recordings", ({ request }) => new Response(null, { status: 302, headers: { location: "/" + new URL(request.url).search } }))
     .get("/recordings/:id", page("player"))
+    .get("/live", page("wall"))
+    .get("/admin", page("admin", canManageUsers))
     .get("/assets/:file", async ({ params, request }) => {
       const asset = (await getSite()).assets.get(params.file);
       if (!asset) return new Response("not found", { status: 404 });

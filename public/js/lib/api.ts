@@ -59,17 +59,36 @@ export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise
     location.assign(loginUrl());
     throw new ApiError(401, "not logged in");
   }
-  if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`;
-    try {
-      const body: unknown = await res.json();
-      if (typeof body === "object" && body !== null && "error" in body && typeof body.error === "string") message = body.error;
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(res.status, message);
-  }
+  if (!res.ok) throw await apiError(res);
   return (await res.json()) as T;
+}
+
+/** The server's `{ "error": "..." }` as an ApiError, or the status line when the body is not JSON. */
+async function apiError(res: Response): Promise<ApiError> {
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body: unknown = await res.json();
+    if (typeof body === "object" && body !== null && "error" in body && typeof body.error === "string") message = body.error;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(res.status, message);
+}
+
+/** A state-changing request with a JSON body; the answer's JSON, or null for 204 No Content. */
+export async function sendJson<T>(method: string, url: string, body?: unknown): Promise<T | null> {
+  const res = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 401) {
+    location.assign(loginUrl());
+    throw new ApiError(401, "not logged in");
+  }
+  if (!res.ok) throw await apiError(res);
+  return res.status === 204 ? null : ((await res.json()) as T);
 }
 
 export const recordingUrls = (id: string) => {

@@ -21,7 +21,16 @@ export function readMe(): Me | null {
   }
 }
 
+/** Show the admin link to admins only (the server refuses others anyway) and mark the current page's link. */
+function setUpNav(me: Me | null): void {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>(".topnav a[data-nav]")) {
+    if (link.dataset.nav === "admin") link.hidden = me?.role !== "admin";
+    if (new URL(link.href).pathname === location.pathname) link.setAttribute("aria-current", "page");
+  }
+}
+
 export function setUpHeader(me: Me | null): void {
+  setUpNav(me);
   if (me) {
     byId("whoami-name").textContent = me.name;
     const role = byId("whoami-role");

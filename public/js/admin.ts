@@ -1,0 +1,19 @@
+// Admin page: users and API tokens. The server only serves it to admins; the API checks every call again.
+import { errorText } from "./admin/formUi.ts";
+import { refreshTokens, setUpTokens } from "./admin/tokensSection.ts";
+import { refreshUsers, setUpUsers } from "./admin/usersSection.ts";
+import { h } from "./lib/dom.ts";
+import { readMe, setUpHeader } from "./lib/session.ts";
+
+const me = readMe();
+setUpHeader(me);
+setUpUsers(me);
+setUpTokens();
+
+function loadFailed(bodyId: string, columns: number, err: unknown): void {
+  document.getElementById(bodyId)?.replaceChildren(
+    h("tr", { class: "empty" }, h("td", { colspan: columns, role: "alert" }, `Could not load: ${errorText(err)}`)));
+}
+
+void refreshUsers().catch((err: unknown) => loadFailed("users-body", 4, err));
+void refreshTokens().catch((err: unknown) => loadFailed("tokens-body", 6, err));

@@ -1,0 +1,55 @@
+// The account routes of the API (admins only): users, their passwords, and bearer tokens.
+import { fetchJson, sendJson } from "../lib/api.ts";
+
+export type UserRole = "admin" | "auditor" | "user";
+export type TokenRole = UserRole | "agent";
+
+export interface User {
+  name: string;
+  role: UserRole;
+  created: string;
+}
+
+export interface Token {
+  id: string;
+  name: string;
+  role: TokenRole;
+  created: string;
+  last_used: string | null;
+  revoked: boolean;
+}
+
+export interface NewToken {
+  id: string;
+  name: string;
+  role: TokenRole;
+  /** The secret: shown once, never stored by the server. */
+  token: string;
+}
+
+const userUrl = (name: string) => `/v1/users/${encodeURIComponent(name)}`;
+
+export const listUsers = async (): Promise<User[]> => (await fetchJson<{ items: User[] }>("/v1/users")).items;
+export const listTokens = async (): Promise<Token[]> => (await fetchJson<{ items: Token[] }>("/v1/tokens")).items;
+
+export async function createUser(name: string, password: string, role: UserRole): Promise<void> {
+  await sendJson<User>("POST", "/v1/users", { name, password, role });
+}
+
+export async function deleteUser(name: string): Promise<void> {
+  await sendJson("DELETE", userUrl(name));
+}
+
+export async function setPassword(name: string, password: string): Promise<void> {
+  await sendJson("POST", `${userUrl(name)}/password`, { password });
+}
+
+export async function createToken(name: string, role: TokenRole): Promise<NewToken> {
+  const created = await sendJson<NewToken>("POST", "/v1/tokens", { name, role });
+  if (!created) throw new Error("the server did not return the new token");
+  return created;
+}
+
+export async function revokeToken(id: string): Promise<void> {
+  await sendJson("DELETE", `/v1/tokens/${encodeURIComponent(id)}`);
+}
