@@ -1,0 +1,193 @@
+// The live wall against a real server in Chromium: two desktop sessions stream the sample capture in real time
+// through the ingest socket; the wall shows both as labelled LIVE tiles whose videos advance, keeps to the
+// playing-video limit (the rest as thumbnails), shows a user only their own sessions, opens the player on click,
+// and drops a tile once its session ends.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import type { TdpcapRecord } from "../../src/tdp/tdpcap.ts";
+import { sampleUntil } from "../support/corpus.ts";
+import { IngestClient } from "../support/ingestClient.ts";
+import { launchBrowser, logInThroughPage, type TestBrowser } from "./browser.ts";
+import { api, createUser, startTestServer, type TestServer } from "./fixture.ts";
+
+interface LiveSession {
+  id: string;
+  client: IngestClient;
+  stop(): Promise<void>;
+}
+
+let ts: TestServer;
+let browser: TestBrowser;
+let page: Page;
+let alice: LiveSession;
+let bob: LiveSession;
+
+/** Streams the sample capture in real time until stopped (or the capture ends), then closes the socket. */
+async function startSession(token: string, user: string, desktop: string, records: readonly TdpcapRecord[]): Promise<LiveSession> {
+  const id = crypto.randomUUID();
+  const client = await IngestClient.connect(ts.url, token, { desktop, user, session_id: id });
+  let stopped = false;
+  const done = (async () => {
+    const t0 = performance.now();
+    for (const r of records) {
+      const due = r.delayMs - (performance.now() - t0);
+      if (due > 2) await Bun.sleep(due);
+      if (stopped) break;
+      client.send(r.data);
+    }
+    await client.close();
+  })();
+  return { id, client, stop: async () => { stopped = true; await done; } };
+}
+
+const tile = (id: string) => `#wall li.tile[data-id="${id}"]`;
+
+/** The tile's video time, twice, a while apart. */
+async function videoAdvances(p: Page, id: string, waitMs = 2500): Promise<{ before: number; after: number; width: number }> {
+  const read = () => p.evaluate((sel) => {
+    const v = document.querySelector<HTMLVideoElement>(`${sel} video`);
+    return v ? { t: v.currentTime, width: v.videoWidth } : { t: -1, width: 0 };
+  }, tile(id));
+  const before = (await read()).t;
+  await Bun.sleep(waitMs);
+  const after = await read();
+  return { before, after: after.t, width: after.width };
+}
+
+beforeAll(async () => {
+  ts = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2" });
+  await createUser(ts, "olga", "olga password", "auditor");
+  await createUser(ts, "alice", "alice password", "user");
+  const res = await api(ts, "/v1/tokens", {
+    method: "POST", token: ts.adminToken, headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "agent", role: "agent" }),
+  });
+  const { token } = (await res.json()) as { token: string };
+  const records = sampleUntil(45_000);
+  alice = await startSession(token, "alice", "WIN-FINANCE-02", records);
+  bob = await startSession(token, "bob", "WIN-BUILD-17", records);
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  await logInThroughPage(page, ts.url, "olga", "olga password");
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([alice?.stop(), bob?.stop()]);
+  await browser?.close();
+  await ts?.stop();
+});
+
+describe("live wall", () => {
+  test("shows both live sessions as labelled LIVE tiles", async () => {
+    await Promise.all([page.waitForURL("**/live"), page.click('.topnav a[href="/live"]')]);
+    await page.waitForSelector(tile(alice.id), { timeout: 15_000 });
+    await page.waitForSelector(tile(bob.id), { timeout: 15_000 });
+    const text = await page.textContent(tile(alice.id));
+    expect(text).toContain("LIVE");
+    expect(text).toContain("WIN-FINANCE-02");
+    expect(text).toContain("alice");
+    expect(await page.textContent(tile(bob.id))).toContain("WIN-BUILD-17");
+    expect(await page.locator("#wall li.tile").count()).toBe(2);
+    expect(await page.textContent("#wall-summary")).toContain("2 live sessions");
+    expect(await page.getAttribute(`${tile(alice.id)} a`, "href")).toBe(`/recordings/${alice.id}`);
+    // The running time counts up on its own.
+    const d1 = await page.textContent(`${tile(alice.id)} .tile-duration`);
+    await page.waitForFunction(([sel, was]) => document.querySelector(`${sel} .tile-duration`)!.textContent !== was, [tile(alice.id), d1] as const);
+  }, 30_000);
+
+  test("both tiles play their live video and new frames keep arriving", async () => {
+    for (const s of [alice, bob]) {
+      await page.waitForSelector(`${tile(s.id)}.has-video`, { timeout: 20_000 });
+      const { before, after, width } = await videoAdvances(page, s.id);
+      expect(width).toBe(1280);
+      expect(after - before).toBeGreaterThan(1.5);
+    }
+    // Near the session's real time: the wall is live, not replaying from the start.
+    const rec = (await (await api(ts, `/v1/recordings/${alice.id}`, { token: ts.adminToken })).json()) as { start: string };
+    const t = await page.evaluate((sel) => document.querySelector<HTMLVideoElement>(`${sel} video`)!.currentTime, tile(alice.id));
+    const behind = (Date.now() - Date.parse(rec.start)) / 1000 - t;
+    expect(behind).toBeLessThan(6);
+    // The picture itself changes (the sample's screen changes within a few seconds).
+    const frame = () => page.evaluate((sel) => {
+      const v = document.querySelector<HTMLVideoElement>(`${sel} video`)!;
+      const c = document.createElement("canvas");
+      c.width = 160;
+      c.height = 90;
+      const g = c.getContext("2d")!;
+      g.drawImage(v, 0, 0, 160, 90);
+      return Array.from(g.getImageData(0, 0, 160, 90).data);
+    }, tile(alice.id));
+    const first = await frame();
+    await page.waitForFunction(([sel, a]) => {
+      const v = document.querySelector<HTMLVideoElement>(`${sel} video`)!;
+      const c = document.createElement("canvas");
+      c.width = 160;
+      c.height = 90;
+      const g = c.getContext("2d")!;
+      g.drawImage(v, 0, 0, 160, 90);
+      const d = g.getImageData(0, 0, 160, 90).data;
+      let diff = 0;
+      for (let i = 0; i < d.length; i++) diff += Math.abs(d[i] - (a as number[])[i]);
+      return diff / d.length > 1;
+    }, [tile(alice.id), first] as const, { timeout: 15_000, polling: 250 });
+  }, 60_000);
+
+  test("plays at most the given number of videos; the rest are thumbnails", async () => {
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${ts.url}/live?playing=1`);
+      await other.waitForSelector(`${tile(alice.id)}`);
+      await other.waitForSelector(`${tile(bob.id)}`);
+      await other.waitForSelector("#wall li.tile.has-video", { timeout: 20_000 });
+      await Bun.sleep(1000);
+      expect(await other.locator("#wall video").count()).toBe(1);
+      expect(await other.locator('#wall li.tile[data-playing="true"]').count()).toBe(1);
+      const still = other.locator('#wall li.tile[data-playing="false"] img.tile-thumb');
+      expect(await still.count()).toBe(1);
+      await other.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('#wall li.tile[data-playing="false"] img.tile-thumb');
+        return img !== null && img.complete && img.naturalWidth > 0;
+      }, null, { timeout: 15_000 });
+      // Thumbnails are refreshed: a newer picture URL replaces the old one.
+      const src = await still.getAttribute("src");
+      await other.waitForFunction((was) => document.querySelector<HTMLImageElement>('#wall li.tile[data-playing="false"] img.tile-thumb')!.getAttribute("src") !== was, src, { timeout: 15_000 });
+      expect(await other.textContent("#wall-summary")).toContain("1 playing video");
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
+  test("a user sees only their own live sessions", async () => {
+    const other = await launchBrowser();
+    try {
+      const p = await other.newPage();
+      await logInThroughPage(p, ts.url, "alice", "alice password", "/live");
+      await p.waitForSelector(tile(alice.id), { timeout: 15_000 });
+      await Bun.sleep(3500); // one more poll
+      expect(await p.locator("#wall li.tile").count()).toBe(1);
+      expect(await p.locator(tile(bob.id)).count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
+  test("clicking a tile opens the player", async () => {
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${ts.url}/live`);
+      await other.waitForSelector(tile(bob.id));
+      await Promise.all([other.waitForURL(`**/recordings/${bob.id}`), other.click(`${tile(bob.id)} .tile-desktop`)]);
+      await other.waitForFunction(() => document.getElementById("title-text")?.textContent === "WIN-BUILD-17");
+    } finally {
+      await other.close();
+    }
+  }, 30_000);
+
+  test("a tile disappears when its session ends; the other keeps playing", async () => {
+    await bob.stop();
+    await page.waitForSelector(tile(bob.id), { state: "detached", timeout: 15_000 });
+    expect(await page.locator("#wall li.tile").count()).toBe(1);
+    const { before, after } = await videoAdvances(page, alice.id, 1500);
+    expect(after - before).toBeGreaterThan(1);
+    expect(await page.textContent("#wall-summary")).toContain("1 live session");
+  }, 30_000);
+});
