@@ -7,7 +7,7 @@ import { containsIdrSlice, readMp4Samples } from "../mp4/reader.ts";
 import { loadHmeRuntime, type HmeRuntime } from "./hmeRuntime.ts";
 import { Mp4OutputTap } from "./mp4Tap.ts";
 import { EncoderFailure, type EncodedFrame, type H264CodecConfig, type H264Encoder } from "./types.ts";
-import { rgbaToI420 } from "./yuv.ts";
+import { rgbaToI420, type RowSpan } from "./yuv.ts";
 
 export interface HmeEncoderOptions {
   /** Constant quantiser, 10 (best) .. 51. Default 28: ~45 dB on desktop content. */
@@ -35,6 +35,8 @@ export class HmeH264Encoder implements H264Encoder {
   private tap: Mp4OutputTap | null = null;
   private segmentFrames = 0;
   private yuv = new Uint8Array(0);
+  /** Whether `yuv` holds the previous picture, so that only changed rows need converting. */
+  private yuvFilled = false;
   private closed = false;
   private readonly path = `/deskreel-video-${process.pid}-${nextFileId++}.mp4`;
   private readonly counters: HmeEncoderStats = { frames: 0, keyframes: 0, restarts: 0, drainRestarts: 0, restartMs: 0 };
@@ -78,12 +80,13 @@ export class HmeH264Encoder implements H264Encoder {
     e.outputFilename = this.path;
     this.size = { width, height };
     this.yuv = new Uint8Array((width * height * 3) / 2);
+    this.yuvFilled = false;
     this.config = this.probeConfig();
     this.startSegment();
     return this.config;
   }
 
-  encode(rgba: Uint8Array | Uint8ClampedArray, forceKey: boolean): EncodedFrame {
+  encode(rgba: Uint8Array | Uint8ClampedArray, forceKey: boolean, changedRows?: readonly RowSpan[] | null): EncodedFrame {
     if (this.closed) throw new Error("encoder is closed");
     const size = this.size;
     if (!size || !this.tap) throw new Error("encoder is not configured");
@@ -95,7 +98,9 @@ export class HmeH264Encoder implements H264Encoder {
       this.restart();
       this.counters.restarts++;
     }
-    rgbaToI420(rgba, size.width, size.height, this.yuv);
+    // Only rows that changed need converting again (the YUV picture is ours and outlives restarts).
+    rgbaToI420(rgba, size.width, size.height, this.yuv, this.yuvFilled && changedRows ? changedRows : undefined);
+    this.yuvFilled = true;
     const data = this.addFrame(this.yuv);
     const isKey = containsIdrSlice(data);
     if (forceKey && !isKey) throw new EncoderFailure("a keyframe was requested but the encoder produced a P frame");

@@ -15,8 +15,11 @@ export interface EncodedFrame {
 export interface H264Encoder {
   /** Sets the picture size (even, > 0) and returns the codec configuration. Call once. */
   configure(width: number, height: number): H264CodecConfig;
-  /** Encodes one picture of exactly width*height*4 bytes; `forceKey` asks for an IDR. */
-  encode(rgba: Uint8Array | Uint8ClampedArray, forceKey: boolean): EncodedFrame;
+  /**
+   * Encodes one picture of exactly width*height*4 bytes; `forceKey` asks for an IDR. `changedRows`,
+   * when given, says which rows differ from the previous picture (the rest may be taken as unchanged).
+   */
+  encode(rgba: Uint8Array | Uint8ClampedArray, forceKey: boolean, changedRows?: readonly (readonly [number, number])[] | null): EncodedFrame;
   close(): void;
 }
 

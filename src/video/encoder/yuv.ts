@@ -2,14 +2,30 @@
 // than in the WASM module costs ~5 ms per 1080p frame, copies half the bytes into the module, and
 // avoids the module's point-sampled chroma that makes coloured text fringe.
 
-/** Converts `rgba` (width*height*4, width and height even) into `out` (width*height*3/2). */
-export function rgbaToI420(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number, out: Uint8Array): void {
+/** Rows [from, to) of a picture; a frame's changed rows are a list of these. */
+export type RowSpan = readonly [from: number, to: number];
+
+/**
+ * Converts `rgba` (width*height*4, width and height even) into `out` (width*height*3/2). With `rows`,
+ * only those rows (widened to whole 2×2 blocks) are converted; the rest of `out` is kept as it was.
+ */
+export function rgbaToI420(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  out: Uint8Array,
+  rows: readonly RowSpan[] = [[0, height]],
+): void {
+  for (const [from, to] of rows) convertRows(rgba, width, height, out, Math.max(0, from & ~1), Math.min(height, (to + 1) & ~1));
+}
+
+function convertRows(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number, out: Uint8Array, fromRow: number, toRow: number): void {
   const ySize = width * height;
   const uBase = ySize;
   const vBase = ySize + (ySize >> 2);
   const stride = width * 4;
-  let c = 0;
-  for (let y = 0; y < height; y += 2) {
+  let c = (fromRow >> 1) * (width >> 1);
+  for (let y = fromRow; y < toRow; y += 2) {
     let p0 = y * stride;
     let p1 = p0 + stride;
     let y0 = y * width;

@@ -147,8 +147,8 @@ export class WorkerSession {
     const chosen = this.window ? this.window.select(decision) : decision;
     if (!chosen) return; // another window's frame: composed, not read back or encoded
     const started = performance.now();
-    const rgba = this.compositor.takeFrame(this.videoSize);
-    const frame = this.encoder.encode(rgba, chosen.forceKey);
+    const { rgba, changedRows } = this.compositor.takeFrameUpdate(this.videoSize);
+    const frame = this.encoder.encode(rgba, chosen.forceKey, changedRows);
     const encodeMs = performance.now() - started;
     this.busyMs += encodeMs;
     this.progress.frames++;
