@@ -1,5 +1,5 @@
-// Player page: loads the recording's details, plays the MP4 (or the live stream), and wires the controls,
-// events list, shortcuts, downloads and "copy link at this time".
+// Player page: loads the recording's details, plays the MP4 (or the live stream) of a desktop session or the
+// terminal of an SSH session, and wires the controls, events list, shortcuts, downloads and "copy link at this time".
 import { ApiError, getRecording, recordingUrls, type Marker, type RecordingDetail } from "./lib/api.ts";
 import { byId, h, setIcon } from "./lib/dom.ts";
 import { formatBytes, formatClock, formatDateTime, formatDuration } from "./lib/format.ts";
@@ -7,9 +7,12 @@ import { idleStretches } from "./lib/mp4.ts";
 import { readMe, setUpHeader } from "./lib/session.ts";
 import { PlayerCore } from "./player/core.ts";
 import { EventsPanel } from "./player/eventsPanel.ts";
+import type { PlayerMedia } from "./player/media.ts";
 import { loadSampleTable } from "./player/sampleInfo.ts";
 import { bindShortcuts } from "./player/shortcuts.ts";
 import { Timeline } from "./player/timeline.ts";
+import { mountTerminal } from "./terminal/mount.ts";
+import { IDLE_LIMIT_S } from "./terminal/timing.ts";
 
 const SPEEDS = [0.25, 0.5, 1, 1.5, 2, 4, 8, 16];
 const LIVE_DETAIL_REFRESH_MS = 5000;
@@ -93,49 +96,13 @@ function renderHead(rec: RecordingDetail): void {
   mp4.classList.toggle("disabled", !videoReady);
   mp4.setAttribute("aria-disabled", String(!videoReady));
   mp4.title = videoReady ? "Download the video as MP4" : "The MP4 is ready when the session has ended";
+  mp4.hidden = rec.kind === "ssh"; // a terminal session has no video
   byId<HTMLAnchorElement>("download-raw").href = urls.raw;
 }
 
-async function main(): Promise<void> {
-  let rec: RecordingDetail;
-  try {
-    rec = await getRecording(id);
-  } catch (err) {
-    const status = err instanceof ApiError ? err.status : 0;
-    showPageError(status === 403 || status === 404
-      ? "This recording does not exist, or you may not view it."
-      : `Could not load the recording: ${err instanceof Error ? err.message : String(err)}`);
-    return;
-  }
-  renderHead(rec);
-
+/** Plays a desktop session's video: the finished MP4, the live stream, or the MP4 once it is made. */
+async function startVideo(rec: RecordingDetail, start: number | null, timeline: Timeline, setMarkers: (markers: Marker[]) => void): Promise<PlayerCore> {
   const core = new PlayerCore(stage, video, rec.duration_ms / 1000);
-  const events = new EventsPanel((t) => core.seek(t), (visible) => timeline.setMarkers(visible));
-  const timeline = new Timeline((t) => core.seek(t));
-  const setMarkers = (markers: Marker[]) => {
-    events.setMarkers(markers);
-    timeline.setMarkers(events.visibleMarkers());
-  };
-  setMarkers(rec.markers ?? []);
-
-  // Speed: ?speed= wins over the last one used.
-  const storedSpeed = Number(params.get("speed") ?? localStorage.getItem("deskreel.speed") ?? "1");
-  const setSpeed = (rate: number) => {
-    const nearest = SPEEDS.reduce((a, b) => (Math.abs(b - rate) < Math.abs(a - rate) ? b : a));
-    core.setRate(nearest);
-    speedSelect.value = String(nearest);
-    localStorage.setItem("deskreel.speed", String(nearest));
-  };
-  setSpeed(Number.isFinite(storedSpeed) ? storedSpeed : 1);
-  speedSelect.addEventListener("change", () => setSpeed(Number(speedSelect.value)));
-
-  skipIdleBox.checked = localStorage.getItem("deskreel.skipIdle") === "1";
-  core.skipIdle = skipIdleBox.checked;
-  skipIdleBox.addEventListener("change", () => {
-    core.skipIdle = skipIdleBox.checked;
-    localStorage.setItem("deskreel.skipIdle", skipIdleBox.checked ? "1" : "0");
-  });
-
   const loadFrames = async () => {
     try {
       const table = await loadSampleTable(urls.video);
@@ -148,7 +115,6 @@ async function main(): Promise<void> {
     }
   };
 
-  const start = parseStart();
   if (rec.status === "live") {
     core.openLive({ wsPath: urls.live, fileUrl: urls.video, startAt: start, sessionStartMs: Date.parse(rec.start) });
     let finishing = false;
@@ -204,6 +170,69 @@ async function main(): Promise<void> {
   }
   if (rec.video?.state === "failed") setStageMessage("The video of this recording could not be made. The raw recording can still be downloaded.");
 
+  return core;
+}
+
+async function main(): Promise<void> {
+  let rec: RecordingDetail;
+  try {
+    rec = await getRecording(id);
+  } catch (err) {
+    const status = err instanceof ApiError ? err.status : 0;
+    showPageError(status === 403 || status === 404
+      ? "This recording does not exist, or you may not view it."
+      : `Could not load the recording: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
+  renderHead(rec);
+
+  const events = new EventsPanel((t) => core.seek(t), (visible) => timeline.setMarkers(visible));
+  const timeline = new Timeline((t) => core.seek(t));
+  const setMarkers = (markers: Marker[]) => {
+    events.setMarkers(markers);
+    timeline.setMarkers(events.visibleMarkers());
+  };
+  setMarkers(rec.markers ?? []);
+  const start = parseStart();
+
+  let core: PlayerMedia;
+  let onZoom: (actual: boolean) => void = () => undefined;
+  if (rec.kind === "ssh") {
+    const mounted = await mountTerminal(stage, video, id).catch((err: unknown) => {
+      setStageMessage(`The terminal of this recording could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    });
+    if (!mounted) return;
+    core = mounted.player;
+    onZoom = (actual) => mounted.fit.setActualSize(actual);
+    timeline.setIdle(core.idle);
+    skipIdleBox.parentElement?.setAttribute("title", `Cut pauses in the output to ${IDLE_LIMIT_S} s`);
+    if (mounted.truncated) showToast("This recording is long: only its first part can be played here");
+    else if (rec.status === "live") showToast("The session is still running: this shows it up to now");
+    core.seek(start ?? 0);
+    if (start === null || params.get("play") === "1") core.play();
+  } else {
+    core = await startVideo(rec, start, timeline, setMarkers);
+  }
+
+  // Speed: ?speed= wins over the last one used.
+  const storedSpeed = Number(params.get("speed") ?? localStorage.getItem("deskreel.speed") ?? "1");
+  const setSpeed = (rate: number) => {
+    const nearest = SPEEDS.reduce((a, b) => (Math.abs(b - rate) < Math.abs(a - rate) ? b : a));
+    core.setRate(nearest);
+    speedSelect.value = String(nearest);
+    localStorage.setItem("deskreel.speed", String(nearest));
+  };
+  setSpeed(Number.isFinite(storedSpeed) ? storedSpeed : 1);
+  speedSelect.addEventListener("change", () => setSpeed(Number(speedSelect.value)));
+
+  skipIdleBox.checked = localStorage.getItem("deskreel.skipIdle") === "1";
+  core.skipIdle = skipIdleBox.checked;
+  skipIdleBox.addEventListener("change", () => {
+    core.skipIdle = skipIdleBox.checked;
+    localStorage.setItem("deskreel.skipIdle", skipIdleBox.checked ? "1" : "0");
+  });
+
   const render = () => {
     const t = core.time;
     const duration = core.duration;
@@ -233,7 +262,7 @@ async function main(): Promise<void> {
   playButton.addEventListener("click", () => core.toggle());
   goLiveButton.addEventListener("click", () => core.goLive());
   stage.addEventListener("click", (event) => {
-    if (event.target instanceof HTMLVideoElement) core.toggle();
+    if (event.target instanceof HTMLVideoElement || (event.target instanceof Element && event.target.closest(".terminal-view"))) core.toggle();
   });
   stage.addEventListener("dblclick", () => toggleFullscreen());
 
@@ -249,6 +278,7 @@ async function main(): Promise<void> {
     zoomButton.setAttribute("aria-pressed", String(actual));
     byId("zoom-label").textContent = actual ? "1:1" : "Fit";
     zoomButton.setAttribute("aria-label", actual ? "Fit to window (z)" : "Show at actual size (z)");
+    onZoom(actual);
   };
   zoomButton.addEventListener("click", toggleZoom);
 

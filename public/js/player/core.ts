@@ -6,6 +6,9 @@
 // screen never goes blank; a live session that ends continues, at the same place, as the finished MP4.
 import type { Stretch } from "../lib/mp4.ts";
 import { LiveStream } from "./liveStream.ts";
+import type { PlayerMedia, Span } from "./media.ts";
+
+export type { Span };
 
 export type PlayerMode = "vod" | "live" | "dvr";
 
@@ -20,11 +23,6 @@ const REJOIN_INTERVAL_MS = 10_000;
 /** The wall clock may be a little ahead of the recording's clock (time 0 = first message, not session start). */
 const WALL_CLOCK_SLACK = 0.3;
 
-export interface Span {
-  start: number;
-  end: number;
-}
-
 export interface LiveOptions {
   wsPath: string;
   fileUrl: string;
@@ -33,7 +31,7 @@ export interface LiveOptions {
   sessionStartMs: number | null;
 }
 
-export class PlayerCore extends EventTarget {
+export class PlayerCore extends EventTarget implements PlayerMedia {
   mode: PlayerMode = "vod";
   skipIdle = false;
   idle: Stretch[] = [];

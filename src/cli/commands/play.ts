@@ -1,8 +1,7 @@
 // `deskreel play <id|file>`: plays an SSH recording in the terminal at its own pace, like `tsh play`:
 // the output bytes exactly as recorded, with the recorded timing (scaled by --speed, idle gaps capped
 // with --skip-idle). Ctrl-C stops cleanly.
-import type { AuditEvent } from "../../recording/eventTypes.ts";
-import { readProtostream } from "../../recording/protostream.ts";
+import { NotTerminalRecordingError, terminalEvents } from "../../recording/terminalEvents.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
@@ -60,12 +59,6 @@ function writeOut(data: Uint8Array): Promise<void> {
   });
 }
 
-function kindOf(event: AuditEvent): "ssh" | "desktop" | null {
-  if (event.type === "print" || event.type === "session.start") return "ssh";
-  if (event.type === "desktop.recording" || event.type === "windows.desktop.session.start") return "desktop";
-  return null;
-}
-
 export async function playCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   const [ref, extra] = args.positionals;
   if (ref === undefined) throw new UsageError("which recording? give an id or a file");
@@ -82,17 +75,19 @@ export async function playCommand(args: ParsedArgs, ctx: CliContext): Promise<nu
   const startedAt = performance.now();
   let chunks = 0;
   try {
-    for await (const event of readProtostream(input.stream)) {
+    for await (const event of terminalEvents(input.stream)) {
       if (stop.signal.aborted) break;
-      if (kindOf(event) === "desktop") {
-        throw new CliError(`${input.describe} is a desktop recording; it plays as video: deskreel export ${input.id ?? "<id>"}`);
-      }
-      if (event.type !== "print") continue;
-      await sleep(clock.next(event.delayMs) - (performance.now() - startedAt), stop.signal);
+      if (event.kind !== "output") continue;
+      await sleep(clock.next(event.tMs) - (performance.now() - startedAt), stop.signal);
       if (stop.signal.aborted) break;
       await writeOut(event.data);
       chunks++;
     }
+  } catch (err) {
+    if (err instanceof NotTerminalRecordingError) {
+      throw new CliError(`${input.describe} is a desktop recording; it plays as video: deskreel export ${input.id ?? "<id>"}`);
+    }
+    throw err;
   } finally {
     process.off("SIGINT", onSigint);
     await input.stream.cancel().catch(() => undefined);
