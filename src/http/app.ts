@@ -10,6 +10,7 @@ import { pages } from "./pages.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
 import { statusRoutes } from "./statusRoutes.ts";
+import { terminalRoutes } from "./terminalRoutes.ts";
 
 function validationMessage(error: unknown): string {
   if (error && typeof error === "object" && "message" in error) {
@@ -45,6 +46,7 @@ export function createApp(services: Services) {
     .use(statusRoutes(services))
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
+    .use(terminalRoutes(services))
     .use(adminRoutes(services))
     .use(pages(services.auth));
 }
