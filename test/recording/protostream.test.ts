@@ -10,6 +10,7 @@ import {
   readProtostream,
 } from "../../src/recording/protostream.ts";
 import { scanRecording } from "../../src/recording/scan.ts";
+import { concatBytes } from "../../src/bytes.ts";
 
 function frame(index: number, delayMs = index * 10): Uint8Array {
   const event: DesktopRecordingEvent = {
@@ -19,15 +20,7 @@ function frame(index: number, delayMs = index * 10): Uint8Array {
   return encodeOneOf(event);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** A part built by hand (not by encodePart), so the reader is checked against the format, not itself. */
 function handPart(version: bigint, plain: Uint8Array, padding = 0): Uint8Array {

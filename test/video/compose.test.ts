@@ -8,6 +8,7 @@ import { Compositor } from "../../src/video/compose/compositor.ts";
 import { placeScreen, videoSizeFor } from "../../src/video/compose/fit.ts";
 
 import { CORPUS_DIR as CORPUS } from "../support/corpusPath.ts";
+import { concatBytes } from "../../src/bytes.ts";
 
 interface TruthFrame {
   file: string;
@@ -82,13 +83,7 @@ function shortIdatPng(width: number, height: number): Uint8Array {
   ihdr[9] = 2;
   const idat = deflateSync(new Uint8Array((1 + width * 3) * height - 10));
   const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array())];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 describe("compositor vs the sample-720 ground truth", () => {

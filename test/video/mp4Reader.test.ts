@@ -6,6 +6,7 @@ import { encodeMediaFragment, initSegment } from "../../src/video/mp4/fragmented
 import { bytesReader, memorySink } from "../../src/video/mp4/io.ts";
 import { readFragmentedMp4, readMp4Samples } from "../../src/video/mp4/reader.ts";
 import { encodeTestClip, type TestClip } from "./helpers/testClip.ts";
+import { concatBytes } from "../../src/bytes.ts";
 
 const PTS = [0, 100, 200, 5200, 5300, 5400];
 let clip: TestClip;
@@ -14,15 +15,7 @@ beforeAll(async () => {
   clip = await encodeTestClip({ width: 320, height: 240, pictures: PTS.length, groupOfPictures: 3 });
 });
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 function liveFile(): { file: Uint8Array; fragmentEnds: number[] } {
   const parts = [initSegment(clip.config)];
