@@ -1,5 +1,6 @@
 // Takes the README's screenshots with real data: `bun test/web/screenshots.ts` writes docs/screenshots/*.png.
-// Recordings are the sample capture imported for a few users, plus a live session replayed in real time.
+// Recordings are the sample capture imported for a few users, plus live sessions streamed in real time (the sample
+// capture for one, synthetic desktops for the others, which fill the live wall).
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { runDemoAgent } from "../../src/demo/agent.ts";
@@ -8,7 +9,7 @@ import { api, createUser, importRecording, SAMPLE_CAPTURE, sampleProtostream, st
 
 const OUT = join(import.meta.dir, "../../docs/screenshots");
 await mkdir(OUT, { recursive: true });
-const ts = await startTestServer();
+const ts = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2" });
 const abort = new AbortController();
 try {
   await createUser(ts, "olga", "olga password", "auditor");
@@ -26,6 +27,11 @@ try {
     server: ts.url, token, desktop: "WIN-OPS-05", user: "dave", login: "Administrator", sessionId: liveId,
     width: 1280, height: 720, durationS: 45, seed: 2, realtime: true, capture: SAMPLE_CAPTURE, signal: abort.signal, log: () => undefined,
   }).catch(() => undefined);
+  const wallAgents = [["erin", "WIN-SUPPORT-03", 7], ["frank", "WIN-DEV-11", 11]] as const;
+  const others = wallAgents.map(([user, desktop, seed]) => runDemoAgent({
+    server: ts.url, token, desktop, user, login: "Administrator", width: 1280, height: 720, durationS: 60, seed,
+    realtime: true, signal: abort.signal, log: () => undefined,
+  }).catch(() => undefined));
 
   const browser = await launchBrowser({ viewport: { width: 1440, height: 860 }, colorScheme: "dark" });
   const page = await browser.newPage();
@@ -52,11 +58,41 @@ try {
   await page.waitForFunction(() => document.getElementById("player")!.dataset.live === "true");
   await Bun.sleep(2500);
   await page.screenshot({ path: join(OUT, "live.png") });
+
+  await page.goto(`${ts.url}/live`);
+  await page.waitForFunction(() => document.querySelectorAll("#wall li.tile.has-video").length >= 3, null, { timeout: 30_000 });
+  await Bun.sleep(1500);
+  await page.screenshot({ path: join(OUT, "wall.png") });
   await browser.close();
+
+  await shootAdmin();
   abort.abort();
-  await agent;
+  await Promise.all([agent, ...others]);
   console.log(`screenshots written to ${OUT}`);
 } finally {
   abort.abort();
   await ts.stop();
+}
+
+/** The admin page with a few users and tokens, one used, one revoked, and a new token's secret on show. */
+async function shootAdmin(): Promise<void> {
+  await createUser(ts, "root", "root password", "admin");
+  for (const user of ["alice", "bob", "carol"]) await createUser(ts, user, `${user} password`, "user");
+  const post = (path: string, body: unknown) => api(ts, path, {
+    method: "POST", token: ts.adminToken, headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  await post("/v1/tokens", { name: "nightly-export", role: "auditor" });
+  const old = (await (await post("/v1/tokens", { name: "old-agent", role: "agent" })).json()) as { id: string };
+  await api(ts, `/v1/tokens/${old.id}`, { method: "DELETE", token: ts.adminToken });
+
+  const browser = await launchBrowser({ viewport: { width: 1440, height: 1100 }, colorScheme: "dark" });
+  const page = await browser.newPage();
+  await logInThroughPage(page, ts.url, "root", "root password", "/admin");
+  await page.waitForSelector('#users-body tr[data-user="olga"]');
+  await page.fill("#token-name", "desktop-agent-eu1");
+  await page.click("#token-submit");
+  await page.waitForSelector("#token-secret:not([hidden])");
+  await page.locator("#token-copy").blur();
+  await page.screenshot({ path: join(OUT, "admin.png"), fullPage: true });
+  await browser.close();
 }

@@ -8,7 +8,7 @@ const status = byId("admin-status");
 export function announce(text: string): void {
   status.textContent = "";
   // A new text node each time, so the same message twice is announced twice.
-  requestAnimationFrame(() => (status.textContent = text));
+  setTimeout(() => (status.textContent = text), 30);
 }
 
 export function errorText(err: unknown): string {
