@@ -1,6 +1,6 @@
 // The terminal side of an SSH recording, read once for every player (the CLI's `play`, the web player's
 // terminal route): output chunks and size changes, each at its recording time (ms since the first output).
-import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "../sessions/sshSession.ts";
+import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "./terminalResize.ts";
 import { type ProtostreamSource, readProtostream } from "./protostream.ts";
 
 export type { TerminalSize };

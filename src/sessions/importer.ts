@@ -11,7 +11,7 @@ import type { EncodeWindow } from "../video/compose/scheduler.ts";
 import { blobKeys, isValidSessionId } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
 import { FramePlan } from "./parallelImport.ts";
-import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "./sshSession.ts";
+import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "../recording/terminalResize.ts";
 import { SessionVideo } from "./sessionVideo.ts";
 
 export class ImportError extends Error {

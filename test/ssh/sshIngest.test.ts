@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { SessionEndEvent, SessionPrintEvent, SessionStartEvent } from "../../src/recording/eventTypes.ts";
 import { parseProtostream } from "../../src/recording/protostream.ts";
-import { resizeTerminalSize } from "../../src/sessions/sshSession.ts";
+import { resizeTerminalSize } from "../../src/recording/terminalResize.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
 import { SshIngestClient } from "./sshClient.ts";
 import { buildSshRecording, terminalChunks } from "./sshRecording.ts";

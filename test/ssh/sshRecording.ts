@@ -3,7 +3,7 @@
 import { encodeOneOf } from "../../src/recording/eventCodec.ts";
 import { type AuditEvent, EventType, blankMetadata } from "../../src/recording/eventTypes.ts";
 import { encodePart } from "../../src/recording/protostream.ts";
-import { type TerminalSize, terminalResizeEvent } from "../../src/sessions/sshSession.ts";
+import { type TerminalSize, terminalResizeEvent } from "../../src/recording/terminalResize.ts";
 
 export interface SshRecordingSpec {
   sessionId: string;
