@@ -64,24 +64,25 @@ export class DesktopSession extends RecordedSession {
 
   /** Lists the session as live and writes its start event. Throws (nothing listed) if either fails. */
   static async open(deps: DesktopSessionDeps, info: DesktopSessionInfo, openedAt = Date.now()): Promise<DesktopSession> {
-    const keys = blobKeys(info.sessionId);
-    const handle = await deps.store.openAppend(keys.recording);
+    // Listed first, so the session shows as live at once; if storage then refuses, it stays listed as failed.
     await deps.catalog.createRecording({
       id: info.sessionId, kind: "desktop", user: info.user, login: info.login, desktopName: info.desktopName,
       desktopAddr: info.desktopAddr, cluster: info.clusterName, startMs: openedAt, status: "live",
       videoState: "encoding", participants: [info.user],
     });
-    const session = new DesktopSession(deps, info, openedAt);
+    let session: DesktopSession | null = null;
     try {
+      const handle = await deps.store.openAppend(blobKeys(info.sessionId).recording);
+      session = new DesktopSession(deps, info, openedAt);
       session.recorder = await DesktopRecorder.open({
         info, handle, auditLog: deps.auditLog, mode: deps.recordingMode, openedAt, log: deps.log,
       });
+      return session;
     } catch (err) {
-      session.video.abandon();
+      session?.video.abandon();
       await deps.catalog.updateRecording(info.sessionId, { status: "failed", endMs: openedAt, videoState: "failed", error: String(err) });
       throw err;
     }
-    return session;
   }
 
   stats(): DesktopSessionStats {

@@ -154,7 +154,12 @@ describe("admin page", () => {
     const client = await IngestClient.connect(ts.url, tokenSecret, { desktop: "WIN-TOKEN", user: "ursula", session_id: sessionId });
     await client.replay(sampleUntil(2000));
     await client.close();
-    const rec = await api(ts, `/v1/recordings/${sessionId}`, { token: ts.adminToken });
+    // The session is listed once it has opened, which may finish after this fast sender has closed.
+    let rec = await api(ts, `/v1/recordings/${sessionId}`, { token: ts.adminToken });
+    for (let i = 0; i < 100 && rec.status === 404; i++) {
+      await Bun.sleep(50);
+      rec = await api(ts, `/v1/recordings/${sessionId}`, { token: ts.adminToken });
+    }
     expect(rec.status).toBe(200);
     expect(((await rec.json()) as { desktop_name: string }).desktop_name).toBe("WIN-TOKEN");
 
