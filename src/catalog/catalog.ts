@@ -19,7 +19,10 @@ export interface Catalog {
   /** Changes the given fields only; null when there is no such recording. */
   updateRecording(id: string, patch: RecordingPatch): Promise<RecordingRow | null>;
   getRecording(id: string): Promise<RecordingRow | null>;
-  /** Newest first (by start, then id), one page at a time. */
+  /**
+   * One page at a time, newest first (by start, then id) unless filter.sort/order say otherwise. Sorting by
+   * duration uses the stored duration, which is 0 for a live session until it ends.
+   */
   listRecordings(filter: RecordingFilter): Promise<RecordingPage>;
   /** Removes a recording with its markers (retention); false when there was none. */
   deleteRecording(id: string): Promise<boolean>;

@@ -6,10 +6,14 @@ import {
   type CountedMarker,
   MAX_PAGE_LIMIT,
   RECORDING_KINDS,
+  RECORDING_SORTS,
   RECORDING_STATUSES,
   type RecordingFilter,
   type RecordingKind,
+  type RecordingSort,
   type RecordingStatus,
+  SORT_ORDERS,
+  type SortOrder,
 } from "./types.ts";
 
 type ParamSource = URLSearchParams | Record<string, string | undefined>;
@@ -53,6 +57,8 @@ export function parseRecordingFilter(source: ParamSource): RecordingFilter {
     participant: read(source, "participant"),
     hasMarker: pick<CountedMarker>(COUNTED_MARKERS, read(source, "has_marker"), "has_marker"),
     limit,
+    sort: pick<RecordingSort>(RECORDING_SORTS, read(source, "sort"), "sort"),
+    order: pick<SortOrder>(SORT_ORDERS, read(source, "order"), "order"),
     cursor: read(source, "cursor"),
   };
   if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs > filter.toMs) {

@@ -2,8 +2,7 @@
 // Same schema, same list SQL (listQuery.ts) and same checks (normalize.ts) as the SQLite catalog.
 import { SQL } from "bun";
 import { type Catalog, CatalogError } from "./catalog.ts";
-import { encodeCursor } from "./cursor.ts";
-import { type SqlDialect, buildListQuery, likePattern } from "./listQuery.ts";
+import { type SqlDialect, buildListQuery, likePattern, pageOf } from "./listQuery.ts";
 import { auditLimit, auditTimeMs, checkMarker, newRecordingRow, participantsWithOwner, patchedRow } from "./normalize.ts";
 import { migratePostgres } from "./postgresSchema.ts";
 import { RECORDING_COLUMNS, recordingValues, rowFromRecord } from "./rowCodec.ts";
@@ -22,6 +21,8 @@ import {
 
 const postgresDialect: SqlDialect = {
   placeholder: (n) => `$${n}`,
+  // The database's locale collation would order differently from SQLite and from the cursor's bytes.
+  bytewise: (expr) => `(${expr}) COLLATE "C"`,
   least: (a, b) => `LEAST(${a}, ${b})`,
   textMatch: (q, bind) => `r.search_text LIKE ${bind(likePattern(q))} ESCAPE '\\'`,
 };
@@ -98,10 +99,7 @@ export class PostgresCatalog implements Catalog {
   async listRecordings(filter: RecordingFilter): Promise<RecordingPage> {
     const query = buildListQuery(filter, postgresDialect);
     const records: Row[] = await this.sql.unsafe(query.sql, query.params);
-    const items = records.slice(0, query.limit).map(rowFromRecord);
-    const last = items[items.length - 1];
-    const next = records.length > query.limit && last ? encodeCursor({ startMs: last.startMs, id: last.id }) : null;
-    return { items, next };
+    return pageOf(query, records.map(rowFromRecord));
   }
 
   async deleteRecording(id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // The PostgreSQL catalog's schema (version 1), same tables and columns as the SQLite one. Free text
 // uses a pg_trgm GIN index when the extension can be created; without it q is a sequential LIKE scan.
 import type { SQL } from "bun";
+import { DESKTOP_LABEL } from "./listQuery.ts";
 
 export const POSTGRES_SCHEMA_VERSION = 1;
 
@@ -71,6 +72,17 @@ const SCHEMA_V1 = [
   "CREATE INDEX audit_by_sid ON audit_events (sid, time_ms, seq) WHERE sid IS NOT NULL",
 ];
 
+/**
+ * Indexes for the list's other sort orders, each ending in id for the keyset; text compares as "C", as the
+ * list query does. Added at every start rather than as a new schema version: they change no data, so servers
+ * of the previous version sharing this catalog keep working during an upgrade.
+ */
+const SORT_INDEXES = [
+  "CREATE INDEX IF NOT EXISTS recordings_sort_duration ON recordings (duration_ms, id)",
+  `CREATE INDEX IF NOT EXISTS recordings_sort_user ON recordings ((user_name) COLLATE "C", id)`,
+  `CREATE INDEX IF NOT EXISTS recordings_sort_desktop ON recordings ((${DESKTOP_LABEL}) COLLATE "C", id)`,
+];
+
 /** Create or upgrade the schema; safe when several servers start at once (advisory lock). */
 export async function migratePostgres(sql: SQL): Promise<void> {
   await sql.begin(async (tx) => {
@@ -85,6 +97,7 @@ export async function migratePostgres(sql: SQL): Promise<void> {
       for (const statement of SCHEMA_V1) await tx.unsafe(statement);
       await tx.unsafe("INSERT INTO deskreel_schema (version) VALUES ($1)", [POSTGRES_SCHEMA_VERSION]);
     }
+    for (const statement of SORT_INDEXES) await tx.unsafe(statement);
   });
   // Optional: needs the contrib package and the right to create a (trusted) extension.
   try {

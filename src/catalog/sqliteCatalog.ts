@@ -2,8 +2,7 @@
 // prepared statements, and an FTS5 trigram index for free-text search.
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { type Catalog, CatalogError } from "./catalog.ts";
-import { encodeCursor } from "./cursor.ts";
-import { type SqlDialect, buildListQuery, likePattern } from "./listQuery.ts";
+import { type SqlDialect, buildListQuery, likePattern, pageOf } from "./listQuery.ts";
 import { auditLimit, auditTimeMs, checkMarker, newRecordingRow, participantsWithOwner, patchedRow } from "./normalize.ts";
 import { type ColumnValue, RECORDING_COLUMNS, recordingValues, rowFromRecord } from "./rowCodec.ts";
 import { migrateSqlite } from "./sqliteSchema.ts";
@@ -21,8 +20,9 @@ import {
 } from "./types.ts";
 
 /** Trigram FTS needs three characters; shorter text falls back to a LIKE scan. */
-const sqliteDialect: SqlDialect = {
+export const sqliteDialect: SqlDialect = {
   placeholder: () => "?",
+  bytewise: (expr) => expr, // BINARY is SQLite's default collation
   least: (a, b) => `MIN(${a}, ${b})`,
   textMatch(q, bind) {
     if (q.length >= 3) {
@@ -114,10 +114,7 @@ export class SqliteCatalog implements Catalog {
   async listRecordings(filter: RecordingFilter): Promise<RecordingPage> {
     const query = buildListQuery(filter, sqliteDialect);
     const records = this.#db.query<Row, SQLQueryBindings[]>(query.sql).all(...query.params);
-    const items = records.slice(0, query.limit).map(rowFromRecord);
-    const last = items[items.length - 1];
-    const next = records.length > query.limit && last ? encodeCursor({ startMs: last.startMs, id: last.id }) : null;
-    return { items, next };
+    return pageOf(query, records.map(rowFromRecord));
   }
 
   async deleteRecording(id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // The SQLite catalog's schema (version 1). q is served by an FTS5 trigram index over search_text,
 // kept in step by triggers; recordings carry an INTEGER PRIMARY KEY so FTS rowids survive VACUUM.
 import type { Database } from "bun:sqlite";
+import { DESKTOP_LABEL } from "./listQuery.ts";
 
 export const SQLITE_SCHEMA_VERSION = 1;
 
@@ -89,6 +90,16 @@ CREATE INDEX audit_by_event ON audit_events (event, time_ms, seq);
 CREATE INDEX audit_by_sid ON audit_events (sid, time_ms, seq) WHERE sid IS NOT NULL;
 `;
 
+/**
+ * Indexes for the list's other sort orders, each ending in id for the keyset. Added at every start rather
+ * than as a new schema version: they change no data, so older servers can still open the file.
+ */
+const SORT_INDEXES = `
+CREATE INDEX IF NOT EXISTS recordings_sort_duration ON recordings (duration_ms, id);
+CREATE INDEX IF NOT EXISTS recordings_sort_user ON recordings (user_name, id);
+CREATE INDEX IF NOT EXISTS recordings_sort_desktop ON recordings (${DESKTOP_LABEL}, id);
+`;
+
 /** Create or upgrade the schema; refuses a database written by a newer version. */
 export function migrateSqlite(db: Database): void {
   const row = db.query("PRAGMA user_version").get() as { user_version: number } | null;
@@ -102,4 +113,5 @@ export function migrateSqlite(db: Database): void {
       db.exec(`PRAGMA user_version = ${SQLITE_SCHEMA_VERSION}`);
     })();
   }
+  db.exec(SORT_INDEXES);
 }

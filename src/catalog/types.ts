@@ -19,6 +19,12 @@ export type CountedMarker = (typeof COUNTED_MARKERS)[number];
 
 export type MarkerCounts = Record<CountedMarker, number>;
 
+/** What the recordings list can be ordered by; ties are always broken by id in the same direction. */
+export const RECORDING_SORTS = ["start", "duration", "user", "desktop"] as const;
+export type RecordingSort = (typeof RECORDING_SORTS)[number];
+export const SORT_ORDERS = ["asc", "desc"] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
 export function countedAs(kind: MarkerKind): CountedMarker {
   return kind === "error" ? "alert" : kind;
 }
@@ -75,7 +81,14 @@ export interface RecordingFilter {
   hasMarker?: CountedMarker;
   /** 1..500, default 50. */
   limit?: number;
-  /** The `next` of a previous page. */
+  /**
+   * Default "start". "duration" uses the stored duration, which stays 0 while a session is live; "user" and
+   * "desktop" (its name, or its address when it has none) compare bytewise.
+   */
+  sort?: RecordingSort;
+  /** Default "desc". */
+  order?: SortOrder;
+  /** The `next` of a previous page, made with the same sort and order. */
   cursor?: string;
 }
 

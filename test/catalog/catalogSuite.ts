@@ -1,7 +1,16 @@
 // Behaviour every Catalog implementation must have; run against SQLite and PostgreSQL.
 import { describe, expect, test } from "bun:test";
 import type { Catalog } from "../../src/catalog/catalog.ts";
-import { type NewRecording, type RecordingFilter, type RecordingRow, toApiDetail, toApiItem } from "../../src/catalog/types.ts";
+import {
+  type NewRecording,
+  RECORDING_SORTS,
+  type RecordingFilter,
+  type RecordingRow,
+  type RecordingSort,
+  SORT_ORDERS,
+  toApiDetail,
+  toApiItem,
+} from "../../src/catalog/types.ts";
 
 const T = (iso: string): number => Date.parse(iso);
 
@@ -17,6 +26,57 @@ const FIXTURE: NewRecording[] = [
   { id: "d4", kind: "ssh", user: "dave", login: "root", desktopName: "", desktopAddr: "db-1.internal:22", startMs: T("2026-03-01T12:12:12Z"), endMs: T("2026-03-01T12:12:12.500Z"), durationMs: 500, status: "failed", error: "handshake failed" },
   { id: "e5", kind: "ssh", user: "Erin_100%", login: "erin", desktopName: "", desktopAddr: "web-2:22", startMs: T("2026-03-02T09:00:00Z"), endMs: T("2026-03-02T09:05:00Z"), durationMs: 300_000, status: "interrupted" },
 ];
+
+/** The key each sort orders by, as a reader of the page sees it. */
+function keyOf(row: RecordingRow, sort: RecordingSort): number | string {
+  if (sort === "start") return row.startMs;
+  if (sort === "duration") return row.durationMs;
+  if (sort === "user") return row.user;
+  return row.desktopName || row.desktopAddr;
+}
+
+/** -1, 0 or 1 comparing (key, id) ascending; text bytewise (the fixtures are ASCII). */
+function compareRows(a: RecordingRow, b: RecordingRow, sort: RecordingSort): number {
+  const ka = keyOf(a, sort);
+  const kb = keyOf(b, sort);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** 137 rows with many ties in every key, mixed case (bytewise: "Zed" < "alice"), SSH hosts without a name. */
+function sortFixture(base: number): NewRecording[] {
+  const users = ["alice", "Zed", "bob", "carol_2", "bob"];
+  const rows: NewRecording[] = [];
+  for (let i = 0; i < 137; i++) {
+    const ssh = i % 4 === 0;
+    rows.push({
+      id: `s${String((i * 37) % 137).padStart(4, "0")}`,
+      kind: ssh ? "ssh" : "desktop",
+      user: users[i % users.length],
+      desktopName: ssh ? "" : `desk-${i % 6}`,
+      desktopAddr: ssh ? `desk-${i % 9}.ssh:22` : `10.0.0.${i % 6}:3389`,
+      startMs: base + Math.floor(i / 3) * 60_000,
+      endMs: base + Math.floor(i / 3) * 60_000 + 1000 * (1 + (i % 11)),
+      durationMs: 1000 * (1 + (i % 11)),
+      status: "complete",
+    });
+  }
+  return rows;
+}
+
+/**
+ * A new row that sorts before (first) or after (last) every row so far for this sort, ascending: `n` grows with
+ * each call, so each new extreme is beyond the previous ones too.
+ */
+function extremeRow(sort: RecordingSort, last: boolean, n: number, base: number): NewRecording {
+  const row: NewRecording = { id: `x${String(n).padStart(4, "0")}`, kind: "desktop", user: "mid", desktopName: "mid", startMs: base + 30 * 60_000, durationMs: 5500, status: "complete" };
+  if (sort === "start") row.startMs = last ? base + 1e9 + n : base - 1e6 - n;
+  if (sort === "duration") row.durationMs = last ? 1e9 + n : 999 - n; // the fixture's shortest is 1000
+  if (sort === "user") row.user = last ? `~~${String(n).padStart(4, "0")}` : `!${String(9999 - n).padStart(4, "0")}`;
+  if (sort === "desktop") row.desktopName = last ? `~~${String(n).padStart(4, "0")}` : `!${String(9999 - n).padStart(4, "0")}`;
+  row.endMs = row.startMs + (row.durationMs ?? 0);
+  return row;
+}
 
 export function catalogContract(label: string, open: () => Promise<Catalog>): void {
   describe(`${label}: catalog contract`, () => {
@@ -150,6 +210,78 @@ export function catalogContract(label: string, open: () => Promise<Catalog>): vo
       expect(last.items.length).toBe(initial.filter((r) => r.user === "u3").length);
       await expect(catalog.listRecordings({ cursor: "not-a-cursor" })).rejects.toThrow(/invalid cursor/);
       expect((await catalog.listRecordings({ limit: 10_000 })).items.length).toBeLessThanOrEqual(500);
+      await catalog.close();
+    });
+
+    test("every sort and order pages through every row exactly once, in order, with inserts between pages", async () => {
+      const catalog = await open();
+      const base = T("2026-02-01T00:00:00Z");
+      const initial = sortFixture(base);
+      await catalog.createRecordings(initial);
+      const initialIds = new Set(initial.map((r) => r.id));
+      let inserted = 0;
+      for (const sort of RECORDING_SORTS) {
+        for (const order of SORT_ORDERS) {
+          const seen: RecordingRow[] = [];
+          const behind: string[] = [];
+          const ahead: string[] = [];
+          let cursor: string | undefined;
+          let pages = 0;
+          do {
+            const page = await catalog.listRecordings({ sort, order, limit: 10, cursor });
+            seen.push(...page.items);
+            pages++;
+            cursor = page.next ?? undefined;
+            if (cursor === undefined) break;
+            // One row lands before the cursor (must not show up), one after everything (must show up).
+            const before = extremeRow(sort, order === "desc", ++inserted, base);
+            const after = extremeRow(sort, order === "asc", ++inserted, base);
+            await catalog.createRecordings([before, after]);
+            behind.push(before.id);
+            ahead.push(after.id);
+          } while (cursor !== undefined && pages < 100);
+          const label = `sort=${sort} order=${order}`;
+          const seenIds = seen.map((r) => r.id);
+          expect({ label, count: seenIds.filter((id) => initialIds.has(id)).length }).toEqual({ label, count: initial.length });
+          expect({ label, unique: new Set(seenIds).size }).toEqual({ label, unique: seenIds.length });
+          expect({ label, late: seenIds.filter((id) => behind.includes(id)) }).toEqual({ label, late: [] });
+          expect({ label, missing: ahead.filter((id) => !seenIds.includes(id)) }).toEqual({ label, missing: [] });
+          const sign = order === "asc" ? 1 : -1;
+          const wrong = seen.slice(1).filter((row, i) => compareRows(seen[i], row, sort) * sign >= 0).map((r) => r.id);
+          expect({ label, outOfOrder: wrong }).toEqual({ label, outOfOrder: [] });
+          expect(pages).toBeGreaterThanOrEqual(14);
+        }
+      }
+      // Spot checks anyone can read off the fixture: bytewise text, the desktop's address standing in for a name.
+      const byUser = await catalog.listRecordings({ sort: "user", order: "asc", limit: 1, user: "Zed" });
+      expect(byUser.items[0].user).toBe("Zed");
+      const firstUsers = (await catalog.listRecordings({ sort: "user", order: "asc", limit: 500 })).items.map((r) => r.user);
+      expect(firstUsers.indexOf("Zed")).toBeLessThan(firstUsers.indexOf("alice"));
+      const desktops = (await catalog.listRecordings({ sort: "desktop", order: "asc", kind: "ssh", limit: 3 })).items;
+      expect(desktops.map((r) => r.desktopAddr)).toEqual(["desk-0.ssh:22", "desk-0.ssh:22", "desk-0.ssh:22"]);
+      await catalog.close();
+    });
+
+    test("a cursor only continues the sort and order it was made for; live sessions sort by their stored duration", async () => {
+      const catalog = await open();
+      await catalog.createRecordings(FIXTURE);
+      const first = await catalog.listRecordings({ sort: "duration", order: "asc", limit: 2 });
+      // c3 is live: its stored duration is 0 until it ends.
+      expect(first.items.map((r) => r.id)).toEqual(["c3", "d4"]);
+      expect(first.next).not.toBeNull();
+      const next = first.next ?? "";
+      expect((await catalog.listRecordings({ sort: "duration", order: "asc", limit: 2, cursor: next })).items.map((r) => r.id)).toEqual(["e5", "b2"]);
+      await expect(catalog.listRecordings({ sort: "duration", order: "desc", cursor: next })).rejects.toThrow(/cursor was made for sort=duration order=asc, not sort=duration order=desc/);
+      await expect(catalog.listRecordings({ cursor: next })).rejects.toThrow(/cursor was made for sort=duration order=asc, not sort=start order=desc/);
+      await expect(catalog.listRecordings({ sort: "user", order: "asc", cursor: next })).rejects.toThrow(/not sort=user order=asc/);
+      await expect(catalog.listRecordings({ sort: "bogus" as "user" })).rejects.toThrow(/sort must be one of start\|duration\|user\|desktop/);
+      await expect(catalog.listRecordings({ order: "up" as "asc" })).rejects.toThrow(/order must be one of asc\|desc/);
+      // A cursor from before sorting existed ([start, id], newest first) still continues the default order.
+      const legacy = Buffer.from(JSON.stringify([T("2026-03-01T12:12:12Z"), "d4"])).toString("base64url");
+      expect(await ids(catalog, { cursor: legacy })).toEqual(["b2", "c3", "a1"]);
+      // A forged cursor whose value does not fit the sort is refused, not passed to SQL.
+      const forged = Buffer.from(JSON.stringify(["duration", "asc", "x", "d4"])).toString("base64url");
+      await expect(catalog.listRecordings({ sort: "duration", order: "asc", cursor: forged })).rejects.toThrow(/invalid cursor/);
       await catalog.close();
     });
 

@@ -5,7 +5,7 @@ import { parseRecordingFilter } from "../../src/catalog/filterParams.ts";
 describe("parseRecordingFilter", () => {
   test("reads every filter from a URL query", () => {
     const params = new URLSearchParams(
-      "kind=desktop&user=alice&desktop=win-1&q=adm&from=2026-03-01T12:12:12Z&to=2026-03-01T12:12:12%2B01:00&status=live&participant=bob&has_marker=clipboard&limit=20&cursor=abc",
+      "kind=desktop&user=alice&desktop=win-1&q=adm&from=2026-03-01T12:12:12Z&to=2026-03-01T12:12:12%2B01:00&status=live&participant=bob&has_marker=clipboard&limit=20&sort=duration&order=asc&cursor=abc",
     );
     // to is an hour earlier than from in UTC: refused.
     expect(() => parseRecordingFilter(params)).toThrow(/from .* is after to/);
@@ -13,7 +13,7 @@ describe("parseRecordingFilter", () => {
     expect(parseRecordingFilter(params)).toEqual({
       kind: "desktop", user: "alice", desktop: "win-1", q: "adm",
       fromMs: Date.UTC(2026, 2, 1, 12, 12, 12), toMs: Date.UTC(2026, 2, 1, 12, 12, 12),
-      status: "live", participant: "bob", hasMarker: "clipboard", limit: 20, cursor: "abc",
+      status: "live", participant: "bob", hasMarker: "clipboard", limit: 20, sort: "duration", order: "asc", cursor: "abc",
     });
   });
 
@@ -25,6 +25,9 @@ describe("parseRecordingFilter", () => {
     expect(() => parseRecordingFilter({ limit: "501" })).toThrow(/limit must be a whole number from 1 to 500/);
     expect(() => parseRecordingFilter({ limit: "0" })).toThrow(/limit/);
     expect(() => parseRecordingFilter({ from: "yesterday" })).toThrow(/from must be an RFC 3339 time/);
+    expect(() => parseRecordingFilter({ sort: "size" })).toThrow(/sort must be one of start\|duration\|user\|desktop, got "size"/);
+    expect(() => parseRecordingFilter({ order: "descending" })).toThrow(/order must be one of asc\|desc/);
+    expect(parseRecordingFilter({ sort: "user" })).toEqual({ sort: "user" });
   });
 });
 
