@@ -19,7 +19,7 @@ import {
   countedAs,
 } from "./types.ts";
 
-const postgresDialect: SqlDialect = {
+export const postgresDialect: SqlDialect = {
   placeholder: (n) => `$${n}`,
   // The database's locale collation would order differently from SQLite and from the cursor's bytes.
   bytewise: (expr) => `(${expr}) COLLATE "C"`,
