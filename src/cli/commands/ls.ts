@@ -14,19 +14,21 @@ export const LS_USAGE = `usage: deskreel ls [filters] [--all] [--json]
   --from TIME --to TIME  sessions active between these RFC 3339 times (from = to: active at that moment)
   --status S             live|complete|interrupted|failed
   --has-marker KIND      clipboard|resize|alert|file_transfer
+  --sort KEY             start|duration|user|desktop (default start; duration is 0 for live sessions)
+  --order asc|desc       default desc; --cursor continues only the sort and order it came from
   --limit N              at most N per page (1..500, default 50)
   --cursor C             the page after a previous one (its "next")
   --all                  follow the pages to the end
   --json                 {"items": [...], "next": ...} as the API returns it
-Newest first. Without a server, reads the data dir (--data DIR, default $DESKREEL_DATA or ./data).`;
+Newest first unless sorted. Without a server, reads the data dir (--data DIR, default $DESKREEL_DATA or ./data).`;
 
 export const LS_OPTIONS: OptionSpecs = {
   kind: { type: "string" }, user: { type: "string" }, desktop: { type: "string" }, q: { type: "string" },
   from: { type: "string" }, to: { type: "string" }, status: { type: "string" }, "has-marker": { type: "string" },
-  limit: { type: "string" }, cursor: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" },
+  limit: { type: "string" }, sort: { type: "string" }, order: { type: "string" }, cursor: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" },
 };
 
-const FILTER_FLAGS = ["kind", "user", "desktop", "q", "from", "to", "status", "has-marker", "limit", "cursor"] as const;
+const FILTER_FLAGS = ["kind", "user", "desktop", "q", "from", "to", "status", "has-marker", "limit", "sort", "order", "cursor"] as const;
 
 interface Page {
   items: ApiRecordingItem[];
