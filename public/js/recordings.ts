@@ -1,16 +1,18 @@
-// Recordings page: filters kept in the URL, cursor paging ("load more"), client-side sorting of loaded rows,
-// and a refresh every few seconds so live sessions appear, tick and end without a reload.
+// Recordings page: filters and sort order kept in the URL, sorted and paged ("load more") by the server, and a
+// refresh every few seconds so live sessions appear, tick and end without a reload.
 import { ApiError, listRecordings, type RecordingItem } from "./lib/api.ts";
 import { byId, h, icon } from "./lib/dom.ts";
 import { FilterForm } from "./list/filters.ts";
 import {
-  apiQuery, DEFAULT_SORT, hasFilters, PAGE_SIZE, searchFromState, sortItems, stateFromSearch, wasActiveAt,
+  apiQuery, compareItems, hasFilters, PAGE_SIZE, searchFromState, sortItems, stateFromSearch, wasActiveAt,
   type ListState, type SortKey,
 } from "./list/listQuery.ts";
 import { renderRow, tickTimes } from "./list/table.ts";
 import { readMe, setUpHeader } from "./lib/session.ts";
 
 const REFRESH_MS = 5000;
+/** The API's largest page: a refresh re-reads up to this many loaded rows in one request. */
+const MAX_REFRESH_ROWS = 500;
 const LIST_URL_KEY = "deskreel.listUrl";
 
 const body = byId<HTMLTableSectionElement>("recordings-body");
@@ -21,7 +23,7 @@ const loadMore = byId<HTMLButtonElement>("load-more");
 const liveSummary = byId("live-summary");
 
 let state: ListState = stateFromSearch(location.search);
-/** Rows loaded so far, in the server's order (newest first). */
+/** Rows loaded so far, in the server's order (state.sort). */
 let items: RecordingItem[] = [];
 let nextCursor: string | null = null;
 let loading: AbortController | null = null;
@@ -42,12 +44,12 @@ function rememberListUrl(): void {
 
 function changeState(next: ListState): void {
   const search = searchFromState(next);
-  const filtersChanged = searchFromState({ ...next, sort: DEFAULT_SORT }) !== searchFromState({ ...state, sort: DEFAULT_SORT });
+  const changed = search !== searchFromState(state);
   state = next;
   if (search !== location.search) history.pushState(null, "", location.pathname + search);
   rememberListUrl();
-  if (filtersChanged) void loadFirstPage();
-  else render();
+  // A new filter or order starts again from the first page: cursors only continue the order they came from.
+  if (changed) void loadFirstPage();
 }
 
 window.addEventListener("popstate", () => {
@@ -63,9 +65,8 @@ function setStatus(text: string, isError = false): void {
 }
 
 function render(): void {
-  const sorted = sortItems(items, state.sort);
   const highlightAt = state.range === "at" && state.at ? state.at : null;
-  body.replaceChildren(...sorted.map((item) => renderRow(item, highlightAt !== null && wasActiveAt(item, highlightAt))));
+  body.replaceChildren(...items.map((item) => renderRow(item, highlightAt !== null && wasActiveAt(item, highlightAt))));
   for (const button of document.querySelectorAll<HTMLButtonElement>("button.sort")) {
     const key = button.dataset.sort as SortKey;
     const th = button.closest("th");
@@ -78,8 +79,7 @@ function render(): void {
     body.append(h("tr", { class: "empty" }, h("td", { colspan: 8 }, message)));
   }
   countLine.textContent = items.length
-    ? `${items.length} recording${items.length === 1 ? "" : "s"} shown${nextCursor ? " · more available" : ""}` +
-      (nextCursor && state.sort.key !== "start" ? " · sorting applies to the rows loaded" : "")
+    ? `${items.length} recording${items.length === 1 ? "" : "s"} shown${nextCursor ? " · more available" : ""}`
     : "";
   loadMore.hidden = nextCursor === null;
   form.suggest(items.map((i) => i.user), items.map((i) => i.desktop_name));
@@ -89,6 +89,8 @@ async function loadFirstPage(): Promise<void> {
   loading?.abort();
   const controller = new AbortController();
   loading = controller;
+  nextCursor = null; // the old one belongs to the previous filters or order
+  loadMore.hidden = true;
   table.setAttribute("aria-busy", "true");
   setStatus("Loading…");
   try {
@@ -116,8 +118,10 @@ loadMore.addEventListener("click", async () => {
   if (!nextCursor) return;
   loadMore.disabled = true;
   loadMore.textContent = "Loading…";
+  const asked = searchFromState(state);
   try {
     const page = await listRecordings(apiQuery(state, Date.now(), nextCursor));
+    if (asked !== searchFromState(state)) return; // filters or order changed meanwhile
     const known = new Set(items.map((i) => i.id));
     items = items.concat(page.items.filter((i) => !known.has(i.id)));
     nextCursor = page.next;
@@ -139,26 +143,29 @@ for (const button of document.querySelectorAll<HTMLButtonElement>("button.sort")
 }
 
 /**
- * Re-read the first page: new sessions appear on top, changed ones (a live session that ended, a finished video)
- * update, and rows that no longer match (a live session under a "live" filter) leave. Rows loaded by "load more"
- * further down are kept.
+ * Re-read the loaded rows (up to the API's page limit): new sessions appear in their place, changed ones (a live
+ * session that ended, a finished video) update, and rows that no longer match leave. Past that limit, rows loaded
+ * further down are kept after the re-read ones.
  */
 async function refresh(): Promise<void> {
   if (loading || document.visibilityState !== "visible") return;
+  const asked = searchFromState(state);
+  const sort = state.sort;
+  const limit = Math.min(MAX_REFRESH_ROWS, Math.max(PAGE_SIZE, items.length));
   try {
-    const page = await listRecordings(apiQuery(state, Date.now(), null, PAGE_SIZE));
-    const fresh = new Map(page.items.map((i) => [i.id, i]));
-    const oldest = page.items.length ? Math.min(...page.items.map((i) => Date.parse(i.start))) : Number.POSITIVE_INFINITY;
-    const complete = page.next === null;
-    const kept = items
-      .filter((i) => fresh.has(i.id) || (!complete && Date.parse(i.start) < oldest))
-      .map((i) => fresh.get(i.id) ?? i);
-    const known = new Set(kept.map((i) => i.id));
-    const added = page.items.filter((i) => !known.has(i.id));
-    const before = JSON.stringify(items);
-    items = [...added, ...kept].sort((a, b) => Date.parse(b.start) - Date.parse(a.start));
-    if (items.length <= page.items.length) nextCursor = page.next;
-    if (JSON.stringify(items) !== before) render();
+    const page = await listRecordings(apiQuery(state, Date.now(), null, limit));
+    if (loading || asked !== searchFromState(state)) return;
+    const before = JSON.stringify([items, nextCursor]);
+    const last = page.items[page.items.length - 1];
+    if (items.length <= limit || page.next === null || !last) {
+      items = page.items;
+      nextCursor = page.next;
+    } else {
+      const fresh = new Set(page.items.map((i) => i.id));
+      const below = items.filter((i) => !fresh.has(i.id) && compareItems(i, last, sort) > 0);
+      items = sortItems([...page.items, ...below], sort);
+    }
+    if (JSON.stringify([items, nextCursor]) !== before) render();
     lastRefresh = Date.now();
   } catch (err) {
     if (!(err instanceof ApiError)) setStatus("Connection lost; retrying…", true);

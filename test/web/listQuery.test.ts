@@ -1,7 +1,7 @@
 // The recordings page's URL state and API query.
 import { describe, expect, test } from "bun:test";
 import {
-  apiQuery, searchFromState, sortItems, stateFromSearch, wasActiveAt,
+  apiQuery, compareItems, searchFromState, sortItems, stateFromSearch, wasActiveAt,
 } from "../../public/js/list/listQuery.ts";
 import type { RecordingItem } from "../../public/js/lib/api.ts";
 import { formatClock, formatDuration, fromLocalInputValue, toLocalInputValue } from "../../public/js/lib/format.ts";
@@ -51,6 +51,42 @@ describe("list URL state", () => {
     expect(wasActiveAt(rows[1], "2026-01-01T09:30:00Z")).toBe(true);
     expect(wasActiveAt(rows[0], "2026-01-01T09:30:00Z")).toBe(false);
     expect(wasActiveAt(rows[2], "2030-01-01T00:00:00Z")).toBe(true);
+  });
+});
+
+describe("server-side sort in the URL and the API query", () => {
+  test("sort and order round-trip; older '-key' links still read as descending", () => {
+    const desc = stateFromSearch("?user=bob&sort=duration&order=desc");
+    expect(desc.sort).toEqual({ key: "duration", descending: true });
+    expect(searchFromState(desc)).toBe("?user=bob&sort=duration&order=desc");
+    expect(stateFromSearch("?sort=-user").sort).toEqual({ key: "user", descending: true });
+    expect(searchFromState(stateFromSearch("?sort=-user"))).toBe("?sort=user&order=desc");
+    expect(stateFromSearch("?sort=-user&order=asc").sort).toEqual({ key: "user", descending: false });
+    expect(stateFromSearch("?sort=start").sort).toEqual({ key: "start", descending: false });
+    expect(searchFromState(stateFromSearch("?sort=start&order=desc"))).toBe("");
+    expect(stateFromSearch("?sort=size&order=desc").sort).toEqual({ key: "start", descending: true });
+  });
+
+  test("the API query always names both sort and order, and none for newest first", () => {
+    const now = Date.parse("2026-05-01T12:00:00Z");
+    const byUser = apiQuery(stateFromSearch("?sort=user"), now, "C1");
+    expect([byUser.get("sort"), byUser.get("order"), byUser.get("cursor")]).toEqual(["user", "asc", "C1"]);
+    const longest = apiQuery(stateFromSearch("?sort=duration&order=desc"), now);
+    expect([longest.get("sort"), longest.get("order")]).toEqual(["duration", "desc"]);
+    const plain = apiQuery(stateFromSearch(""), now);
+    expect([plain.has("sort"), plain.has("order")]).toEqual([false, false]);
+  });
+
+  test("the server's order for merging: bytewise text, ties by id, a live session's duration counts as 0", () => {
+    const rows = [
+      item("b", "2026-01-01T09:00:00Z", "2026-01-01T10:00:00Z", 3_600_000, "alice"),
+      item("a", "2026-01-01T10:00:00Z", "2026-01-01T10:05:00Z", 300_000, "Zed"),
+      item("c", "2026-01-01T11:00:00Z", null, 9_000_000, "alice"),
+    ];
+    expect(sortItems(rows, { key: "user", descending: false }).map((r) => r.id)).toEqual(["a", "b", "c"]);
+    expect(sortItems(rows, { key: "user", descending: true }).map((r) => r.id)).toEqual(["c", "b", "a"]);
+    expect(sortItems(rows, { key: "duration", descending: true }).map((r) => r.id)).toEqual(["b", "a", "c"]);
+    expect(compareItems(rows[0], rows[1], { key: "start", descending: false })).toBeLessThan(0);
   });
 });
 

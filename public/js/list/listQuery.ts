@@ -1,5 +1,5 @@
 // The recordings page's state: what lives in the page URL (so links and back/forward work), how it becomes an API
-// query, and how loaded rows are sorted. Pure functions, unit-tested.
+// query (the server sorts and pages), and the server's order for merging refreshed rows. Pure functions, unit-tested.
 import type { RecordingItem } from "../lib/api.ts";
 
 export type RangePreset = "" | "1h" | "24h" | "7d" | "custom" | "at";
@@ -38,15 +38,22 @@ function validIso(value: string | null): string {
   return Number.isNaN(Date.parse(value)) ? "" : value;
 }
 
-export function parseSort(value: string | null): SortOrder {
+/**
+ * The page URL's `sort` and `order`. `order` defaults to asc when `sort` is given, as older links (`sort=user`,
+ * `sort=-duration` for descending) meant; with neither, newest first.
+ */
+export function parseSort(value: string | null, order: string | null = null): SortOrder {
   if (!value) return DEFAULT_SORT;
-  const descending = value.startsWith("-");
-  const key = (descending ? value.slice(1) : value) as SortKey;
-  return SORT_KEYS.includes(key) ? { key, descending } : DEFAULT_SORT;
+  const minus = value.startsWith("-");
+  const key = (minus ? value.slice(1) : value) as SortKey;
+  if (!SORT_KEYS.includes(key)) return DEFAULT_SORT;
+  return { key, descending: order === "desc" || (order !== "asc" && minus) };
 }
 
-export function formatSort(sort: SortOrder): string {
-  return `${sort.descending ? "-" : ""}${sort.key}`;
+/** The page URL's sort parameters for an order; none for the default. */
+export function sortParams(sort: SortOrder): [string, string][] {
+  if (sort.key === DEFAULT_SORT.key && sort.descending === DEFAULT_SORT.descending) return [];
+  return sort.descending ? [["sort", sort.key], ["order", "desc"]] : [["sort", sort.key]];
 }
 
 export function stateFromSearch(search: string): ListState {
@@ -63,7 +70,7 @@ export function stateFromSearch(search: string): ListState {
     from: validIso(p.get("from")),
     to: validIso(p.get("to")),
     at: validIso(p.get("at")),
-    sort: parseSort(p.get("sort")),
+    sort: parseSort(p.get("sort"), p.get("order")),
   };
 }
 
@@ -77,8 +84,7 @@ export function searchFromState(state: ListState): string {
     if (state.to) p.set("to", state.to);
   }
   if (state.range === "at" && state.at) p.set("at", state.at);
-  const sort = formatSort(state.sort);
-  if (sort !== formatSort(DEFAULT_SORT)) p.set("sort", sort);
+  for (const [name, value] of sortParams(state.sort)) p.set(name, value);
   const s = p.toString();
   return s ? `?${s}` : "";
 }
@@ -97,6 +103,11 @@ export function apiQuery(state: ListState, now: number, cursor: string | null = 
     p.set("from", state.at);
     p.set("to", state.at);
   }
+  if (sortParams(state.sort).length > 0) {
+    // Both, always: the API's order defaults to desc whatever the sort.
+    p.set("sort", state.sort.key);
+    p.set("order", state.sort.descending ? "desc" : "asc");
+  }
   p.set("limit", String(limit));
   if (cursor) p.set("cursor", cursor);
   return p;
@@ -114,27 +125,30 @@ export function wasActiveAt(item: RecordingItem, atIso: string): boolean {
   return start <= at && at <= end;
 }
 
+/** The value the server orders by (see RecordingFilter.sort): text bytewise, a desktop's address when it has no name. */
 function sortValue(item: RecordingItem, key: SortKey): string | number {
   switch (key) {
     case "start":
       return Date.parse(item.start);
     case "duration":
-      return item.duration_ms;
+      // The server sorts live sessions by their stored duration, 0 until they end.
+      return item.status === "live" ? 0 : item.duration_ms;
     case "user":
-      return item.user.toLowerCase();
+      return item.user;
     case "desktop":
-      return (item.desktop_name || item.desktop_addr).toLowerCase();
+      return item.desktop_name || item.desktop_addr;
   }
 }
 
-/** A sorted copy; ties keep the server's order (newest first). */
+/** <0 when a comes first in the server's order for `sort` (ties by id, in the same direction). */
+export function compareItems(a: RecordingItem, b: RecordingItem, sort: SortOrder): number {
+  const va = sortValue(a, sort.key);
+  const vb = sortValue(b, sort.key);
+  const c = va < vb ? -1 : va > vb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return sort.descending ? -c : c;
+}
+
+/** A copy in the server's order, for merging rows fetched at different times. */
 export function sortItems(items: readonly RecordingItem[], sort: SortOrder): RecordingItem[] {
-  const indexed = items.map((item, index) => ({ item, index }));
-  indexed.sort((a, b) => {
-    const va = sortValue(a.item, sort.key);
-    const vb = sortValue(b.item, sort.key);
-    const c = va < vb ? -1 : va > vb ? 1 : 0;
-    return (sort.descending ? -c : c) || a.index - b.index;
-  });
-  return indexed.map((x) => x.item);
+  return [...items].sort((a, b) => compareItems(a, b, sort));
 }
