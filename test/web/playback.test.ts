@@ -83,7 +83,7 @@ describe("recordings page", () => {
     await page.goto(`${ts.url}/`);
     await waitForRows(page, 2);
     await page.click('button.sort[data-sort="duration"]');
-    await page.waitForURL(/sort=-duration/);
+    await page.waitForURL(/sort=duration&order=desc/);
     expect(await page.getAttribute('th:has(button[data-sort="duration"])', "aria-sort")).toBe("descending");
   });
 });
