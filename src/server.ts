@@ -1,5 +1,6 @@
 // Starts the all-in-one server: services, crash recovery, HTTP + WebSocket, and optionally a demo session.
 import type { Config } from "./config.ts";
+import { MAX_IMPORT_BYTES } from "./http/adminRoutes.ts";
 import { createApp } from "./http/app.ts";
 import { createServices, type Services } from "./services.ts";
 import { recoverInterrupted } from "./sessions/recovery.ts";
@@ -19,7 +20,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? (() => undefined);
   const services = await createServices(config, log);
   await recoverInterrupted(services);
-  const app = createApp(services).listen({ hostname: config.host, port: config.port });
+  // Imports are whole recordings in one request body: allow more than Bun's 128 MiB default.
+  const app = createApp(services).listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_IMPORT_BYTES });
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;

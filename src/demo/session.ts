@@ -102,7 +102,13 @@ export async function* generateDemoSession(opts: DemoSessionOptions, stats?: Dem
 /** Generates a session and stores it as a .tdpcap file (`u32 delay_ms | u32 length | message` records). */
 export async function writeDemoCapture(path: string, opts: DemoSessionOptions): Promise<DemoStats> {
   const stats: DemoStats = { messages: 0, bytes: 0, tiles: 0, frames: 0, durationMs: 0 };
-  const records: TdpcapRecord[] = [...demoSessionRecords(opts, stats)];
+  const records: TdpcapRecord[] = [];
+  for (const record of demoSessionRecords(opts, stats)) {
+    records.push(record);
+    // Canvas readback buffers are freed only when the event loop turns: let it turn, or a long
+    // session holds every frame's pixels at once (~8 MB each at 1080p).
+    if (records.length % 50 === 0) await Bun.sleep(0);
+  }
   await Bun.write(path, writeTdpcap(records));
   return stats;
 }

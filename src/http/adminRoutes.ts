@@ -9,7 +9,7 @@ import { authGuard, requirePermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
 
 /** Largest recording accepted in one import request. */
-const MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024;
+export const MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024;
 
 export function adminRoutes(services: Services) {
   return new Elysia()
