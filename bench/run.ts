@@ -56,6 +56,7 @@ for (const sessions of [1, 8]) {
   out(recordingRow(await benchRecording({ sessions, capturePath: CAPTURE, loops: quick ? 1 : 3 }), "sample-720, max speed"));
   out(recordingRow(await benchRecording({ sessions, source: "synthetic1080p", loops: quick ? 1 : 2 }), "1080p tiles, max speed"));
   out(recordingRow(await benchRecording({ sessions, capturePath: CAPTURE, speed: 10 }), "sample-720, paced 10×"));
+  out(recordingRow(await benchRecording({ sessions, source: "synthetic1080p", frames: quick ? 50 : 300, speed: 1 }), "1080p tiles, real time"));
 }
 out();
 
