@@ -84,6 +84,8 @@ describe("recordings page", () => {
     await waitForRows(page, 2);
     await page.click('button.sort[data-sort="duration"]');
     await page.waitForURL(/sort=duration&order=desc/);
+    // the header shows the order once the server's sorted rows are in
+    await page.waitForSelector('th[aria-sort="descending"]:has(button[data-sort="duration"])', { timeout: 10_000 });
     expect(await page.getAttribute('th:has(button[data-sort="duration"])', "aria-sort")).toBe("descending");
   });
 });
