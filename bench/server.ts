@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { heapStats } from "bun:jsc";
 import { writeDemoCapture } from "../src/demo/session.ts";
 import { readTdpcap, type TdpcapRecord } from "../src/tdp/tdpcap.ts";
 import { IngestClient } from "../test/support/ingestClient.ts";
@@ -54,7 +55,19 @@ export interface LiveRun {
 }
 
 /** N sessions streamed at `speed` × real time into one server; lag sampled from the encoder pool. */
-export async function benchLive(sessions: number, durationS: number, speed = 1): Promise<LiveRun & { rssMinute1Mb: number; rssEndMb: number }> {
+/** Memory of the whole process at a session minute: JS heap after a full collection, and RSS (both MB above the start). */
+export interface MemorySample {
+  minute: number;
+  heapMb: number;
+  rssMb: number;
+}
+
+export async function benchLive(
+  sessions: number,
+  durationS: number,
+  speed = 1,
+  memoryEveryMin = 0,
+): Promise<LiveRun & { rssMinute1Mb: number; rssEndMb: number; memory: MemorySample[] }> {
   const captures = await Promise.all(Array.from({ length: sessions }, (_, i) => officeCapture(100 + i, durationS)));
   const server = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2" });
   try {
@@ -65,6 +78,12 @@ export async function benchLive(sessions: number, durationS: number, speed = 1):
     Bun.gc(true);
     await Bun.sleep(500);
     const rssBase = process.memoryUsage().rss;
+    const heapBase = heapStats().heapSize;
+    const memory: MemorySample[] = [];
+    const sampleMemory = (minute: number) => {
+      Bun.gc(true);
+      memory.push({ minute, heapMb: mb(heapStats().heapSize - heapBase), rssMb: mb(process.memoryUsage().rss - rssBase) });
+    };
     const cpu0 = process.cpuUsage();
     const lags: number[] = [];
     let rssMinute1 = 0;
@@ -75,7 +94,12 @@ export async function benchLive(sessions: number, durationS: number, speed = 1):
         lags.push(s.lagMs);
         dropped = Math.max(dropped, s.droppedFrames);
       }
-      if (rssMinute1 === 0 && (performance.now() - t0) * speed >= 60_000) rssMinute1 = process.memoryUsage().rss;
+      const sessionMinutes = ((performance.now() - t0) * speed) / 60_000;
+      if (rssMinute1 === 0 && sessionMinutes >= 1) rssMinute1 = process.memoryUsage().rss;
+      if (memoryEveryMin > 0) {
+        const due = memory.length === 0 ? 1 : memory.length * memoryEveryMin;
+        if (sessionMinutes >= due) sampleMemory(due);
+      }
     }, 250);
     const clients = await Promise.all(
       captures.map((_, i) => IngestClient.connect(server.url, ADMIN_TOKEN, { desktop: `WIN-BENCH-${i}`, user: `user${i}` })),
@@ -119,6 +143,7 @@ export async function benchLive(sessions: number, durationS: number, speed = 1):
       recordingMbPerSessionHour: mb(recordingBytes) / (sessionSeconds / 3600),
       endToReadyMsMax: Math.max(...readyTimes) - Math.max(...closedAts),
       droppedFrames: dropped,
+      memory,
     };
   } finally {
     await server.dispose();
