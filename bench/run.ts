@@ -88,7 +88,7 @@ out("| sessions | s each | p99 lag ms | max lag ms | real time | CPU-s / session
 out("|---|---|---|---|---|---|---|---|---|---|");
 const liveDuration = quick ? 20 : 75;
 let best = 0;
-for (const sessions of quick ? [2] : [4, 6, 8]) {
+for (const sessions of quick ? [2] : [4, 6, 8, 10]) {
   const run = await benchLive(sessions, liveDuration, 1);
   out(liveRow(run));
   if (run.realTime) best = sessions;
