@@ -4,6 +4,7 @@
 // Such a buffer plays forward correctly but cannot be seeked back into (the guessed durations overlap), so the
 // player seeks only once, right after the first batch, and uses a fresh LiveStream to return to live.
 import { codecString, defaultSampleDuration, fragmentSpan, topLevelBoxes, trackTimescale } from "./mp4.ts";
+import { concatBytes } from "../../../src/bytes.ts";
 
 export interface LiveStreamEvents {
   /** The first batch is in the buffer: seek (once) and play. */
@@ -18,16 +19,6 @@ const FIRST_BATCH_QUIET_MS = 120;
 const RECONNECT_MS = 2000;
 const MAX_FAILED_CONNECTS = 3;
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function numberField(message: object, ...names: string[]): number | null {
   for (const name of names) {
@@ -168,7 +159,7 @@ export class LiveStream {
   private pump(): void {
     const buffer = this.buffer;
     if (!buffer || buffer.updating || this.pending.length === 0 || this.mediaSource.readyState !== "open") return;
-    const chunk = this.pending.length === 1 ? this.pending[0] : concat(this.pending);
+    const chunk = concatBytes(this.pending);
     this.pending = [];
     try {
       buffer.appendBuffer(chunk as Uint8Array<ArrayBuffer>);

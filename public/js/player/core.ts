@@ -7,6 +7,7 @@
 import type { Stretch } from "../lib/mp4.ts";
 import { LiveStream } from "./liveStream.ts";
 import type { PlayerMedia, Span } from "./media.ts";
+import { CoalescedUpdates } from "./updates.ts";
 
 export type { Span };
 
@@ -31,7 +32,7 @@ export interface LiveOptions {
   sessionStartMs: number | null;
 }
 
-export class PlayerCore extends EventTarget implements PlayerMedia {
+export class PlayerCore extends CoalescedUpdates implements PlayerMedia {
   mode: PlayerMode = "vod";
   skipIdle = false;
   idle: Stretch[] = [];
@@ -52,7 +53,6 @@ export class PlayerCore extends EventTarget implements PlayerMedia {
   private rateValue = 1;
   private switchId = 0;
   private switching = false;
-  private updateQueued = false;
   private listeners: Array<[string, EventListener]> = [];
   private readonly ticker: ReturnType<typeof setInterval>;
 
@@ -411,16 +411,6 @@ export class PlayerCore extends EventTarget implements PlayerMedia {
   private detach(video: HTMLVideoElement): void {
     for (const [name, fn] of this.listeners) video.removeEventListener(name, fn);
     this.listeners = [];
-  }
-
-  /** Coalesce state changes into one "update" per animation frame. */
-  private update(): void {
-    if (this.updateQueued) return;
-    this.updateQueued = true;
-    requestAnimationFrame(() => {
-      this.updateQueued = false;
-      this.dispatchEvent(new Event("update"));
-    });
   }
 
   private tick(): void {

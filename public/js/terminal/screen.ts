@@ -5,22 +5,13 @@
 import { Terminal } from "@xterm/xterm";
 import type { TerminalRecording, TerminalSize } from "./data.ts";
 import { bridgeInlineStyles } from "./styleBridge.ts";
+import { concatBytes } from "../../../src/bytes.ts";
 
 /** Output is handed to xterm in writes of at most this many bytes. */
 const WRITE_BATCH_BYTES = 1 << 20;
 /** Busy for longer than this (ms) counts as slow: the player shows its spinner. */
 const SLOW_MS = 200;
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 export class TerminalScreen {
   readonly term: Terminal;
@@ -104,7 +95,7 @@ export class TerminalScreen {
     let bytes = 0;
     const flush = async (): Promise<void> => {
       if (bytes === 0) return;
-      const data = concat(parts, bytes);
+      const data = concatBytes(parts);
       parts = [];
       bytes = 0;
       await new Promise<void>((resolve) => this.term.write(data, resolve));

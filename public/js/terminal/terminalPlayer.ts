@@ -5,8 +5,9 @@ import type { PlayerMedia, Span } from "../player/media.ts";
 import type { TerminalRecording } from "./data.ts";
 import { TerminalScreen } from "./screen.ts";
 import { idleStretches, outputTimes, stepsDueAt } from "./timing.ts";
+import { CoalescedUpdates } from "../player/updates.ts";
 
-export class TerminalPlayer extends EventTarget implements PlayerMedia {
+export class TerminalPlayer extends CoalescedUpdates implements PlayerMedia {
   readonly mode = "terminal";
   readonly isLiveSession = false;
   readonly sessionEnded = true;
@@ -20,7 +21,6 @@ export class TerminalPlayer extends EventTarget implements PlayerMedia {
   private anchor = { t: 0, at: performance.now() };
   private playing = false;
   private rateValue = 1;
-  private updateQueued = false;
 
   constructor(
     container: HTMLElement,
@@ -127,15 +127,5 @@ export class TerminalPlayer extends EventTarget implements PlayerMedia {
     }
     this.screen.showSteps(stepsDueAt(this.recording.steps, t));
     this.update();
-  }
-
-  /** Coalesce state changes into one "update" per animation frame. */
-  private update(): void {
-    if (this.updateQueued) return;
-    this.updateQueued = true;
-    requestAnimationFrame(() => {
-      this.updateQueued = false;
-      this.dispatchEvent(new Event("update"));
-    });
   }
 }
