@@ -47,6 +47,7 @@ function changeState(next: ListState): void {
   const changed = search !== searchFromState(state);
   state = next;
   if (search !== location.search) history.pushState(null, "", location.pathname + search);
+  renderSortHeaders();
   rememberListUrl();
   // A new filter or order starts again from the first page: cursors only continue the order they came from.
   if (changed) void loadFirstPage();
@@ -64,9 +65,8 @@ function setStatus(text: string, isError = false): void {
   statusLine.classList.toggle("error-text", isError);
 }
 
-function render(): void {
-  const highlightAt = state.range === "at" && state.at ? state.at : null;
-  body.replaceChildren(...items.map((item) => renderRow(item, highlightAt !== null && wasActiveAt(item, highlightAt))));
+/** The headers show the order asked for at once (the table is marked busy until its rows arrive). */
+function renderSortHeaders(): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>("button.sort")) {
     const key = button.dataset.sort as SortKey;
     const th = button.closest("th");
@@ -74,6 +74,12 @@ function render(): void {
     th?.setAttribute("aria-sort", active ? (state.sort.descending ? "descending" : "ascending") : "none");
     button.dataset.active = String(active);
   }
+}
+
+function render(): void {
+  const highlightAt = state.range === "at" && state.at ? state.at : null;
+  body.replaceChildren(...items.map((item) => renderRow(item, highlightAt !== null && wasActiveAt(item, highlightAt))));
+  renderSortHeaders();
   if (items.length === 0) {
     const message = hasFilters(state) ? "No recordings match these filters." : "No recordings yet.";
     body.append(h("tr", { class: "empty" }, h("td", { colspan: 8 }, message)));
