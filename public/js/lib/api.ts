@@ -1,38 +1,22 @@
 // The server's JSON API as the pages use it (contract.md). A 401 sends the browser to the login page.
 
-export type RecordingKind = "desktop" | "ssh";
-export type RecordingStatus = "live" | "complete" | "interrupted" | "failed";
-export type MarkerKind = "clipboard" | "resize" | "alert" | "file_transfer";
+import type {
+  ApiMarker,
+  ApiRecordingDetail,
+  ApiRecordingItem,
+  CountedMarker,
+  RecordingKind,
+  RecordingStatus,
+} from "../../../src/catalog/types.ts";
+
+// The shapes are the server's own (type-only: nothing of the server is bundled).
+export type { RecordingKind, RecordingStatus };
+/** Kinds of marker counted per recording ("error" markers count as alerts). */
+export type MarkerKind = CountedMarker;
 export const MARKER_KINDS: readonly MarkerKind[] = ["clipboard", "resize", "alert", "file_transfer"];
-
-export interface RecordingItem {
-  id: string;
-  kind: RecordingKind;
-  user: string;
-  login: string;
-  desktop_name: string;
-  desktop_addr: string;
-  cluster?: string;
-  start: string;
-  end: string | null;
-  duration_ms: number;
-  status: RecordingStatus;
-  width: number;
-  height: number;
-  video: { state: "encoding" | "ready" | "failed"; duration_ms: number; bytes: number };
-  markers: Record<MarkerKind, number>;
-  participants?: string[];
-}
-
-export interface Marker {
-  t_ms: number;
-  kind: MarkerKind;
-  detail: string;
-}
-
-export interface RecordingDetail extends Omit<RecordingItem, "markers"> {
-  markers: Marker[];
-}
+export type RecordingItem = ApiRecordingItem;
+export type Marker = ApiMarker;
+export type RecordingDetail = ApiRecordingDetail;
 
 export interface RecordingPage {
   items: RecordingItem[];

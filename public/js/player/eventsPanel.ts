@@ -3,6 +3,7 @@ import { MARKER_KINDS, type Marker, type MarkerKind } from "../lib/api.ts";
 import { byId, h, icon } from "../lib/dom.ts";
 import { formatClockPrecise } from "../lib/format.ts";
 import { markerLabel } from "../lib/markers.ts";
+import { countedAs } from "../../../src/catalog/types.ts";
 
 export class EventsPanel {
   private readonly list = byId<HTMLOListElement>("events");
@@ -20,7 +21,8 @@ export class EventsPanel {
   ) {}
 
   visibleMarkers(): Marker[] {
-    return this.markers.filter((m) => !this.hidden.has(m.kind));
+    // error markers are filtered with the alerts, as the list counts them
+    return this.markers.filter((m) => !this.hidden.has(countedAs(m.kind)));
   }
 
   setMarkers(markers: Marker[]): void {
@@ -34,7 +36,7 @@ export class EventsPanel {
 
   private renderChips(): void {
     const counts = new Map<MarkerKind, number>();
-    for (const m of this.markers) counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
+    for (const m of this.markers) counts.set(countedAs(m.kind), (counts.get(countedAs(m.kind)) ?? 0) + 1);
     this.chips.replaceChildren(
       ...MARKER_KINDS.filter((k) => counts.has(k)).map((kind) => {
         const label = markerLabel(kind);
