@@ -1,6 +1,7 @@
 // Per-socket bookkeeping for ingest WebSockets: opening a session takes a few awaits, and frames (or
 // the close) can arrive meanwhile. Frames are held in order until the session is open; a close that
 // came first ends the session as soon as it exists.
+import { t } from "elysia";
 import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
 import { HttpError } from "./errors.ts";
@@ -82,4 +83,14 @@ export async function assertNewSessionId(services: Services, sid: string | undef
   if (services.live.has(sid) || services.ssh.has(sid) || (await services.catalog.getRecording(sid))) {
     throw new HttpError(409, `session ${sid} already exists`);
   }
+}
+
+/** A required name in an ingest query (user, login, desktop or host). */
+export const ingestName = (max: number) => t.String({ minLength: 1, maxLength: max });
+
+/** A binary WebSocket frame's bytes, or null for a text frame. */
+export function frameBytes(message: unknown): Uint8Array | null {
+  if (message instanceof Uint8Array) return message;
+  if (message instanceof ArrayBuffer) return new Uint8Array(message);
+  return null;
 }

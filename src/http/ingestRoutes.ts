@@ -8,7 +8,7 @@ import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts"
 import { encodeMessage } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
 import { authGuard, requirePermission } from "./authRoutes.ts";
-import { assertNewSessionId, IngestConnections } from "./ingestConnections.ts";
+import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
 
 interface IngestSocket {
@@ -24,17 +24,11 @@ interface HeldFrame {
 
 const NOT_BINARY: IngestReply = { kind: "alert", message: "deskreel expects binary frames, one TDP message each" };
 
-const name = (max: number) => t.String({ minLength: 1, maxLength: max });
 
 function alertBytes(message: string): Uint8Array {
   return encodeMessage({ type: MessageType.Alert, message: message.slice(0, 10_000), severity: Severity.Error });
 }
 
-function asBytes(message: unknown): Uint8Array | null {
-  if (message instanceof Uint8Array) return message;
-  if (message instanceof ArrayBuffer) return new Uint8Array(message);
-  return null;
-}
 
 export function ingestRoutes(services: Services) {
   const connections = new IngestConnections<DesktopSession, HeldFrame>();
@@ -48,9 +42,9 @@ export function ingestRoutes(services: Services) {
     .use(authGuard(services.auth))
     .ws("/v1/ingest/desktop", {
       query: t.Object({
-        desktop: name(256),
-        user: name(256),
-        login: name(256),
+        desktop: ingestName(256),
+        user: ingestName(256),
+        login: ingestName(256),
         addr: t.Optional(t.String({ maxLength: 256 })),
         session_id: t.Optional(t.String({ maxLength: 128 })),
       }),
@@ -86,7 +80,7 @@ export function ingestRoutes(services: Services) {
       },
       message(ws, message) {
         const socket = ws as unknown as IngestSocket;
-        const data = asBytes(message);
+        const data = frameBytes(message);
         const at = Date.now();
         // Replies keep the order of the frames, also for those that arrive while the session opens.
         const session = connections.frame(socket.id, () => ({ data: data?.slice() ?? null, at }));

@@ -10,7 +10,7 @@ import type { TerminalSize } from "../recording/terminalResize.ts";
 import { SshSession } from "../sessions/sshSession.ts";
 import { authGuard, requirePermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
-import { assertNewSessionId, IngestConnections } from "./ingestConnections.ts";
+import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 
 interface IngestSocket {
   id: string;
@@ -24,14 +24,8 @@ const MAX_BAD_FRAMES = 100;
 const MAX_TERMINAL_SIDE = 10_000;
 const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
 
-const name = (max: number) => t.String({ minLength: 1, maxLength: max });
 const side = t.Optional(t.Numeric({ minimum: 1, maximum: MAX_TERMINAL_SIDE }));
 
-function asBytes(message: unknown): Uint8Array | null {
-  if (message instanceof Uint8Array) return message;
-  if (message instanceof ArrayBuffer) return new Uint8Array(message);
-  return null;
-}
 
 function isTerminalSide(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_TERMINAL_SIDE;
@@ -74,9 +68,9 @@ export function sshIngestRoutes(services: Services) {
     .use(authGuard(services.auth))
     .ws("/v1/ingest/ssh", {
       query: t.Object({
-        host: name(256),
-        user: name(256),
-        login: name(256),
+        host: ingestName(256),
+        user: ingestName(256),
+        login: ingestName(256),
         addr: t.Optional(t.String({ maxLength: 256 })),
         session_id: t.Optional(t.String({ maxLength: 128 })),
         cols: side,
@@ -113,7 +107,7 @@ export function sshIngestRoutes(services: Services) {
       message(ws, message) {
         const socket = ws as unknown as IngestSocket;
         const at = Date.now();
-        const data = asBytes(message);
+        const data = frameBytes(message);
         let frame: SshFrame;
         if (data !== null) {
           frame = { kind: "output", data, at };

@@ -6,7 +6,7 @@ import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRe
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { decodeMessage, TdpCodecError, validateTile } from "../tdp/codec.ts";
-import { MessageType, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts";
+import { MessageType, RECORDED_TYPES, type TdpMessage, PICTURE_TYPES } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
 import { RecordedSession } from "./recordedSession.ts";
@@ -30,7 +30,6 @@ export type IngestReply =
 
 /** A sender that keeps sending garbage is cut off after this many rejected messages. */
 const MAX_BAD_MESSAGES = 100;
-const PICTURE_TYPES = new Set([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
 
 export interface DesktopSessionStats {
   messages: number;

@@ -5,7 +5,7 @@ import type { Marker, NewRecording } from "../catalog/types.ts";
 import { readProtostream } from "../recording/protostream.ts";
 import { scanRecording } from "../recording/scan.ts";
 import { decodeMessage } from "../tdp/codec.ts";
-import { MessageType, type TdpMessage } from "../tdp/messages.ts";
+import { MessageType, type TdpMessage, PICTURE_TYPES } from "../tdp/messages.ts";
 import type { Services } from "../services.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
 import { blobKeys, isValidSessionId } from "./blobKeys.ts";
@@ -27,7 +27,6 @@ interface ImportSummary {
   hasPictures: boolean;
 }
 
-const PICTURE_TYPES = new Set<number>([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
 
 /** Checks the whole file and gathers what the catalogue lists. Throws ImportError on bad input. */
 async function summarize(bytes: Uint8Array, plan: FramePlan): Promise<ImportSummary> {

@@ -127,6 +127,9 @@ export const RECORDED_TYPES: ReadonlySet<MessageType> = new Set([
   MessageType.RDPFastPathPDU, MessageType.RDPConnectionActivated,
 ]);
 
+/** The messages that change the picture: what the compositor draws and the video path is given. */
+export const PICTURE_TYPES: ReadonlySet<number> = new Set([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
+
 /** Limits from the protocol and the contract. */
 export const LIMITS = {
   maxPng: 10 * 1024 * 1024,

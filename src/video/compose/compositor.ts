@@ -4,7 +4,7 @@
 import { createCanvas, Image, type Canvas, type SKRSContext2D } from "@napi-rs/canvas";
 import { decodeMessage, validateTile } from "../../tdp/codec.ts";
 import { TdpCodecError } from "../../tdp/errors.ts";
-import { LIMITS, MessageType, tileRect, type PNG2Frame, type PNGFrame, type TdpMessage } from "../../tdp/messages.ts";
+import { LIMITS, MessageType, tileRect, type PNG2Frame, type PNGFrame, type TdpMessage, PICTURE_TYPES } from "../../tdp/messages.ts";
 import { placeScreen, type Size } from "./fit.ts";
 import { pngDecodeProblem } from "./pngBody.ts";
 
@@ -16,7 +16,6 @@ export type ApplyOutcome =
   /** Bad input: the picture is unchanged. */
   | { kind: "rejected"; reason: string };
 
-const PICTURE_TYPES: ReadonlySet<number> = new Set([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
 
 export const DEFAULT_THUMBNAIL_WIDTH = 320;
 
