@@ -1,0 +1,17 @@
+// The data directory holds recordings, password hashes and keys: only the server's own user may read it.
+// Folders are made 0700 and files 0600, whatever the umask; existing ones are tightened when opened.
+import { chmodSync, mkdirSync } from "node:fs";
+
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Creates `dir` (and missing parents) and makes it private. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  chmodSync(dir, PRIVATE_DIR_MODE);
+}
+
+/** Makes an existing file private (a SQLite database: SQLite gives its -wal and -shm files the same mode). */
+export function makeFilePrivate(path: string): void {
+  chmodSync(path, PRIVATE_FILE_MODE);
+}
