@@ -12,6 +12,7 @@ export class PasswordWork {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private busyRefusals = 0;
+  private peakRunning = 0;
 
   constructor(
     /** Checks run at the same time (each holds ~64 MiB while it runs). */
@@ -28,8 +29,8 @@ export class PasswordWork {
     return this.run(() => Bun.password.hash(password));
   }
 
-  stats(): { running: number; waiting: number; busyRefusals: number } {
-    return { running: this.running, waiting: this.waiting.length, busyRefusals: this.busyRefusals };
+  stats(): { running: number; peakRunning: number; waiting: number; busyRefusals: number } {
+    return { running: this.running, peakRunning: this.peakRunning, waiting: this.waiting.length, busyRefusals: this.busyRefusals };
   }
 
   private async run<T>(work: () => Promise<T>): Promise<T> {
@@ -42,6 +43,7 @@ export class PasswordWork {
     } else {
       this.running++;
     }
+    this.peakRunning = Math.max(this.peakRunning, this.running);
     try {
       return await work();
     } finally {

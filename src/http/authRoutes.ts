@@ -143,6 +143,7 @@ export function authRoutes(auth: AuthService) {
       return json(200, describe(result.principal), { "set-cookie": result.cookie });
     })
     .post("/v1/auth/logout", ({ request }) => {
+      if (isCrossSiteWrite(request, auth.publicOrigin)) return jsonError(403, "cross-site logout refused");
       const cookie = auth.logout(request);
       return json(200, { ok: true }, { "set-cookie": cookie });
     })
