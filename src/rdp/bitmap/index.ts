@@ -11,8 +11,10 @@ export interface RdpScreen {
 }
 
 /**
- * Draws one bitmap update (the update's data, after updateHeader and size) and returns the screen areas
- * it changed, clipped to the screen. `palette` is 256×RGB (768 bytes) from the last palette update, for 8 bpp.
+ * Draws one bitmap update and returns the screen areas
+ * it changed, clipped to the screen. `data` is the whole reassembled fast-path update after updateHeader and size,
+ * i.e. TS_UPDATE_BITMAP_DATA from its leading `updateType` u16 (= 1), then `numberRectangles` u16, then the rectangles.
+ * `palette` is 256×RGB (768 bytes) from the last palette update, for 8 bpp.
  * Throws RdpInputError on bad input; rectangles drawn before the bad one stay drawn.
  */
 export function applyBitmapUpdate(data: Uint8Array, screen: RdpScreen, palette: Uint8Array | null): RdpRect[] {
