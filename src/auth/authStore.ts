@@ -1,7 +1,7 @@
 // Users, browser sessions and API tokens in one SQLite file. Only hashes of passwords, session ids and token
 // secrets are stored; this module knows nothing of HTTP.
 import { Database } from "bun:sqlite";
-import { makeFilePrivate } from "../privateFiles.ts";
+import { makeDatabasePrivate } from "../privateFiles.ts";
 import type { Role } from "./principal.ts";
 
 export interface UserRow {
@@ -69,8 +69,8 @@ export class AuthStore {
 
   constructor(path: string) {
     this.db = new Database(path, { create: true });
-    makeFilePrivate(path);
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+    makeDatabasePrivate(path);
     this.db.exec(SCHEMA);
     for (const [table, column, definition] of ADDED_COLUMNS) {
       const columns = this.db.query<{ name: string }, []>(`PRAGMA table_info(${table})`).all();

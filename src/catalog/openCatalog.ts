@@ -1,6 +1,6 @@
 // Picks the catalog the configuration asks for: PostgreSQL when a URL is given, else SQLite in the data dir.
 import { join } from "node:path";
-import { ensurePrivateDir, makeFilePrivate } from "../privateFiles.ts";
+import { ensurePrivateDir, makeDatabasePrivate } from "../privateFiles.ts";
 import type { Catalog } from "./catalog.ts";
 import { PostgresCatalog } from "./postgresCatalog.ts";
 import { SqliteCatalog } from "./sqliteCatalog.ts";
@@ -22,6 +22,6 @@ export async function openCatalog(location: CatalogLocation): Promise<Catalog> {
   ensurePrivateDir(location.dataDir);
   const path = join(location.dataDir, "catalog.sqlite");
   const catalog = new SqliteCatalog(path);
-  makeFilePrivate(path);
+  makeDatabasePrivate(path);
   return catalog;
 }
