@@ -18,7 +18,11 @@ want() { local n; for n in "${names[@]}"; do [ "$n" = "$1" ] && return 0; done; 
 [ -f tls/cert.pem ] || openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=rdp -days 30 \
   -keyout tls/key.pem -out tls/cert.pem 2>/dev/null
 started=()
-cleanup() { for p in "${started[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${started[@]}"; do kill "$p" 2>/dev/null || true; done
+  # the xrdp session (Xorg, its programs, chansrv) belongs to the capture user, made for this alone
+  if want xrdp-rfx; then for p in $(pgrep -u "${XRDP_USER:-rdpcap}"); do kill "$p" 2>/dev/null || true; done; fi
+}
 trap cleanup EXIT
 bg() { "$@" & started+=($!); }
 
@@ -47,25 +51,25 @@ if want planar || want interleaved16 || want interleaved15; then
   want interleaved15 && shadow interleaved15 "/bpp:15" 9
 fi
 
-# xrdp 0.9.21 + xorgxrdp, RemoteFX: several rectangles per frame
+# xrdp 0.9.21 + xorgxrdp, RemoteFX: several rectangles per frame (1024x576: RemoteFX of a full desktop is big)
 if want xrdp-rfx; then
   bash "$here/start_xrdp.sh"; started+=($(cat pids/sesman pids/xrdp))
   bg Xvfb :92 -screen 0 1280x800x24 -nolisten tcp 2>/dev/null || true
   xr() { XAUTHORITY=/home/${XRDP_USER:-rdpcap}/.Xauthority NAME=$1 SECS=$2 SHOTS=$3 SERVER_PORT=3393 MITM_PORT=3394 \
-    SOURCE_DISPLAY=:10 CLIENT_DISPLAY=:92 USER_ARGS="/u:${XRDP_USER:-rdpcap} /p:${XRDP_PASS:-rdpcap-pass}" \
+    SIZE=1024x576 SOURCE_DISPLAY=:10 CLIENT_DISPLAY=:92 USER_ARGS="/u:${XRDP_USER:-rdpcap} /p:${XRDP_PASS:-rdpcap-pass}" \
     CLIENT_ARGS="/bpp:32 /rfx" ACTIVITY=activity_pointer.sh bash "$here/capture.sh"; }
   # a first connection starts the session (its programs take a few seconds); the capture reconnects to it
   xr xrdp-warmup 8 1 > /dev/null
-  xr xrdp-rfx 10 4; finish xrdp-rfx 1280 720
+  xr xrdp-rfx 8 3; finish xrdp-rfx 1024 576
 fi
 
-# 1920x1080 RemoteFX from the shadow server with typing and scrolling, for benchmarks
+# 1920x1080 RemoteFX from the shadow server with typing and scrolling, for benchmarks (17 s: about 7 MB)
 if want rfx-1080p; then
   bash "$here/start_desktop.sh" :93 1920x1080; started+=($(cat pids/xvfb93 pids/top93 pids/scroll93 pids/xclock93 pids/xeyes93 pids/xcalc93 pids/typing93))
   bg Xvfb :94 -screen 0 1920x1200x24 -nolisten tcp
   HOME=$RDP_WORK/home DISPLAY=:93 bg freerdp-shadow-cli /port:3395 /bind-address:127.0.0.1 -auth /sec:tls > shadow93.log 2>&1
   sleep 2
-  NAME=rfx-1080p SIZE=1920x1080 CLIENT_ARGS="/bpp:32 /rfx" SECS=25 SHOTS=6 SERVER_PORT=3395 MITM_PORT=3396 \
+  NAME=rfx-1080p SIZE=1920x1080 CLIENT_ARGS="/bpp:32 /rfx" SECS=17 SHOTS=3 SERVER_PORT=3395 MITM_PORT=3396 \
     SOURCE_DISPLAY=:93 CLIENT_DISPLAY=:94 ACTIVITY=activity_typing.sh bash "$here/capture.sh"
   finish rfx-1080p 1920 1080
 fi
