@@ -46,7 +46,7 @@ describe("compression bombs in protostream parts", () => {
   });
 
   test("a well-formed part inflating to ~600 MiB of records is streamed: every record decoded, memory flat", async () => {
-    const bomb = printBombPart("3f1d7c9a-1111-4222-8333-944455556666", 600 * MiB);
+    const bomb = printBombPart(600 * MiB);
     expect(bomb.length).toBeLessThan(4 * MiB);
     const reader = readProtostream(bomb);
     let yielded = 0;

@@ -25,9 +25,9 @@ export function zeroBombPart(plainBytes: number): Uint8Array {
   return partOf(concatBytes(members));
 }
 
-function printRecord(sessionId: string, index: number, data: Uint8Array): Uint8Array {
+function printRecord(index: number, data: Uint8Array): Uint8Array {
   const event: SessionPrintEvent = {
-    ...blankMetadata(), type: EventType.SessionPrint, index, time: new Date(1_700_000_000_000 + index), sessionId,
+    ...blankMetadata(), type: EventType.SessionPrint, index, time: new Date(1_700_000_000_000 + index),
     chunkIndex: index, data, bytes: data.length, delayMs: index, offset: index * data.length,
   };
   const body = encodeOneOf(event);
@@ -43,10 +43,10 @@ function printRecord(sessionId: string, index: number, data: Uint8Array): Uint8A
  * records (indexes from `firstIndex`) is repeated: the repeats are duplicates a reader skips, after
  * inflating and decoding them.
  */
-export function printBombPart(sessionId: string, plainBytes: number, firstIndex = 0): Uint8Array {
+export function printBombPart(plainBytes: number, firstIndex = 0): Uint8Array {
   const data = new Uint8Array(32 * 1024).fill(0x41);
   const records: Uint8Array[] = [];
-  for (let k = 0; k < 256; k++) records.push(printRecord(sessionId, firstIndex + k, data));
+  for (let k = 0; k < 256; k++) records.push(printRecord(firstIndex + k, data));
   const plain = concatBytes(records);
   const member = zlib.gzipSync(plain, { level: 6 });
   return partOf(concatBytes(Array.from({ length: Math.max(1, Math.round(plainBytes / plain.length)) }, () => member)));
