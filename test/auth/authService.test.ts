@@ -122,6 +122,29 @@ describe("login sessions", () => {
     expect(await auth.authenticate(withCookie(cookie))).toBeNull();
   });
 
+  test("a session ends after the idle timeout, requests keep it alive, and it ends at the absolute limit anyway", async () => {
+    let t = Date.now();
+    const auth = await createAuthService({
+      dataDir: await freshDir(), adminToken: TEST_TOKEN, log: () => {}, now: () => t,
+      sessionIdleSeconds: 600, sessionMaxSeconds: 3600,
+    });
+    services.push(auth);
+    await auth.createUser("ivy", "ivys password", "user");
+    const { cookie } = loggedIn(await auth.login("ivy", "ivys password"));
+    expect(cookie).toContain("Max-Age=3600");
+    // Used every 9 minutes: never idle for 10, alive until the hour is up.
+    for (let minute = 9; minute < 60; minute += 9) {
+      t += 9 * 60_000;
+      expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
+    }
+    t += 6 * 60_000 + 1000;
+    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+
+    const second = loggedIn(await auth.login("ivy", "ivys password")).cookie;
+    t += 10 * 60_000 + 1000;
+    expect(await auth.authenticate(withCookie(second))).toBeNull();
+  });
+
   test("deleting a user ends their sessions", async () => {
     const auth = await start(await freshDir(), TEST_TOKEN);
     await auth.createUser("dave", "daves password", "user");
