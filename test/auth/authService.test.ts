@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,9 @@ import { createAuthService, type AuthService, type LoginOutcome } from "../../sr
 import { SESSION_COOKIE } from "../../src/auth/cookies.ts";
 import { AuthConflictError, AuthInputError } from "../../src/auth/errors.ts";
 import { canSeeRecording, type Principal } from "../../src/auth/principal.ts";
+
+// Every user and login costs an argon2 hash or check: slow on a loaded machine.
+setDefaultTimeout(30_000);
 
 const TEST_TOKEN = "t0ken-for-tests-only-0123456789abcdef";
 const ADMIN: Principal = { name: "admin", role: "admin", via: "token" };
