@@ -150,6 +150,10 @@ export interface ApiRecordingItem {
   markers: MarkerCounts;
   participants: string[];
   error: string | null;
+  /** Events lost to storage trouble while recording (dropped, refused or never stored). */
+  lost_events: number;
+  /** The recording has gaps: some of the session is not in it. */
+  gaps: boolean;
 }
 
 export interface ApiMarker {
@@ -197,7 +201,15 @@ export function toApiItem(row: RecordingRow): ApiRecordingItem {
     markers: { ...row.markerCounts },
     participants: [...row.participants],
     error: row.error,
+    lost_events: lostEvents(row),
+    gaps: lostEvents(row) > 0,
   };
+}
+
+/** Kept in meta.lostEvents by live sessions (see sessions/recordedSession). */
+export function lostEvents(row: RecordingRow): number {
+  const value = row.meta.lostEvents;
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 export function toApiMarker(marker: Marker): ApiMarker {
