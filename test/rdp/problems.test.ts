@@ -194,8 +194,10 @@ describe("other updates", () => {
     expect(kinds(d, fastPathPdu([{ code: 0, data: new Uint8Array([1, 0]) }]))).toEqual(["unsupported"]);
     expect(kinds(d, fastPathPdu([{ code: 3, data: new Uint8Array(0) }]))).toEqual([]);
     expect(kinds(d, fastPathPdu([{ code: 13, data: new Uint8Array(2) }]))).toEqual(["unsupported"]);
-    const bitmap = d.apply(fastPathPdu([{ code: 1, data: new Uint8Array([1, 0, 0, 0]) }]));
-    expect(bitmap.problems.length).toBe(1); // whatever the bitmap decoder says of a bitmap update with no rectangles' data
+    // A bitmap update announcing a rectangle it does not carry: the bitmap decoder's problem, counted here.
+    const bitmap = d.apply(fastPathPdu([{ code: 1, data: new Uint8Array([1, 0, 1, 0]) }]));
+    expect(bitmap.problems.length).toBe(1);
+    expect(d.stats.problems[bitmap.problems[0]!.kind]).toBe(1);
     expect(kinds(d, fastPathPdu([{ code: 2, data: new Uint8Array([2, 0, 0, 0, 0, 1, 0, 0]) }]))).toEqual(["truncated"]);
     expect(kinds(d, fastPathPdu([{ code: 2, data: new Uint8Array([2, 0, 0, 0, 0, 0, 0, 0]) }]))).toEqual(["palette-invalid"]);
     expect(d.rgba).toEqual(reference);
