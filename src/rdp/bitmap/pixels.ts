@@ -65,6 +65,26 @@ export function paletteTable(palette: Uint8Array | null): Uint32Array {
   return t;
 }
 
+// 15 and 16 bpp through a 65536-entry table each (256 KiB, made on first use): one read per pixel.
+const highColourTables = new Map<number, Uint32Array>();
+
+function highColourTable(bpp: 15 | 16): Uint32Array {
+  let t = highColourTables.get(bpp);
+  if (!t) {
+    t = new Uint32Array(65536);
+    for (let v = 0; v < 65536; v++) t[v] = pixelToRgba32(v, bpp, null);
+    highColourTables.set(bpp, t);
+  }
+  return t;
+}
+
+/** The lookup table for a depth that has one (8 bpp: the palette; 15/16 bpp), or null for 24/32 bpp. */
+function tableFor(bpp: number, palette: Uint8Array | null): Uint32Array | null {
+  if (bpp === 8) return paletteTable(palette);
+  if (bpp === 15 || bpp === 16) return highColourTable(bpp);
+  return null;
+}
+
 /**
  * Converts a decoded picture of raw pixel values (`values`, one per pixel, bottom-up rows of `width`) into
  * top-down RGBA (`out`, width*height u32).
@@ -77,12 +97,13 @@ export function valuesToRgba(
   palette: Uint8Array | null,
   out: Uint32Array,
 ): void {
-  const table = bpp === 8 ? paletteTable(palette) : null;
+  const table = tableFor(bpp, palette);
+  const mask = bpp === 8 ? 0xff : 0xffff;
   for (let y = 0; y < height; y++) {
     const src = (height - 1 - y) * width;
     const dst = y * width;
     if (table) {
-      for (let x = 0; x < width; x++) out[dst + x] = table[values[src + x]! & 0xff]!;
+      for (let x = 0; x < width; x++) out[dst + x] = table[values[src + x]! & mask]!;
     } else {
       for (let x = 0; x < width; x++) out[dst + x] = pixelToRgba32(values[src + x]!, bpp, null);
     }
@@ -121,7 +142,7 @@ export function decodeUncompressed(
       `uncompressed ${width}x${height} bitmap at ${bpp} bpp needs ${rowBytes * height} bytes, has ${data.length}`,
     );
   }
-  const table = bpp === 8 ? paletteTable(palette) : null;
+  const table = tableFor(bpp, palette);
   for (let y = 0; y < height; y++) {
     let pos = (height - 1 - y) * rowBytes;
     const dst = y * width;

@@ -9,11 +9,14 @@ const CHROMA_SUBSAMPLING = 0x08;
 const RLE = 0x10;
 const NO_ALPHA = 0x20;
 
-/** Reusable plane buffers, grown to the largest bitmap seen (planar rectangles are at most 64×64 in practice). */
+/** Reusable plane buffers (planar rectangles are 64×64 in practice); a bigger bitmap gets its own, not kept. */
+const KEPT_PLANE_PIXELS = 256 * 256;
 let planeBuffer = new Uint8Array(0);
 
 function planes(size: number): Uint8Array {
-  if (planeBuffer.length < size * 4) planeBuffer = new Uint8Array(size * 4);
+  if (planeBuffer.length >= size * 4) return planeBuffer;
+  if (size > KEPT_PLANE_PIXELS) return new Uint8Array(size * 4);
+  planeBuffer = new Uint8Array(size * 4);
   return planeBuffer;
 }
 
