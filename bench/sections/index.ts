@@ -7,5 +7,6 @@ import memory from "./memory.ts";
 import importSpeed from "./import.ts";
 import browser from "./browser.ts";
 import rdpDecode from "./rdp-decode.ts";
+import rdpBitmaps from "./rdpBitmaps.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps];
