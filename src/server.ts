@@ -1,6 +1,6 @@
 // Starts the all-in-one server: services, crash recovery, HTTP + WebSocket, and optionally a demo session.
 import type { Config } from "./config.ts";
-import { MAX_IMPORT_BYTES } from "./http/adminRoutes.ts";
+import { JSON_BODY_LIMIT } from "./http/bodyLimit.ts";
 import { createApp } from "./http/app.ts";
 import { createServices, type Services } from "./services.ts";
 import { recoverInterrupted } from "./sessions/recovery.ts";
@@ -20,8 +20,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? (() => undefined);
   const services = await createServices(config, log);
   await recoverInterrupted(services);
-  // Imports are whole recordings in one request body: allow more than Bun's 128 MiB default.
-  const app = createApp(services).listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_IMPORT_BYTES });
+  // Imports are whole recordings in one request body: allow more than Bun's 128 MiB default. Each route has its own
+  // (smaller) limit, checked before its body is read (http/bodyLimit).
+  const maxRequestBodySize = Math.max(config.maxImportBytes, JSON_BODY_LIMIT);
+  const app = createApp(services).listen({ hostname: config.host, port: config.port, maxRequestBodySize });
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;

@@ -4,7 +4,8 @@
 //    "size":{"cols":80,"rows":24},"duration_ms":12345,"truncated":false}
 // At most TERMINAL_MAX_OUTPUT_BYTES of output are sent; past that the events stop and "truncated" is true
 // (the whole recording is still in recording.tar).
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
+import { errors, RecordingIdParams } from "../api/common.ts";
 import type { Services } from "../services.ts";
 import { blobKeys } from "../sessions/blobKeys.ts";
 import { NotTerminalRecordingError, type TerminalSize, terminalEvents } from "../recording/terminalEvents.ts";
@@ -17,6 +18,19 @@ export const TERMINAL_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
 /** Flush the response about this often (bytes of JSON). */
 const FLUSH_BYTES = 64 * 1024;
+
+const TerminalSizeBody = t.Object({ cols: t.Integer({ minimum: 1 }), rows: t.Integer({ minimum: 1 }) });
+
+/** The answer's shape (the body is written by hand, streamed; this documents it). */
+export const TerminalBody = t.Object({
+  events: t.Array(t.Union([
+    t.Object({ t_ms: t.Integer(), kind: t.Literal("output"), data: t.String({ description: "base64 of the output bytes" }) }),
+    t.Object({ t_ms: t.Integer(), kind: t.Literal("resize"), cols: t.Integer(), rows: t.Integer() }),
+  ])),
+  size: TerminalSizeBody,
+  duration_ms: t.Integer(),
+  truncated: t.Boolean(),
+});
 
 export function terminalRoutes(services: Services) {
   const { store, accessLog } = services;
@@ -33,6 +47,13 @@ export function terminalRoutes(services: Services) {
       return new Response(body, {
         headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" },
       });
+    }, {
+      params: RecordingIdParams,
+      response: { 200: TerminalBody, ...errors(400, 401, 403, 404) },
+      detail: {
+        tags: ["recordings"], summary: "An SSH recording's terminal output and resizes",
+        description: `Streamed while the recording is read; at most ${TERMINAL_MAX_OUTPUT_BYTES} bytes of output, then \`truncated\` is true.`,
+      },
     });
 }
 

@@ -1,7 +1,6 @@
 // `deskreel ls`: the recordings list with the API's filters, as an aligned table or JSON.
-import { CatalogError } from "../../catalog/catalog.ts";
-import { parseRecordingFilter } from "../../catalog/filterParams.ts";
-import { type ApiRecordingItem, toApiItem } from "../../catalog/types.ts";
+import { parseRecordingQuery, type RecordingItem as ApiRecordingItem, type RecordingPage as Page, toApiItem } from "../../api/recordings.ts";
+import { SchemaError } from "../../api/validation.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import { type CliContext, closeSource, openSource, type Source } from "../context.ts";
 import { formatBytes, formatDuration, formatTable, formatTime, plural } from "../format.ts";
@@ -30,11 +29,6 @@ export const LS_OPTIONS: OptionSpecs = {
 
 const FILTER_FLAGS = ["kind", "user", "desktop", "q", "from", "to", "status", "has-marker", "limit", "sort", "order", "cursor"] as const;
 
-interface Page {
-  items: ApiRecordingItem[];
-  next: string | null;
-}
-
 function isPage(value: unknown): value is Page {
   return typeof value === "object" && value !== null && "items" in value && Array.isArray(value.items) && "next" in value;
 }
@@ -47,9 +41,9 @@ function filterParams(args: ParsedArgs): URLSearchParams {
     if (value !== undefined) params.set(flag.replace("-", "_"), value);
   }
   try {
-    parseRecordingFilter(params);
+    parseRecordingQuery(params);
   } catch (err) {
-    if (err instanceof CatalogError) throw new UsageError(err.message.replace(/^has_marker/, "has-marker"));
+    if (err instanceof SchemaError) throw new UsageError(err.message.replace(/^has_marker/, "has-marker"));
     throw err;
   }
   return params;
@@ -61,7 +55,7 @@ async function fetchPage(source: Source, params: URLSearchParams): Promise<Page>
     if (!isPage(body)) throw new Error("the server's answer is not a recordings page");
     return body;
   }
-  const page = await source.data.catalog.listRecordings(parseRecordingFilter(params));
+  const page = await source.data.catalog.listRecordings(parseRecordingQuery(params));
   return { items: page.items.map(toApiItem), next: page.next };
 }
 
