@@ -20,9 +20,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? (() => undefined);
   const services = await createServices(config, log);
   await recoverInterrupted(services);
-  // Imports are whole recordings in one request body: allow more than Bun's 128 MiB default. Each route has its own
-  // (smaller) limit, checked before its body is read (http/bodyLimit).
-  const maxRequestBodySize = Math.max(config.maxImportBytes, JSON_BODY_LIMIT);
+  // Each route has its own body limit, checked before its body is read (http/bodyLimit), answered as JSON. Bun's own
+  // cap (a bare 413) is only a backstop above all of them; imports need more than its 128 MiB default.
+  const maxRequestBodySize = 2 * Math.max(config.maxImportBytes, JSON_BODY_LIMIT);
   const app = createApp(services).listen({ hostname: config.host, port: config.port, maxRequestBodySize });
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
