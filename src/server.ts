@@ -9,6 +9,8 @@ export interface RunningServer {
   url: string;
   port: number;
   services: Services;
+  /** The routes the server mounts (method and path; WebSocket routes as "WS"). */
+  routes(): Array<{ method: string; path: string }>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url,
     port: server.port ?? config.port,
     services,
+    routes: () => app.routes.map((r) => ({ method: r.method, path: r.path })),
     async stop() {
       demo?.abort();
       // End live sessions properly first (end events, final MP4s), then drop their sockets.

@@ -69,7 +69,7 @@ export function buildOpenApiDocument(app: AnyElysia, version: string): Json {
   // Drop TypeBox's symbols and functions: plain JSON.
   return JSON.parse(JSON.stringify({
     openapi: "3.1.0",
-    info: { title: "deskreel API", version, description: DESCRIPTION, license: { name: "see the repository" } },
+    info: { title: "deskreel API", version, description: DESCRIPTION },
     servers: [{ url: "/" }],
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
     tags: [
