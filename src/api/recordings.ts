@@ -1,18 +1,15 @@
-// The recordings API's shapes: the list query, an item, one recording with its markers, and how catalog rows
-// become them. The server validates and documents with these schemas; the CLI and the pages use their types.
+// The recordings API's shapes: the list query, an item, one recording with its markers (how catalog rows become
+// them: recordingView.ts). The server validates and documents with these schemas; the CLI and the pages use their types.
 import { type Static, t } from "elysia";
 import {
   COUNTED_MARKERS,
   MARKER_KINDS,
   MAX_PAGE_LIMIT,
-  type Marker,
   RECORDING_KINDS,
   RECORDING_SORTS,
   RECORDING_STATUSES,
   type RecordingFilter,
-  type RecordingRow,
   SORT_ORDERS,
-  type VideoState,
 } from "../catalog/types.ts";
 import { literals, oneOf, timeParam, timeValue, wholeNumber } from "./common.ts";
 import { checkParams, SchemaError } from "./validation.ts";
@@ -87,51 +84,6 @@ export const VideoQuery = t.Object({
 });
 
 export const ImportCreated = t.Object({ id: t.String({ description: "the imported session's id" }) });
-
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-/**
- * The contract knows three video states. A desktop recording whose video has not started yet ("none") is
- * reported as "encoding" (it is on its way), unless the recording itself failed; SSH recordings say "none".
- */
-function apiVideoState(row: RecordingRow): VideoState {
-  if (row.videoState !== "none") return row.videoState;
-  if (row.kind === "ssh") return "none"; // terminal sessions play as text, they have no video
-  return row.status === "failed" ? "failed" : "encoding";
-}
-
-export function toApiItem(row: RecordingRow): RecordingItem {
-  return {
-    id: row.id,
-    kind: row.kind,
-    user: row.user,
-    login: row.login,
-    desktop_name: row.desktopName,
-    desktop_addr: row.desktopAddr,
-    cluster: row.cluster,
-    start: rfc3339(row.startMs),
-    end: row.endMs === null ? null : rfc3339(row.endMs),
-    duration_ms: row.durationMs,
-    status: row.status,
-    width: row.width,
-    height: row.height,
-    video: { state: apiVideoState(row), duration_ms: row.videoDurationMs, bytes: row.videoBytes },
-    markers: { ...row.markerCounts },
-    participants: [...row.participants],
-    error: row.error,
-  };
-}
-
-export function toApiMarker(marker: Marker): ApiMarker {
-  return { t_ms: marker.tMs, kind: marker.kind, detail: marker.detail };
-}
-
-export function toApiDetail(row: RecordingRow, markers: Marker[]): RecordingDetail {
-  const { markers: counts, ...item } = toApiItem(row);
-  return { ...item, markers: markers.map(toApiMarker), marker_counts: counts };
-}
 
 /** A time already matched by its schema, as ms; a date that does not exist (2026-02-31) is bad input. */
 export function queryTime(value: string | undefined, name: string): number | undefined {

@@ -5,7 +5,7 @@ import { requestProblem } from "../api/validation.ts";
 import type { Services } from "../services.ts";
 import { adminRoutes } from "./adminRoutes.ts";
 import { authRoutes } from "./authRoutes.ts";
-import { HttpError, jsonError } from "./errors.ts";
+import { httpErrorOf, jsonError } from "./errors.ts";
 import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
@@ -14,13 +14,6 @@ import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
 import { statusRoutes } from "./statusRoutes.ts";
 import { terminalRoutes } from "./terminalRoutes.ts";
-
-/** Elysia wraps what a body parser throws; our parsers throw HttpErrors (401/403/413) that must answer as such. */
-function httpErrorOf(error: unknown): HttpError | null {
-  if (error instanceof HttpError) return error;
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof HttpError ? cause : null;
-}
 
 const packageVersion = packageJson.version;
 

@@ -7,7 +7,7 @@ import type { AuthService } from "../auth/authService.ts";
 import { AuthConflictError, AuthInputError } from "../auth/errors.ts";
 import { canManageUsers, type Authenticator, type Principal, type Role } from "../auth/principal.ts";
 import { JSON_BODY_LIMIT, limitedBody } from "./bodyLimit.ts";
-import { HttpError, jsonError } from "./errors.ts";
+import { answerHttpError, HttpError, jsonError } from "./errors.ts";
 
 /** An HttpError that renders itself, so it answers correctly from any module, with or without an error hook. */
 export class AuthHttpError extends HttpError {
@@ -115,6 +115,7 @@ export function authRoutes(auth: AuthService) {
   const tags = ["accounts"];
   return new Elysia()
     .use(authGuard(auth))
+    .onError(answerHttpError)
     .post("/v1/auth/login", async ({ request, body }) => {
       const formPost = isBrowserFormPost(request);
       const next = safeNextPath(body.next);

@@ -2,7 +2,8 @@
 // Every route checks the caller may see that recording (admins/auditors: all; users: their own).
 import { Elysia, t } from "elysia";
 import { RecordingIdParams, errors } from "../api/common.ts";
-import { RecordingDetail, RecordingListQuery, RecordingPage, recordingFilterOf, toApiDetail, toApiItem, VideoQuery } from "../api/recordings.ts";
+import { RecordingDetail, RecordingListQuery, RecordingPage, recordingFilterOf, VideoQuery } from "../api/recordings.ts";
+import { toApiDetail, toApiItem } from "../api/recordingView.ts";
 import { SchemaError } from "../api/validation.ts";
 import { canBrowse, canSeeRecording, seesAllRecordings, type Principal } from "../auth/principal.ts";
 import { CatalogError } from "../catalog/catalog.ts";

@@ -9,7 +9,7 @@ import {
   type RecordingSort,
   SORT_ORDERS,
 } from "../../src/catalog/types.ts";
-import { toApiDetail, toApiItem } from "../../src/api/recordings.ts";
+import { toApiDetail, toApiItem } from "../../src/api/recordingView.ts";
 
 const T = (iso: string): number => Date.parse(iso);
 
