@@ -4,8 +4,9 @@
 //    "size":{"cols":80,"rows":24},"duration_ms":12345,"truncated":false}
 // At most TERMINAL_MAX_OUTPUT_BYTES of output are sent; past that the events stop and "truncated" is true
 // (the whole recording is still in recording.tar).
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import { errors, RecordingIdParams } from "../api/common.ts";
+import { TerminalBody } from "../api/terminal.ts";
 import type { Services } from "../services.ts";
 import { blobKeys } from "../sessions/blobKeys.ts";
 import { NotTerminalRecordingError, type TerminalSize, terminalEvents } from "../recording/terminalEvents.ts";
@@ -18,19 +19,6 @@ export const TERMINAL_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
 /** Flush the response about this often (bytes of JSON). */
 const FLUSH_BYTES = 64 * 1024;
-
-const TerminalSizeBody = t.Object({ cols: t.Integer({ minimum: 1 }), rows: t.Integer({ minimum: 1 }) });
-
-/** The answer's shape (the body is written by hand, streamed; this documents it). */
-export const TerminalBody = t.Object({
-  events: t.Array(t.Union([
-    t.Object({ t_ms: t.Integer(), kind: t.Literal("output"), data: t.String({ description: "base64 of the output bytes" }) }),
-    t.Object({ t_ms: t.Integer(), kind: t.Literal("resize"), cols: t.Integer(), rows: t.Integer() }),
-  ])),
-  size: TerminalSizeBody,
-  duration_ms: t.Integer(),
-  truncated: t.Boolean(),
-});
 
 export function terminalRoutes(services: Services) {
   const { store, accessLog } = services;
