@@ -52,6 +52,33 @@ function fixResponses(op: Operation): void {
   }
 }
 
+/**
+ * Elysia's numbers accept numeric text too (a query string is text), which the generator writes as
+ * `anyOf: [string (numeric), number]`; a reader wants the number. Its `error` texts are ours, not JSON Schema.
+ */
+function tidySchemas(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(tidySchemas);
+  if (typeof node !== "object" || node === null) return node;
+  // A string `error` is a validation message; an object one is a property named "error" (keep it).
+  const rest = { ...(node as Json) };
+  if (typeof rest.error === "string") delete rest.error;
+  const anyOf = rest.anyOf;
+  if (Array.isArray(anyOf) && anyOf.length === 2) {
+    const text = anyOf.find((s: Json) => s.type === "string" && (s.format === "numeric" || s.format === "integer")) as Json | undefined;
+    const num = anyOf.find((s: Json) => s.type === "number" || s.type === "integer") as Json | undefined;
+    if (text && num) {
+      const { anyOf: _anyOf, ...outer } = rest;
+      const merged = { ...outer, ...(tidySchemas(num) as Json) };
+      if (merged.multipleOf === 1) {
+        delete merged.multipleOf;
+        merged.type = "integer";
+      }
+      return merged;
+    }
+  }
+  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, tidySchemas(v)]));
+}
+
 /** The document for the routes `app` mounts under /v1. */
 export function buildOpenApiDocument(app: AnyElysia, version: string): Json {
   const { paths, components } = toOpenAPISchema(app, { staticFile: false, methods: ["options"], paths: [/^(?!\/v1\/)/] }, undefined, undefined, "3.1.0");
@@ -67,7 +94,7 @@ export function buildOpenApiDocument(app: AnyElysia, version: string): Json {
     out[path] = methods;
   }
   // Drop TypeBox's symbols and functions: plain JSON.
-  return JSON.parse(JSON.stringify({
+  return tidySchemas(JSON.parse(JSON.stringify({
     openapi: "3.1.0",
     info: { title: "deskreel API", version, description: DESCRIPTION },
     servers: [{ url: "/" }],
@@ -89,7 +116,7 @@ export function buildOpenApiDocument(app: AnyElysia, version: string): Json {
         sessionCookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "set by POST /v1/auth/login" },
       },
     },
-  })) as Json;
+  }))) as Json;
 }
 
 /** Serves the document of `root()` (the whole app, known only once it is composed). */

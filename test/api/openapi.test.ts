@@ -76,3 +76,20 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(importBody.content)).toEqual(["application/octet-stream"]);
   });
 });
+
+describe("the document's schemas read as a client needs them", () => {
+  test("numbers are numbers (not numeric text), validation messages stay out, the error body keeps its field", async () => {
+    const server = await startTestServer();
+    try {
+      const doc = (await (await server.get("/v1/openapi.json")).json()) as Doc & { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+      const limit = doc.paths["/v1/recordings"].get.parameters?.find((p) => p.name === "limit") as unknown as { schema: Record<string, unknown> };
+      expect(limit.schema).toMatchObject({ type: "integer", minimum: 1, maximum: 500 });
+      expect(limit.schema).not.toHaveProperty("anyOf");
+      expect(limit.schema).not.toHaveProperty("error");
+      expect(Object.keys(doc.components.schemas.Error.properties).sort()).toEqual(["error", "offset"]);
+      expect(JSON.stringify(doc)).not.toContain('"format":"numeric"');
+    } finally {
+      await server.dispose();
+    }
+  });
+});
