@@ -130,3 +130,9 @@ export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1000;
+
+/** Events lost to storage trouble while recording, kept in meta.lostEvents by live sessions (see sessions/recordedSession). */
+export function lostEvents(row: RecordingRow): number {
+  const value = row.meta.lostEvents;
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
