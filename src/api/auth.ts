@@ -36,6 +36,8 @@ export const NewUser = t.Object({
 });
 export type NewUser = Static<typeof NewUser>;
 
+export const NewRole = t.Object({ role: t.Optional(t.String({ maxLength: 32, description: "admin, auditor or user" })) });
+
 export const NewPassword = t.Object({ password: t.Optional(t.String({ maxLength: 1024 })) });
 
 export const UserParams = t.Object({ name: t.String({ minLength: 1, maxLength: 256 }) });

@@ -20,6 +20,8 @@ const ERROR_TEXT: Record<number, string> = {
   409: "it already exists",
   413: "the request body is larger than this route accepts",
   416: "the range cannot be satisfied",
+  429: "too many failed logins: wait Retry-After seconds",
+  503: "busy: try again in a moment (Retry-After)",
 };
 
 /** The error answers a route can give, for its `response` map. */

@@ -1,6 +1,7 @@
 // How a catalog row looks in the API (the shapes are the schemas in recordings.ts). Kept apart from the schemas
 // so the CLI can use it without loading Elysia.
-import type { Marker, RecordingRow, VideoState } from "../catalog/types.ts";
+import { lostEvents, type Marker, type RecordingRow, type VideoState } from "../catalog/types.ts";
+import { withoutServerPaths } from "../safeText.ts";
 import type { ApiMarker, RecordingDetail, RecordingItem } from "./recordings.ts";
 
 export function rfc3339(ms: number): string {
@@ -35,7 +36,10 @@ export function toApiItem(row: RecordingRow): RecordingItem {
     video: { state: apiVideoState(row), duration_ms: row.videoDurationMs, bytes: row.videoBytes },
     markers: { ...row.markerCounts },
     participants: [...row.participants],
-    error: row.error,
+    // Failure reasons often quote storage errors: no server file paths in API answers.
+    error: row.error === null ? null : withoutServerPaths(row.error),
+    lost_events: lostEvents(row),
+    gaps: lostEvents(row) > 0,
   };
 }
 

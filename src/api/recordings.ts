@@ -57,6 +57,8 @@ const itemFields = {
   video: t.Object({ state: ApiVideoState, duration_ms: t.Integer({ minimum: 0 }), bytes: t.Integer({ minimum: 0 }) }),
   participants: t.Array(t.String(), { description: "users who took part, the owner first" }),
   error: t.Union([t.String(), t.Null()], { description: "why a recording failed or was interrupted" }),
+  lost_events: t.Integer({ minimum: 0, description: "events lost to storage trouble while recording (dropped, refused or never stored)" }),
+  gaps: t.Boolean({ description: "the recording has gaps: some of the session is not in it" }),
 };
 
 export const RecordingItem = t.Object({ ...itemFields, markers: MarkerCounts });
