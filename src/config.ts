@@ -1,6 +1,7 @@
 // Everything the server can be told, read once from the environment with embedded defaults.
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { encoderPreference, type EncoderPreference } from "./video/encoder/preference.ts";
 
 export type RecordingMode = "async" | "sync";
 
@@ -29,6 +30,8 @@ export interface Config {
   videoWorkers: number;
   maxFps: number;
   keyframeMs: number;
+  /** H.264 backend: "auto" (WebCodecs where its native binding loads, else WASM), "webcodecs" or "wasm". */
+  videoEncoder: EncoderPreference;
   /** Start a synthetic desktop session in-process (bun start --demo). */
   demo: boolean;
 }
@@ -74,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     videoWorkers: intEnv(env, "DESKREEL_VIDEO_WORKERS", availableParallelism(), 1, 64),
     maxFps: intEnv(env, "DESKREEL_VIDEO_FPS", 10, 1, 30),
     keyframeMs: intEnv(env, "DESKREEL_KEYFRAME_MS", 3000, 500, 60000),
+    videoEncoder: encoderPreference(env.DESKREEL_VIDEO_ENCODER),
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
   };
 }
