@@ -16,9 +16,3 @@ export class RdpInputError extends Error {
   }
 }
 
-/** Throws a "truncated" error unless `need` bytes are left at `pos` of a buffer of `length`. */
-export function need(length: number, pos: number, need: number, what: string): void {
-  if (pos < 0 || need < 0 || pos + need > length) {
-    throw new RdpInputError("truncated", `${what}: needs ${need} bytes at ${pos}, only ${Math.max(0, length - pos)} left`);
-  }
-}
