@@ -2,17 +2,12 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { checkAdminToken } from "./auth/validation.ts";
+import type { S3Config } from "./storage/openBlobStore.ts";
 import { encoderPreference, type EncoderPreference } from "./video/encoder/preference.ts";
 
 export type RecordingMode = "async" | "sync";
 
-export interface S3Config {
-  bucket: string;
-  endpoint?: string;
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-}
+export type { S3Config };
 
 export interface Config {
   host: string;

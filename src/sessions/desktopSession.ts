@@ -6,11 +6,12 @@ import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRe
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { decodeMessage, TdpCodecError, validateTile } from "../tdp/codec.ts";
-import { MessageType, RECORDED_TYPES, type TdpMessage, PICTURE_TYPES } from "../tdp/messages.ts";
+import { isPictureMessage, MessageType, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
 import { RecordedSession } from "./recordedSession.ts";
-import { SessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
+import type { RecordingVideo } from "../video/recordingVideo.ts";
+import { finishSessionVideo, liveSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
 
 export interface DesktopSessionDeps extends SessionVideoDeps {
   store: BlobStore;
@@ -45,7 +46,7 @@ export class DesktopSession extends RecordedSession {
   private rejected = 0;
   private messages = 0;
   private bytes = 0;
-  readonly video: SessionVideo;
+  readonly video: RecordingVideo;
 
   private constructor(
     private readonly deps: DesktopSessionDeps,
@@ -53,12 +54,7 @@ export class DesktopSession extends RecordedSession {
     readonly openedAt: number,
   ) {
     super(deps, info.sessionId);
-    this.video = new SessionVideo(deps, info.sessionId, {
-      mode: "live",
-      maxFps: deps.maxFps,
-      keyframeMs: deps.keyframeMs,
-      onBadInput: (reason) => this.onVideoRejected(reason),
-    });
+    this.video = liveSessionVideo(deps, info.sessionId, (reason) => this.onVideoRejected(reason));
   }
 
   /** Lists the session as live and writes its start event. Throws (nothing listed) if either fails. */
@@ -112,7 +108,8 @@ export class DesktopSession extends RecordedSession {
     const recorded = RECORDED_TYPES.has(msg.type);
     const delayMs = recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
     this.recorder.record(raw, { at, message: msg }).catch((err) => this.onRecordFailed(err));
-    if (recorded && PICTURE_TYPES.has(msg.type)) this.video.push(delayMs, raw);
+    // Decoded once, here: the video path gets the typed message.
+    if (recorded && isPictureMessage(msg)) this.video.push(delayMs, msg);
     const marker = this.markers.markerFor(msg, delayMs);
     if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
     return { kind: "ok" };
@@ -133,7 +130,7 @@ export class DesktopSession extends RecordedSession {
 
   /** The recording is complete and listed: now the final MP4. */
   protected override afterRecording(durationMs: number): Promise<void> {
-    return this.video.finish(durationMs);
+    return finishSessionVideo(this.deps, this.video, durationMs);
   }
 
   private reject(reason: string): IngestReply {
