@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decodePicture } from "../src/tdp/picture.ts";
 import type { TdpcapRecord } from "../src/tdp/tdpcap.ts";
 import { Compositor } from "../src/video/compose/compositor.ts";
 import { FrameScheduler } from "../src/video/compose/scheduler.ts";
@@ -29,7 +30,7 @@ export interface Picture {
 
 /** Where one pass over the clip spent its time, ms (the import path without the encoder). */
 export interface ComposeTimes {
-  /** Applying messages: TDP decode, PNG decode, queueing draws. */
+  /** Applying messages: TDP decode, PNG tile decode, queueing draws. */
   applyMs: number;
   /** Reading pictures back: the queued draws are paid here, plus getImageData. */
   readbackMs: number;
@@ -54,10 +55,11 @@ export async function* schedulePictures(clip: Clip, times?: ComposeTimes): Async
       await new Promise((resolve) => setImmediate(resolve));
     }
     const started = performance.now();
-    const outcome = compositor.applyBytes(r.data);
+    const message = decodePicture(r.data);
+    const outcome = message ? compositor.apply(message) : null;
     if (times) times.applyMs += performance.now() - started;
-    if (outcome.kind === "resized") sized = true;
-    scheduler.afterMessage(r.delayMs, outcome.kind === "drawn" || outcome.kind === "resized", performance.now());
+    if (outcome?.kind === "resized") sized = true;
+    scheduler.afterMessage(r.delayMs, outcome?.kind === "drawn" || outcome?.kind === "resized", performance.now());
   }
   const last = scheduler.finish(clip.records.at(-1)?.delayMs ?? 0);
   if (last && sized) yield take(last.ptsMs, last.forceKey);
