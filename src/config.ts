@@ -28,6 +28,8 @@ export interface Config {
   keyframeMs: number;
   /** H.264 backend: "auto" (WebCodecs where its native binding loads, else WASM), "webcodecs" or "wasm". */
   videoEncoder: EncoderPreference;
+  /** Largest recording accepted by one import request (bytes). */
+  maxImportBytes: number;
   /** Start a synthetic desktop session in-process (bun start --demo). */
   demo: boolean;
   /** The server's address as browsers see it (DESKREEL_PUBLIC_URL), or null; https turns on Secure cookies. */
@@ -100,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFps: intEnv(env, "DESKREEL_VIDEO_FPS", 10, 1, 30),
     keyframeMs: intEnv(env, "DESKREEL_KEYFRAME_MS", 3000, 500, 60000),
     videoEncoder: encoderPreference(env.DESKREEL_VIDEO_ENCODER),
+    maxImportBytes: intEnv(env, "DESKREEL_MAX_IMPORT_BYTES", 2 * 1024 ** 3, 1024 ** 2, 64 * 1024 ** 3),
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),
