@@ -5,7 +5,7 @@ import type { RecordingMode } from "../config.ts";
 import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRecorder.ts";
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
-import { TdpCodecError } from "../tdp/codec.ts";
+import { isTdpb, TdpCodecError } from "../tdp/codec.ts";
 import { decodeFrame, type DesktopFrame, picturePayloads } from "../tdp/eras.ts";
 import { MessageType } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
@@ -43,6 +43,8 @@ export class DesktopSession extends RecordedSession {
   private recorder!: DesktopRecorder;
   private readonly markers = new MarkerTracker();
   private sizeKnown = false;
+  /** The sender's era, from its latest frame: replies (alerts) are written in it. */
+  speaksTdpb = false;
   private rejected = 0;
   private messages = 0;
   private bytes = 0;
@@ -98,6 +100,7 @@ export class DesktopSession extends RecordedSession {
     if (this.isClosing) return { kind: "ok" };
     this.messages++;
     this.bytes += raw.length;
+    this.speaksTdpb = isTdpb(raw);
     let frame: DesktopFrame;
     try {
       frame = decodeFrame(raw);

@@ -15,7 +15,7 @@ const framed = (...envelope: number[]): Uint8Array => new Uint8Array([...be32(en
 
 describe("round trip", () => {
   test("the samples cover all 22 Envelope payloads", () => {
-    expect(new Set(TDPB_SAMPLES.map((m) => m.kind))).toEqual(new Set(PAYLOAD_BY_FIELD.values()) as Set<TdpbMessage["kind"]>);
+    expect(new Set<string>(TDPB_SAMPLES.map((m) => m.kind))).toEqual(new Set(PAYLOAD_BY_FIELD.values()));
     expect(PAYLOAD_BY_FIELD.size).toBe(22);
   });
 

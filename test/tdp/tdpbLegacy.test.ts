@@ -37,6 +37,7 @@ describe("legacy → TDPB → legacy", () => {
 
   test("ServerHello is 31 RDPConnectionActivated; ClientHello is username, screen spec and keyboard layout", () => {
     const [hello, server] = [TDPB_SAMPLES[0], TDPB_SAMPLES[1]];
+    if (server.kind !== "serverHello") throw new Error("sample 1 is the ServerHello");
     expect(toLegacy(server)).toEqual([{ type: T.RDPConnectionActivated, ioChannelId: 1003, userChannelId: 1007, width: 1280, height: 720 }]);
     expect(toLegacy(hello)).toEqual([
       { type: T.ClientUsername, username: "Administrator" },
