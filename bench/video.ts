@@ -227,12 +227,12 @@ async function encodeFramesInWorker(data: unknown): Promise<WorkerResult> {
   const { width, height, frames } = data;
   if (typeof width !== "number" || typeof height !== "number" || !Array.isArray(frames)) throw new Error("bad request");
   const encoder = await HmeH264Encoder.create();
-  encoder.configure(width, height);
+  encoder.configureSync(width, height);
   let bytes = 0;
   const started = performance.now();
   frames.forEach((frame: unknown, i) => {
     if (!(frame instanceof Uint8Array)) throw new Error("frame is not bytes");
-    bytes += encoder.encode(frame, i % KEY_EVERY === 0).data.length;
+    bytes += encoder.encodeSync(frame, i % KEY_EVERY === 0).data.length;
   });
   const ms = performance.now() - started;
   encoder.close();

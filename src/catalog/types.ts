@@ -1,5 +1,6 @@
 // What the catalog stores about recordings, and how an item looks in the HTTP API.
 // Times are milliseconds since the Unix epoch inside the server; the API speaks RFC 3339.
+import { withoutServerPaths } from "../safeText.ts";
 
 export const RECORDING_KINDS = ["desktop", "ssh"] as const;
 export type RecordingKind = (typeof RECORDING_KINDS)[number];
@@ -150,6 +151,10 @@ export interface ApiRecordingItem {
   markers: MarkerCounts;
   participants: string[];
   error: string | null;
+  /** Events lost to storage trouble while recording (dropped, refused or never stored). */
+  lost_events: number;
+  /** The recording has gaps: some of the session is not in it. */
+  gaps: boolean;
 }
 
 export interface ApiMarker {
@@ -196,8 +201,17 @@ export function toApiItem(row: RecordingRow): ApiRecordingItem {
     video: { state: apiVideoState(row), duration_ms: row.videoDurationMs, bytes: row.videoBytes },
     markers: { ...row.markerCounts },
     participants: [...row.participants],
-    error: row.error,
+    // Failure reasons often quote storage errors: no server file paths in API answers.
+    error: row.error === null ? null : withoutServerPaths(row.error),
+    lost_events: lostEvents(row),
+    gaps: lostEvents(row) > 0,
   };
+}
+
+/** Kept in meta.lostEvents by live sessions (see sessions/recordedSession). */
+export function lostEvents(row: RecordingRow): number {
+  const value = row.meta.lostEvents;
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 export function toApiMarker(marker: Marker): ApiMarker {

@@ -8,7 +8,7 @@ import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts"
 import { encodeMessage, encodeTdpb } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
 import { TdpbSeverity } from "../tdp/tdpb/messages.ts";
-import { authGuard, requirePermission } from "./authRoutes.ts";
+import { authGuard, requireTokenPermission } from "./authRoutes.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
 
@@ -54,7 +54,7 @@ export function ingestRoutes(services: Services) {
         session_id: t.Optional(t.String({ maxLength: 128 })),
       }),
       async beforeHandle(ctx) {
-        requirePermission(ctx, canIngest, "ingest desktop sessions");
+        requireTokenPermission(ctx, canIngest, "ingest desktop sessions");
         await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {

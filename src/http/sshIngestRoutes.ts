@@ -8,7 +8,7 @@ import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
 import type { TerminalSize } from "../recording/terminalResize.ts";
 import { SshSession } from "../sessions/sshSession.ts";
-import { authGuard, requirePermission } from "./authRoutes.ts";
+import { authGuard, requireTokenPermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 
@@ -77,7 +77,7 @@ export function sshIngestRoutes(services: Services) {
         rows: side,
       }),
       async beforeHandle(ctx) {
-        requirePermission(ctx, canIngest, "ingest SSH sessions");
+        requireTokenPermission(ctx, canIngest, "ingest SSH sessions");
         await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {

@@ -3,6 +3,11 @@
 // yet made durable. Under storage trouble it follows Teleport: a non-blocking send into a bounded
 // buffer; when full, a blocking wait bounded by `backoffTimeoutMs`; on timeout a backoff period
 // during which async mode drops (and counts) events and sync mode refuses them.
+//
+// Unlike Teleport's fixed backoff, the period ends as soon as the stream makes anything durable again:
+// the stream keeps retrying the part it holds, and that retry is the probe. A short disk-full spell
+// loses only the events sent while storage was failing. Essential events (the session end) are never
+// dropped or refused for lack of room: they wait in the stream for storage to come back.
 import { randomUUID } from "node:crypto";
 import { encodeOneOf } from "./eventCodec.ts";
 import {
@@ -54,7 +59,14 @@ export interface AuditWriterConfig {
   backoffDurationMs?: number;
   /** Wall clock for backoff periods (default Date.now). */
   now?: () => number;
+  /** Told when storage starts failing (backoff begins) and when it takes writes again. */
+  onStorageState?: (state: "failing" | "recovered", stats: AuditWriterStats) => void;
   log?: (message: string) => void;
+}
+
+export interface EmitOptions {
+  /** Never dropped or refused for lack of room (the session end): it waits in the stream for storage. */
+  essential?: boolean;
 }
 
 export interface AuditWriterStats {
@@ -85,7 +97,8 @@ const LENGTH_PREFIX_HEADROOM = 3;
 const noop = (): void => {};
 
 export class AuditWriter {
-  private readonly cfg: Required<Omit<AuditWriterConfig, "splitOversize">> & Pick<AuditWriterConfig, "splitOversize">;
+  private readonly cfg: Required<Omit<AuditWriterConfig, "splitOversize" | "onStorageState">> &
+    Pick<AuditWriterConfig, "splitOversize" | "onStorageState">;
   private readonly counters = { accepted: 0, lost: 0, refused: 0, slowWrites: 0, oversizeSplit: 0, oversizeDropped: 0 };
   private nextIndex = 0;
   private lastDurableIndex = -1;
@@ -118,11 +131,11 @@ export class AuditWriter {
   }
 
   /** Stamp and record a non-playback event (session start/end, clipboard, ...); resolves with it stamped. */
-  emit<E extends AuditEvent>(event: E, at: number = Date.now()): Promise<E> {
+  emit<E extends AuditEvent>(event: E, at: number = Date.now(), options: EmitOptions = {}): Promise<E> {
     const receivedAt = performance.now();
     return this.run(() => {
       const stamped = this.stamp(event, at);
-      const sent = this.send(stamped, receivedAt);
+      const sent = this.send(stamped, receivedAt, options.essential === true);
       return sent === undefined ? stamped : sent.then(() => stamped);
     });
   }
@@ -218,7 +231,7 @@ export class AuditWriter {
 
   // ---- sending with Teleport's backoff ----
 
-  private send(event: AuditEvent, receivedAt: number): void | Promise<void> {
+  private send(event: AuditEvent, receivedAt: number, essential = false): void | Promise<void> {
     const bytes = encodeOneOf(event);
     if (bytes.length > MAX_RECORD_BYTES) {
       this.counters.oversizeDropped++;
@@ -226,16 +239,21 @@ export class AuditWriter {
       return;
     }
     const encoded: EncodedEvent = { index: event.index, type: teleportType(event), bytes, receivedAt };
+    if (essential) return this.accept(encoded);
     if (this.cfg.now() < this.backoffUntil) return this.giveUp(event, "storage is in backoff");
     if (this.hasRoom(bytes.length)) return this.accept(encoded);
     this.counters.slowWrites++;
     return this.waitForRoom().then((room) => {
       if (room) return this.accept(encoded);
+      const starting = this.cfg.now() >= this.backoffUntil;
       this.backoffUntil = this.cfg.now() + this.cfg.backoffDurationMs;
-      this.cfg.log(
-        `session ${this.cfg.sessionId}: storage did not confirm events for ${this.cfg.backoffTimeoutMs} ms; ` +
-          `backing off for ${this.cfg.backoffDurationMs} ms (${this.cfg.mode} mode)`,
-      );
+      if (starting) {
+        this.cfg.log(
+          `session ${this.cfg.sessionId}: storage did not confirm events for ${this.cfg.backoffTimeoutMs} ms; ` +
+            `backing off until it takes a write again, at most ${this.cfg.backoffDurationMs} ms (${this.cfg.mode} mode)`,
+        );
+        this.notifyStorage("failing");
+      }
       return this.giveUp(event, `storage did not confirm events within ${this.cfg.backoffTimeoutMs} ms`);
     });
   }
@@ -281,6 +299,16 @@ export class AuditWriter {
     const last = batch[batch.length - 1];
     if (last === undefined) return;
     this.lastDurableIndex = Math.max(this.lastDurableIndex, last.index);
+    if (this.backoffUntil > 0) {
+      // Storage took a write: the backoff is over now, not when its timer runs out.
+      const wasBackingOff = this.cfg.now() < this.backoffUntil;
+      this.backoffUntil = 0;
+      if (wasBackingOff) {
+        const { lost, refused } = this.counters;
+        this.cfg.log(`session ${this.cfg.sessionId}: storage takes writes again; recording resumes (${lost + refused} event(s) lost so far)`);
+        this.notifyStorage("recovered");
+      }
+    }
     while (this.head < this.unconfirmed.length) {
       const entry = this.unconfirmed[this.head];
       if (entry === undefined || entry[0] > this.lastDurableIndex) break;
@@ -292,6 +320,19 @@ export class AuditWriter {
       this.head = 0;
     }
     if (this.roomWaiter !== null && this.hasRoom(0)) this.roomWaiter();
+  }
+
+  private notifyStorage(state: "failing" | "recovered"): void {
+    const listener = this.cfg.onStorageState;
+    if (listener === undefined) return;
+    // After the current call stack, so stats() counts the event that started the backoff.
+    queueMicrotask(() => {
+      try {
+        listener(state, this.stats());
+      } catch (err) {
+        this.cfg.log(`session ${this.cfg.sessionId}: storage state listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
   }
 
   /** Bytes a playback record takes besides its payload, with generous values for the stamped numbers. */

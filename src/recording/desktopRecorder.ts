@@ -14,7 +14,7 @@ import { MessageType, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts
 import { decodeTdpb, encodeTdpb, isTdpb } from "../tdp/tdpb/codec.ts";
 import { toLegacy } from "../tdp/tdpb/legacy.ts";
 import { TDPB_HEADER_BYTES, TDPB_RECORDED_KINDS, type TdpbMessage } from "../tdp/tdpb/messages.ts";
-import { AuditWriter, type AuditWriterStats, desktopRecordingEvent, type RecordingMode } from "./auditWriter.ts";
+import { AuditWriter, type AuditWriterConfig, type AuditWriterStats, desktopRecordingEvent, type RecordingMode } from "./auditWriter.ts";
 import {
   type AuditEvent,
   type DesktopClipboardEvent,
@@ -62,6 +62,7 @@ export interface DesktopRecorderOptions {
   maxBufferedEvents?: number;
   maxBufferedBytes?: number;
   stream?: Partial<Omit<SessionStreamOptions, "sessionId" | "handle">>;
+  onStorageState?: AuditWriterConfig["onStorageState"];
   log?: (message: string) => void;
 }
 
@@ -115,6 +116,7 @@ export class DesktopRecorder {
       ...definedOnly({
         backoffTimeoutMs: options.backoffTimeoutMs, backoffDurationMs: options.backoffDurationMs,
         maxBufferedEvents: options.maxBufferedEvents, maxBufferedBytes: options.maxBufferedBytes,
+        onStorageState: options.onStorageState,
       }),
     });
     this.tee = new AuditTee(options.auditLog, log);
@@ -202,7 +204,8 @@ export class DesktopRecorder {
     this.closed = true;
     const at = options.at ?? Date.now();
     try {
-      await this.audit(this.endEvent(at, options.participants ?? [this.info.user]), at);
+      // Essential: the end event waits in the stream for storage instead of being dropped or refused.
+      await this.audit(this.endEvent(at, options.participants ?? [this.info.user]), at, true);
     } finally {
       await this.writer.complete();
     }
@@ -214,9 +217,9 @@ export class DesktopRecorder {
   }
 
   /** Into the recording and the audit log; the audit log gets it even if the recording refused it. */
-  private async audit(event: AuditEvent, at: number): Promise<void> {
+  private async audit(event: AuditEvent, at: number, essential = false): Promise<void> {
     try {
-      await this.writer.emit(event, at);
+      await this.writer.emit(event, at, { essential });
     } finally {
       await this.tee.forward(event);
     }

@@ -158,45 +158,149 @@ class ByteQueue {
   }
 }
 
-/** Decompress one part and decode its records. */
-function decodePart(gzip: Uint8Array, partOffset: number): AuditEvent[] {
-  let plain: Uint8Array;
+/**
+ * Most a part may decompress to. Teleport flushes a part at ~5 MiB of gzip, so text that compresses
+ * very well can legitimately make hundreds of MiB; the readers stream a part's records (memory stays
+ * at one chunk and one record whatever the part's size), so this only bounds the work a bomb costs.
+ */
+export const MAX_PART_PLAIN_BYTES = 1024 * 1024 * 1024;
+/** The sync parser (parseProtostream: tests, small files) inflates a part whole, so its cap is lower. */
+export const MAX_SYNC_PART_PLAIN_BYTES = 256 * 1024 * 1024;
+const INFLATE_CHUNK_BYTES = 64 * 1024;
+
+/** A part's records as its decompressed bytes arrive, in chunks; keeps at most one partial record. */
+class RecordSplitter {
+  private carry: Uint8Array = new Uint8Array(0);
+  /** Offset within the part's decompressed records of `carry`'s first byte. */
+  private at = 0;
+  private plainBytes = 0;
+
+  constructor(
+    private readonly partOffset: number,
+    private readonly maxPlainBytes: number,
+  ) {}
+
+  push(chunk: Uint8Array): AuditEvent[] {
+    this.plainBytes += chunk.length;
+    if (this.plainBytes > this.maxPlainBytes) {
+      throw new ProtostreamError(this.partOffset, `part decompresses to more than ${this.maxPlainBytes} bytes (a compression bomb or a corrupt part)`);
+    }
+    let buf = chunk;
+    if (this.carry.length > 0) {
+      buf = new Uint8Array(this.carry.length + chunk.length);
+      buf.set(this.carry);
+      buf.set(chunk, this.carry.length);
+    }
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const events: AuditEvent[] = [];
+    let pos = 0;
+    while (buf.length - pos >= RECORD_LENGTH_BYTES) {
+      const length = view.getUint32(pos);
+      const recordAt = this.at + pos;
+      if (length === 0) throw new ProtostreamError(this.partOffset, "unexpected message size 0", recordAt);
+      if (length > MAX_RECORD_BYTES) {
+        throw new ProtostreamError(this.partOffset, `record of ${length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`, recordAt);
+      }
+      const start = pos + RECORD_LENGTH_BYTES;
+      if (start + length > buf.length) break; // the rest of this record comes with the next chunk
+      try {
+        events.push(decodeOneOf(buf.subarray(start, start + length)));
+      } catch (err) {
+        if (err instanceof EventDecodeError) throw new ProtostreamError(this.partOffset, err.message, recordAt, { cause: err });
+        throw err;
+      }
+      pos = start + length;
+    }
+    // Copied, so the chunk (possibly a big inflate buffer) is not kept alive by a small remainder.
+    this.carry = pos === buf.length ? new Uint8Array(0) : buf.slice(pos);
+    this.at += pos;
+    return events;
+  }
+
+  /** The part's data is over: anything left is a record cut short. */
+  end(): void {
+    if (this.carry.length === 0) return;
+    if (this.carry.length < RECORD_LENGTH_BYTES) {
+      throw new ProtostreamError(this.partOffset, `${this.carry.length} stray bytes where a record length was expected`, this.at);
+    }
+    const length = new DataView(this.carry.buffer, this.carry.byteOffset).getUint32(0);
+    throw new ProtostreamError(this.partOffset, `record of ${length} bytes runs past the end of its part`, this.at);
+  }
+}
+
+function notGzip(partOffset: number, err: unknown): ProtostreamError {
+  if (err instanceof ProtostreamError) return err;
+  return new ProtostreamError(partOffset + PART_HEADER_BYTES, `part data is not valid gzip (${err instanceof Error ? err.message : String(err)})`, null, { cause: err });
+}
+
+/** Most a part is inflated in one piece; bigger parts are streamed (see readParts). */
+const WHOLE_INFLATE_BYTES = 16 * 1024 * 1024;
+
+/** The part inflated in one piece, or null when it inflates to more than `limit` bytes. */
+function inflateWhole(part: RawPart, limit: number): Uint8Array | null {
   try {
     // node:zlib, not Bun.gunzipSync: it reads concatenated gzip members, as Go's gzip reader does.
-    plain = zlib.gunzipSync(gzip);
+    return zlib.gunzipSync(part.gzip, { maxOutputLength: limit });
   } catch (err) {
-    throw new ProtostreamError(partOffset + PART_HEADER_BYTES, `part data is not valid gzip (${err instanceof Error ? err.message : String(err)})`, null, { cause: err });
+    if (errorCodeOf(err) === "ERR_BUFFER_TOO_LARGE") return null;
+    throw notGzip(part.offset, err);
   }
-  const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
-  const events: AuditEvent[] = [];
-  let at = 0;
-  while (at < plain.length) {
-    if (plain.length - at < RECORD_LENGTH_BYTES) {
-      throw new ProtostreamError(partOffset, `${plain.length - at} stray bytes where a record length was expected`, at);
-    }
-    const length = view.getUint32(at);
-    if (length === 0) throw new ProtostreamError(partOffset, "unexpected message size 0", at);
-    if (length > MAX_RECORD_BYTES) {
-      throw new ProtostreamError(partOffset, `record of ${length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`, at);
-    }
-    const start = at + RECORD_LENGTH_BYTES;
-    if (start + length > plain.length) {
-      throw new ProtostreamError(partOffset, `record of ${length} bytes runs past the end of its part`, at);
-    }
-    try {
-      events.push(decodeOneOf(plain.subarray(start, start + length)));
-    } catch (err) {
-      if (err instanceof EventDecodeError) throw new ProtostreamError(partOffset, err.message, at, { cause: err });
-      throw err;
-    }
-    at = start + length;
-  }
+}
+
+function decodeRecords(part: RawPart, plain: Uint8Array): AuditEvent[] {
+  const splitter = new RecordSplitter(part.offset, plain.length);
+  const events = splitter.push(plain);
+  splitter.end();
   return events;
+}
+
+/** Decompress one part whole (capped) and decode its records: the sync parser's way. */
+function decodePart(part: RawPart): AuditEvent[] {
+  const plain = inflateWhole(part, MAX_SYNC_PART_PLAIN_BYTES);
+  if (plain === null) {
+    throw new ProtostreamError(part.offset, `part decompresses to more than ${MAX_SYNC_PART_PLAIN_BYTES} bytes (a compression bomb or a corrupt part)`);
+  }
+  return decodeRecords(part, plain);
+}
+
+/**
+ * The readers' way: a part that inflates to at most 16 MiB (every part deskreel writes) in one piece,
+ * a bigger one as a stream whose records are yielded as they come, so memory holds one inflate chunk
+ * and one record however far the part inflates; the consumer's pace is the inflater's pace.
+ */
+async function* readPart(part: RawPart): AsyncGenerator<AuditEvent> {
+  const plain = inflateWhole(part, WHOLE_INFLATE_BYTES);
+  if (plain !== null) {
+    yield* decodeRecords(part, plain);
+    return;
+  }
+  const splitter = new RecordSplitter(part.offset, MAX_PART_PLAIN_BYTES);
+  const gunzip = zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
+  gunzip.end(part.gzip);
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Uint8Array>) yield* splitter.push(chunk);
+  } catch (err) {
+    throw notGzip(part.offset, err);
+  } finally {
+    gunzip.destroy();
+  }
+  splitter.end();
+}
+
+function errorCodeOf(err: unknown): unknown {
+  return typeof err === "object" && err !== null && "code" in err ? (err as { code: unknown }).code : undefined;
+}
+
+/** A complete part's compressed data and where it starts in the file. */
+interface RawPart {
+  offset: number;
+  gzip: Uint8Array;
 }
 
 /**
  * Incremental parser: feed bytes with push(), get the events of each part once the part (padding
- * included) is complete, call end() when the input is over.
+ * included) is complete, call end() when the input is over. `parts()` gives the complete parts still
+ * compressed, for a reader that inflates them as a stream.
  */
 export class ProtostreamParser {
   readonly stats: ProtostreamStats = {
@@ -208,11 +312,19 @@ export class ProtostreamParser {
   private gzipLength = 0;
   private paddingLength = 0;
   private paddingLeft = 0;
-  private pending: AuditEvent[] = [];
+  private gzip: Uint8Array | null = null;
 
   constructor(private readonly options: ReadOptions = {}) {}
 
+  /** Events of the parts the chunk completes (each part inflated whole, within MAX_SYNC_PART_PLAIN_BYTES). */
   *push(chunk: Uint8Array): Generator<AuditEvent, void, undefined> {
+    for (const part of this.parts(chunk)) {
+      for (const event of decodePart(part)) if (this.accept(event)) yield event;
+    }
+  }
+
+  /** The parts the chunk completes, still compressed; pass their events through accept(). */
+  *parts(chunk: Uint8Array): Generator<RawPart, void, undefined> {
     this.queue.push(chunk);
     for (;;) {
       if (this.state === "header") {
@@ -235,18 +347,18 @@ export class ProtostreamParser {
         this.state = "gzip";
       } else if (this.state === "gzip") {
         if (this.queue.length < this.gzipLength) return;
-        this.pending = decodePart(this.queue.take(this.gzipLength), this.partStart);
+        this.gzip = this.queue.take(this.gzipLength);
         this.state = "padding";
       } else {
         this.paddingLeft -= this.queue.skip(this.paddingLeft);
         if (this.paddingLeft > 0) return;
-        const events = this.pending;
-        this.pending = [];
+        const part: RawPart = { offset: this.partStart, gzip: this.gzip ?? new Uint8Array(0) };
+        this.gzip = null;
         this.stats.parts++;
         this.partStart += PART_HEADER_BYTES + this.gzipLength + this.paddingLength;
         this.stats.bytes = this.partStart;
         this.state = "header";
-        for (const event of events) if (this.accept(event)) yield event;
+        yield part;
       }
     }
   }
@@ -261,7 +373,7 @@ export class ProtostreamParser {
   }
 
   /** Teleport's dedup rule: an index not above the last one seen was already read (a resumed upload). */
-  private accept(event: AuditEvent): boolean {
+  accept(event: AuditEvent): boolean {
     this.stats.totalEvents++;
     if (event.index <= this.stats.lastIndex) {
       this.stats.skippedEvents++;
@@ -295,10 +407,11 @@ export class ProtostreamReader implements AsyncIterable<AuditEvent> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<AuditEvent> {
-    if (this.source instanceof Uint8Array) {
-      yield* this.parser.push(this.source);
-    } else {
-      for await (const chunk of chunksOf(this.source)) yield* this.parser.push(chunk);
+    const chunks = this.source instanceof Uint8Array ? [this.source] : chunksOf(this.source);
+    for await (const chunk of chunks) {
+      for (const part of this.parser.parts(chunk)) {
+        for await (const event of readPart(part)) if (this.parser.accept(event)) yield event;
+      }
     }
     this.parser.end();
   }

@@ -13,7 +13,11 @@ import type { DurableListener, EncodedEvent, EventStream } from "./stream.ts";
 export interface SessionStreamOptions {
   sessionId: string;
   handle: AppendHandle;
-  /** First retry delay after a failed append (default 50 ms), doubled up to `maxRetryDelayMs` (default 2 s). */
+  /**
+   * First retry delay after a failed append (default 50 ms), doubled up to `maxRetryDelayMs` (default 1 s).
+   * Each retry is also the probe that tells the writer storage works again, so the cap bounds how long
+   * recording stays stopped after storage recovers.
+   */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
   /** Cap on a part's records before compression (default 4 MiB); a bigger turn becomes several parts. */
@@ -37,6 +41,8 @@ export interface SessionStreamStatus {
   /** Failed appends so far, and the last failure. */
   failures: number;
   lastError: string | null;
+  /** Events still unstored when complete() gave up waiting for storage (they are not in the recording). */
+  unstoredAtClose: number;
   state: "open" | "completing" | "complete" | "aborted";
 }
 
@@ -53,14 +59,15 @@ export class SessionStream implements EventStream {
   private retryDelay: number;
   private idleWaiters: Array<() => void> = [];
   private readonly current: SessionStreamStatus = {
-    bytesWritten: 0, parts: 0, lastConfirmedIndex: -1, pendingEvents: 0, failures: 0, lastError: null, state: "open",
+    bytesWritten: 0, parts: 0, lastConfirmedIndex: -1, pendingEvents: 0, failures: 0, lastError: null, unstoredAtClose: 0,
+    state: "open",
   };
 
   constructor(options: SessionStreamOptions) {
     this.sessionId = options.sessionId;
     this.handle = options.handle;
     this.opts = {
-      retryDelayMs: 50, maxRetryDelayMs: 2000, maxPartBytes: 4 * 1024 * 1024, completeTimeoutMs: 30_000,
+      retryDelayMs: 50, maxRetryDelayMs: 1000, maxPartBytes: 4 * 1024 * 1024, completeTimeoutMs: 30_000,
       eagerPartBytes: 64 * 1024, log: (m) => console.warn(m), ...options,
     };
     this.retryDelay = this.opts.retryDelayMs;
@@ -120,6 +127,7 @@ export class SessionStream implements EventStream {
     if (timer !== null) clearTimeout(timer);
     if (stuck) {
       const lost = this.pending.length + (this.inFlight?.length ?? 0);
+      this.current.unstoredAtClose = lost;
       if (this.retryTimer !== null) clearTimeout(this.retryTimer);
       this.retryTimer = null;
       this.pending = [];

@@ -78,6 +78,7 @@ export class DesktopSession extends RecordedSession {
       session = new DesktopSession(deps, info, openedAt);
       session.recorder = await DesktopRecorder.open({
         info, handle, auditLog: deps.auditLog, mode: deps.recordingMode, openedAt, log: deps.log,
+        onStorageState: session.onStorageState,
       });
       return session;
     } catch (err) {
@@ -126,6 +127,11 @@ export class DesktopSession extends RecordedSession {
 
   protected get owner(): string {
     return this.info.user;
+  }
+
+  protected lostEvents(): number {
+    const { writer, stream } = this.recorder.stats();
+    return writer.lost + writer.refused + stream.unstoredAtClose;
   }
 
   protected async completeRecording(at: number, participants: string[]): Promise<void> {

@@ -1,7 +1,8 @@
 // What a live desktop and a live SSH session share: the recording clock, how a refused recording ends
 // the session (sync mode), and how the recording is completed and catalogued when the session ends.
 import type { Catalog } from "../catalog/catalog.ts";
-import { RecordingRefusedError } from "../recording/auditWriter.ts";
+import type { RecordingPatch } from "../catalog/types.ts";
+import { type AuditWriterStats, RecordingRefusedError } from "../recording/auditWriter.ts";
 import { PlaybackClock } from "../recording/playbackClock.ts";
 
 export interface RecordedSessionDeps {
@@ -13,6 +14,8 @@ export abstract class RecordedSession {
   protected readonly clock = new PlaybackClock();
   private refusal: string | null = null;
   private closing: Promise<void> | null = null;
+  /** Catalog notes of storage trouble, one after another so they never overwrite a newer one. */
+  private lossNotes: Promise<void> = Promise.resolve();
   /** Told when the session must end from our side (sync-mode refusal, too much bad input). */
   onFatal: (code: number, reason: string) => void = () => undefined;
 
@@ -44,10 +47,31 @@ export abstract class RecordedSession {
 
   protected abstract get owner(): string;
 
+  /** Events the recording does not hold: dropped (async), refused (sync) or never stored at close. */
+  protected abstract lostEvents(): number;
+
+  /** The writer's storage-state hook: the live row says at once that the recording has a gap. */
+  protected readonly onStorageState = (state: "failing" | "recovered", stats: AuditWriterStats): void => {
+    const lost = stats.lost + stats.refused;
+    this.base.log(`session ${this.sessionId}: storage ${state === "failing" ? "is failing" : "recovered"}; ${lost} event(s) lost so far`);
+    this.lossNotes = this.lossNotes
+      .then(() => this.noteLoss(lost, state))
+      .catch((err) => this.logError("catalog (lost events)", err));
+  };
+
+  /** meta.lostEvents (the API's lost_events) and meta.storage: the catalog's account of gaps. */
+  private async noteLoss(lost: number, storage: "failing" | "recovered"): Promise<void> {
+    const row = await this.base.catalog.getRecording(this.sessionId);
+    if (row?.status !== "live") return;
+    await this.base.catalog.updateRecording(this.sessionId, { meta: { ...row.meta, lostEvents: lost, storage } });
+  }
+
   private async finish(at: number): Promise<void> {
     const { catalog, log } = this.base;
     const durationMs = this.recordingTimeAt(at);
-    let status: "complete" | "failed" = this.refusal ? "failed" : "complete";
+    // A sync-mode refusal ends the session, but the recording still gets its end event: it is complete,
+    // with the refusal as its error and the refused events counted as lost.
+    let status: "complete" | "failed" = "complete";
     let error: string | null = this.refusal;
     try {
       const row = await catalog.getRecording(this.sessionId);
@@ -57,7 +81,15 @@ export abstract class RecordedSession {
       error = `recording did not complete: ${err instanceof Error ? err.message : String(err)}`;
       log(`session ${this.sessionId}: ${error}`);
     }
-    await catalog.updateRecording(this.sessionId, { status, endMs: at, durationMs, error });
+    await this.lossNotes;
+    const patch: RecordingPatch = { status, endMs: at, durationMs, error };
+    const lost = this.lostEvents();
+    if (lost > 0) {
+      const row = await catalog.getRecording(this.sessionId);
+      patch.meta = { ...row?.meta, lostEvents: lost, storage: status === "failed" ? "failing" : "recovered" };
+      log(`session ${this.sessionId}: recording has gaps: ${lost} event(s) lost to storage trouble`);
+    }
+    await catalog.updateRecording(this.sessionId, patch);
     await this.afterRecording(durationMs);
   }
 

@@ -73,6 +73,7 @@ export class SshSession extends RecordedSession {
     this.writer = new AuditWriter({
       sessionId: info.sessionId, clusterName: info.clusterName, stream,
       makeEvent: sessionPrintEvent, splitOversize: splitPrintData, mode: deps.recordingMode, log: deps.log,
+      onStorageState: this.onStorageState,
     });
     this.tee = new AuditTee(deps.auditLog, deps.log);
   }
@@ -137,18 +138,23 @@ export class SshSession extends RecordedSession {
     return this.info.user;
   }
 
+  protected lostEvents(): number {
+    const writer = this.writer.stats();
+    return writer.lost + writer.refused + this.stream.status.unstoredAtClose;
+  }
+
   protected async completeRecording(at: number, participants: string[]): Promise<void> {
     try {
-      await this.audit(this.endEvent(at, participants), at);
+      await this.audit(this.endEvent(at, participants), at, true);
     } finally {
       await this.writer.complete();
     }
   }
 
   /** Into the recording and the audit log; the audit log gets it even if the recording refused it. */
-  private async audit(event: AuditEvent, at: number): Promise<void> {
+  private async audit(event: AuditEvent, at: number, essential = false): Promise<void> {
     try {
-      await this.writer.emit(event, at);
+      await this.writer.emit(event, at, { essential });
     } finally {
       await this.tee.forward(event);
     }

@@ -52,6 +52,9 @@ export interface LiveVideoStats {
   /** The final duration once finished; while live, the time of the newest frame. */
   durationMs: number;
   lastPtsMs: number | null;
+  /** Bytes made but not stored yet (storage is failing), and failed attempts to store so far. */
+  unstoredBytes: number;
+  storageFailures: number;
 }
 
 export interface LiveVideoOptions {
@@ -60,7 +63,18 @@ export interface LiveVideoOptions {
   liveKey: string;
   finalKey: string;
   log?: (message: string) => void;
+  /**
+   * While storage fails, encoded fragments wait in memory and are retried (a short disk-full spell must
+   * not cost the video): at most this many bytes (default 64 MiB, minutes of 1080p) before giving up.
+   */
+  maxUnstoredBytes?: number;
+  /** How long finish() keeps retrying the last fragments and the final MP4 (default 60 s). */
+  storageWaitMs?: number;
 }
+
+/** Retry delays while storage fails: first, then doubled up to the cap (each retry is a probe). */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 1000;
 
 interface PendingFrame {
   sequence: number;
@@ -101,10 +115,20 @@ export class LiveVideo {
   private readonly listeners = new Set<LiveChunkListener>();
   private readonly endListeners = new Set<(info: LiveEndInfo) => void>();
 
-  private handle: Promise<AppendHandle> | null = null;
+  private handle: AppendHandle | null = null;
+  private started = false;
   private writeQueue: Uint8Array[] = [];
+  /** Bytes added but not yet in the live object (queued, or being retried). */
+  private unstoredBytes = 0;
+  private readonly maxUnstoredBytes: number;
+  private readonly storageWaitMs: number;
+  /** Wall time after which retrying stops (set by finish()). */
+  private retryDeadline = Infinity;
   private writing: Promise<void> = Promise.resolve();
   private writeError: Error | null = null;
+  private storageFailures = 0;
+  /** An append failed and is being retried. */
+  private retrying = false;
 
   constructor(options: LiveVideoOptions) {
     this.sessionId = options.sessionId;
@@ -112,6 +136,8 @@ export class LiveVideo {
     this.liveKey = options.liveKey;
     this.finalKey = options.finalKey;
     this.log = options.log ?? ((message) => console.warn(message));
+    this.maxUnstoredBytes = options.maxUnstoredBytes ?? 64 * 1024 * 1024;
+    this.storageWaitMs = options.storageWaitMs ?? 60_000;
   }
 
   /** The MSE type for this session's stream, e.g. `video/mp4; codecs="avc1.42E01F"`; null before the config. */
@@ -133,8 +159,7 @@ export class LiveVideo {
     const init = initSegment(config);
     this.config = config;
     this.init = init;
-    this.handle = this.store.openAppend(this.liveKey);
-    this.handle.catch(() => undefined); // surfaced through the write loop
+    this.started = true;
     this.enqueueWrite(init);
     this.broadcast(init, { kind: "init", ptsMs: 0, isKey: false });
   }
@@ -221,6 +246,8 @@ export class LiveVideo {
       samples: this.samples.length,
       keyframes: this.keyframes,
       bytes: this.liveBytes,
+      unstoredBytes: this.unstoredBytes,
+      storageFailures: this.storageFailures,
       durationMs: this.endMs ?? last?.ptsMs ?? 0,
       lastPtsMs: last?.ptsMs ?? null,
     };
@@ -245,21 +272,31 @@ export class LiveVideo {
     for (const listener of this.endListeners) this.callSafely(() => listener(info), "end listener");
     this.endListeners.clear();
 
+    this.retryDeadline = Date.now() + this.storageWaitMs;
     await this.flushed();
-    if (this.handle) await (await this.handle).close();
+    if (this.handle) await this.handle.close();
     if (this.samples.length === 0 || !this.config) {
       throw new Error(`session ${this.sessionId}: no video was recorded, so there is no MP4 to write`);
     }
+    const config = this.config;
     const samples = this.samples.map((s, i): StoredSample => {
       const next = this.samples[i + 1];
       const durationMs = next ? next.ptsMs - s.ptsMs : lastFrameDuration(endMs, s.ptsMs);
       return { offset: s.offset, size: s.size, dtsMs: s.ptsMs, durationMs, isKey: s.isKey };
     });
-    const sink = appendHandleSink(await this.store.openAppend(this.finalKey));
-    try {
-      return await writeFinalMp4({ config: this.config, samples, read: storeReader(this.store, this.liveKey) }, sink);
-    } catch (error) {
-      throw new Error(`session ${this.sessionId}: writing the final MP4 failed: ${describe(error)}`, { cause: error });
+    for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
+        const sink = appendHandleSink(await this.store.openAppend(this.finalKey));
+        return await writeFinalMp4({ config, samples, read: storeReader(this.store, this.liveKey) }, sink);
+      } catch (error) {
+        // A storage failure is retried until the deadline; a half-written final file goes first.
+        await this.store.delete(this.finalKey).catch(() => undefined);
+        if (Date.now() + delay > this.retryDeadline) {
+          throw new Error(`session ${this.sessionId}: writing the final MP4 failed: ${describe(error)}`, { cause: error });
+        }
+        this.noteStorageFailure(`writing the final MP4 "${this.finalKey}"`, error, delay);
+        await Bun.sleep(delay);
+      }
     }
   }
 
@@ -297,25 +334,62 @@ export class LiveVideo {
     if (this.writeError) throw this.writeError;
   }
 
-  /** Appends in call order; fragments that queue up while a write runs go out together in one append. */
+  /**
+   * Appends in call order; fragments that queue up while a write runs go out together in one append.
+   * A failed append is retried (the store cuts off a partial write, so the same bytes land at the same
+   * offset) while the unstored bytes stay within maxUnstoredBytes; past that the video is given up.
+   */
   private enqueueWrite(bytes: Uint8Array): void {
     this.liveBytes += bytes.length;
+    this.unstoredBytes += bytes.length;
+    // Only bytes held back by failing storage count against the bound, not a normal write queue.
+    if (this.retrying && this.unstoredBytes > this.maxUnstoredBytes && !this.writeError) {
+      this.writeError = new Error(
+        `session ${this.sessionId}: storing live video "${this.liveKey}" failed: storage did not take the video for too long ` +
+          `(${this.unstoredBytes} bytes waiting, limit ${this.maxUnstoredBytes})`,
+      );
+      this.log(this.writeError.message);
+      this.writeQueue = [];
+      return;
+    }
     this.writeQueue.push(bytes);
     if (this.writeQueue.length > 1) return; // a drain is already scheduled for this batch
     this.writing = this.writing.then(async () => {
-      const batch = this.writeQueue;
+      const batch = concatBytes(this.writeQueue);
       this.writeQueue = [];
-      if (this.writeError || !this.handle) return;
-      try {
-        const handle = await this.handle;
-        await handle.append(concatBytes(batch));
-      } catch (error) {
-        this.writeError = new Error(`session ${this.sessionId}: storing live video "${this.liveKey}" failed: ${describe(error)}`, {
-          cause: error,
-        });
-        this.log(this.writeError.message);
+      if (this.writeError || !this.started) return;
+      for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+        try {
+          if (this.handle === null) {
+            // An open that failed half-way may have left an empty file behind: ours to replace.
+            if (this.storageFailures > 0) await this.store.delete(this.liveKey);
+            this.handle = await this.store.openAppend(this.liveKey);
+          }
+          await this.handle.append(batch);
+          this.unstoredBytes -= batch.length;
+          if (this.retrying) this.log(`session ${this.sessionId}: live video stored again`);
+          this.retrying = false;
+          return;
+        } catch (error) {
+          if (this.writeError) return;
+          if (Date.now() + delay > this.retryDeadline) {
+            this.writeError = new Error(`session ${this.sessionId}: storing live video "${this.liveKey}" failed: ${describe(error)}`, {
+              cause: error,
+            });
+            this.log(this.writeError.message);
+            return;
+          }
+          this.retrying = true;
+          this.noteStorageFailure(`storing live video "${this.liveKey}"`, error, delay);
+          await Bun.sleep(delay);
+        }
       }
     });
+  }
+
+  private noteStorageFailure(what: string, error: unknown, delay: number): void {
+    // One line when the trouble starts, then one every ~30 failures: a long outage must not flood the log.
+    if (this.storageFailures++ % 30 === 0) this.log(`session ${this.sessionId}: ${what} failed (${describe(error)}); retrying every ≤${RETRY_MAX_MS} ms, ${delay} ms now`);
   }
 
   private broadcast(chunk: Uint8Array, info: LiveChunkInfo): void {

@@ -111,6 +111,7 @@ export function catalogContract(label: string, open: () => Promise<Catalog>): vo
         start: "2023-11-14T22:13:20.000Z", end: "2023-11-14T22:13:25.000Z", duration_ms: 5000, status: "complete",
         width: 1280, height: 720, video: { state: "ready", duration_ms: 5000, bytes: 123_456 },
         markers: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 }, participants: ["alice", "bob", "carol"], error: null,
+        lost_events: 0, gaps: false,
       });
       await catalog.close();
     });

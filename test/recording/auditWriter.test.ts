@@ -81,8 +81,10 @@ describe("storage trouble", () => {
     expect(writer.stats()).toMatchObject({ lost: 6, accepted: 4, slowWrites: 1, inBackoff: true });
     handle.release();
     await until(() => writer.stats().buffered === 0);
-    await Bun.sleep(260); // backoff over: recording resumes
+    // Storage took the held part: the backoff ends at once, not when its 250 ms run out.
+    expect(writer.stats().inBackoff).toBe(false);
     await writer.write(move(10));
+    expect(writer.stats().lost).toBe(6);
     await writer.complete();
     const { events, stats } = parseProtostream(handle.bytes());
     // Lost events keep their index (as in Teleport), so the gap shows where recording stopped.
@@ -101,6 +103,47 @@ describe("storage trouble", () => {
     await writer.complete();
     expect(parseProtostream(handle.bytes()).events.map((e) => e.index)).toEqual([0, 1, 2, 3]);
   });
+
+  test("backoff lasts only while storage fails: the stream's retry is the probe, whatever the backoff period", async () => {
+    const states: string[] = [];
+    const { handle, writer } = setup({
+      maxBufferedEvents: 4, backoffTimeoutMs: 40, backoffDurationMs: 60_000, onStorageState: (state) => states.push(state),
+    });
+    handle.failing = true;
+    for (let i = 0; i < 4; i++) await writer.write(move(i));
+    await writer.write(move(4)); // waits out the timeout, then the writer backs off for (at most) a minute
+    await writer.write(move(5));
+    expect(writer.stats()).toMatchObject({ lost: 2, inBackoff: true });
+    await until(() => states.length === 1);
+    handle.failing = false;
+    await until(() => !writer.stats().inBackoff, 3000); // the next retry (≤ 20 ms here) heals it
+    expect(states).toEqual(["failing", "recovered"]);
+    await writer.write(move(6));
+    await writer.complete();
+    expect(parseProtostream(handle.bytes()).events.map((e) => e.index)).toEqual([0, 1, 2, 3, 6]);
+  });
+
+  for (const mode of ["async", "sync"] as const) {
+    test(`${mode}: an essential event (the session end) is neither dropped nor refused in backoff; it waits for storage`, async () => {
+      const { handle, writer } = setup({ maxBufferedEvents: 2, backoffTimeoutMs: 30, backoffDurationMs: 60_000, mode });
+      handle.stall();
+      await writer.write(move(0));
+      await writer.write(move(1));
+      await writer.write(move(2)).catch((err: unknown) => expect(err).toBeInstanceOf(RecordingRefusedError));
+      expect(writer.stats().inBackoff).toBe(true);
+      const end = { ...blankMetadata(), type: EventType.DesktopClipboardSend, user: "u", login: "l", sessionId: "", localAddr: "", remoteAddr: "", protocol: "tdp", desktopAddr: "", desktopName: "", length: 0 } as const;
+      const stamped = await writer.emit({ ...end }, Date.now(), { essential: true });
+      expect(stamped.index).toBe(3);
+      const completed = writer.complete();
+      await Bun.sleep(50);
+      handle.release(); // storage comes back while the writer completes
+      await completed;
+      const { events } = parseProtostream(handle.bytes());
+      expect(events.map((e) => e.index)).toEqual([0, 1, 3]);
+      expect(events.at(-1)?.type).toBe(EventType.DesktopClipboardSend);
+      expect(writer.stats().lost + writer.stats().refused).toBe(1);
+    });
+  }
 
   test("a failing store is retried: nothing is lost while the buffer holds, and the file has every event once", async () => {
     const { handle, writer } = setup({ maxBufferedEvents: 1000, backoffTimeoutMs: 1000 });

@@ -6,9 +6,9 @@ import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { Compositor } from "../../src/video/compose/compositor.ts";
 import { readMp4Samples } from "../../src/video/mp4/reader.ts";
 import { annexBStream, avccNalUnits } from "../../src/video/encoder/annexb.ts";
-import { HmeH264Encoder } from "../../src/video/encoder/hmeEncoder.ts";
+import { HmeH264Encoder, type HmeFrame } from "../../src/video/encoder/hmeEncoder.ts";
 import { loadHmeRuntime } from "../../src/video/encoder/hmeRuntime.ts";
-import { EncoderFailure, type EncodedFrame, type H264CodecConfig } from "../../src/video/encoder/types.ts";
+import { EncoderFailure, type H264CodecConfig } from "../../src/video/encoder/types.ts";
 import { rgbaToI420 } from "../../src/video/encoder/yuv.ts";
 import { SAMPLE_CAPTURE } from "../support/corpusPath.ts";
 
@@ -67,7 +67,7 @@ function psnrLuma(source: Uint8ClampedArray, width: number, height: number, deco
   return mse === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / mse);
 }
 
-function writeAnnexB(name: string, config: H264CodecConfig, frames: EncodedFrame[]): string {
+function writeAnnexB(name: string, config: H264CodecConfig, frames: HmeFrame[]): string {
   const path = join(dir, name);
   Bun.write(path, annexBStream(config, frames));
   return path;
@@ -78,7 +78,7 @@ describe("h264-mp4-encoder backend", () => {
     const width = 320;
     const height = 240;
     const encoder = await HmeH264Encoder.create();
-    encoder.configure(width, height);
+    encoder.configureSync(width, height);
     const rgba = new Uint8ClampedArray(width * height * 4);
     for (let p = 0; p < width * height; p++) {
       rgba[p * 4] = (p * 7919) % 251;
@@ -95,7 +95,7 @@ describe("h264-mp4-encoder backend", () => {
       // A 16x16 box moving over a noisy background: big keyframes, small P frames.
       const x = (k * 5) % (width - 16);
       for (let y = 100; y < 116; y++) rgba.fill(k % 255, (y * width + x) * 4, (y * width + x + 16) * 4);
-      bytes += encoder.encode(rgba, k % 5 === 1).data.length;
+      bytes += encoder.encodeSync(rgba, k % 5 === 1).data.length;
       if (k === 200) {
         Bun.gc(true);
         rssAt200 = process.memoryUsage.rss();
@@ -124,12 +124,12 @@ describe("h264-mp4-encoder backend", () => {
     const forced = new Set([0, 3, 8]);
     const pictures = await samplePictures(times);
     const encoder = await HmeH264Encoder.create();
-    const config = encoder.configure(1280, 720);
+    const config = encoder.configureSync(1280, 720);
     expect(config.sps.length).toBe(1);
     expect(config.sps[0][0] & 0x1f).toBe(7);
     expect(config.sps[0][1]).toBe(66); // Baseline
     expect(config.pps[0][0] & 0x1f).toBe(8);
-    const frames = pictures.map((rgba, k) => encoder.encode(rgba, forced.has(k)));
+    const frames = pictures.map((rgba, k) => encoder.encodeSync(rgba, forced.has(k)));
     const stats = encoder.stats;
     encoder.close();
     expect(frames.map((f, k) => f.isKey === forced.has(k))).toEqual(frames.map(() => true));
@@ -154,8 +154,8 @@ describe("h264-mp4-encoder backend", () => {
   test("samples handed out per frame are byte-identical to the package's own finished MP4", async () => {
     const pictures = await samplePictures([1893, 1950, 2000, 2100, 2200, 2300, 2400, 2500, 2600, 2700, 2800, 2900]);
     const ours = await HmeH264Encoder.create();
-    ours.configure(1280, 720);
-    const tapped = pictures.map((rgba) => ours.encode(rgba, false).data);
+    ours.configureSync(1280, 720);
+    const tapped = pictures.map((rgba) => ours.encodeSync(rgba, false).data);
     ours.close();
 
     // The same frames through the package's public API only: whole MP4 in its FS, read at the end.
@@ -184,14 +184,14 @@ describe("h264-mp4-encoder backend", () => {
 
   test("a first frame smaller than the filebuf still comes out at once (drained by a restart)", async () => {
     const encoder = await HmeH264Encoder.create();
-    const config = encoder.configure(64, 48);
-    const frames: EncodedFrame[] = [];
+    const config = encoder.configureSync(64, 48);
+    const frames: HmeFrame[] = [];
     const pictures: Uint8ClampedArray[] = [];
     for (let k = 0; k < 6; k++) {
       const rgba = new Uint8ClampedArray(64 * 48 * 4).fill(255);
       for (let p = 0; p < 64 * 48; p++) rgba.fill(((p % 64) * 3 + k * 20) % 256, p * 4, p * 4 + 3);
       pictures.push(rgba);
-      frames.push(encoder.encode(rgba, false));
+      frames.push(encoder.encodeSync(rgba, false));
     }
     const stats = encoder.stats;
     encoder.close();
@@ -204,24 +204,24 @@ describe("h264-mp4-encoder backend", () => {
 
   test("wrong sizes are refused before reaching WASM, and the encoder keeps working", async () => {
     const encoder = await HmeH264Encoder.create();
-    expect(() => encoder.configure(63, 48)).toThrow(RangeError);
-    encoder.configure(64, 48);
-    expect(() => encoder.encode(new Uint8Array(64 * 48 * 4 - 1), false)).toThrow(RangeError);
-    expect(() => encoder.encode(new Uint8Array(64 * 48 * 3), true)).toThrow(RangeError);
-    const ok = encoder.encode(new Uint8Array(64 * 48 * 4), false);
+    expect(() => encoder.configureSync(63, 48)).toThrow(RangeError);
+    encoder.configureSync(64, 48);
+    expect(() => encoder.encodeSync(new Uint8Array(64 * 48 * 4 - 1), false)).toThrow(RangeError);
+    expect(() => encoder.encodeSync(new Uint8Array(64 * 48 * 3), true)).toThrow(RangeError);
+    const ok = encoder.encodeSync(new Uint8Array(64 * 48 * 4), false);
     expect(ok.isKey).toBe(true);
-    expect(() => encoder.configure(64, 48)).toThrow();
+    expect(() => encoder.configureSync(64, 48)).toThrow();
     encoder.close();
-    expect(() => encoder.encode(new Uint8Array(64 * 48 * 4), false)).toThrow("closed");
+    expect(() => encoder.encodeSync(new Uint8Array(64 * 48 * 4), false)).toThrow("closed");
   }, 30_000);
 
   test("the tap fails loudly when bytes read from WASM memory are not what gets written", async () => {
     // Stand-in for a changed package: corrupt the filebuf's pending bytes after we have read them.
     const pictures = await samplePictures([1893, 1950, 2000, 2100, 2200, 2300, 2400, 2500, 2600]);
     const encoder = await HmeH264Encoder.create();
-    encoder.configure(1280, 720);
-    encoder.encode(pictures[0], false);
-    const small = encoder.encode(pictures[1], false);
+    encoder.configureSync(1280, 720);
+    encoder.encodeSync(pictures[0], false);
+    const small = encoder.encodeSync(pictures[1], false);
     const runtime = await loadHmeRuntime();
     const heap = Buffer.from(runtime.heap().buffer);
     const tail = small.data.subarray(small.data.length - Math.min(48, small.data.length - 4));
@@ -230,8 +230,8 @@ describe("h264-mp4-encoder backend", () => {
     heap[at] ^= 0xff;
     let failure: unknown = null;
     try {
-      for (const rgba of pictures.slice(2)) encoder.encode(rgba, false);
-      encoder.encode(pictures[0], true); // a restart finalizes and flushes everything
+      for (const rgba of pictures.slice(2)) encoder.encodeSync(rgba, false);
+      encoder.encodeSync(pictures[0], true); // a restart finalizes and flushes everything
     } catch (e) {
       failure = e;
     }

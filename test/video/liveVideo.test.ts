@@ -63,6 +63,8 @@ describe("live", () => {
       samples: PTS.length,
       keyframes: 2,
       bytes: (await temp.store.size(liveKey)) ?? -1,
+      unstoredBytes: 0,
+      storageFailures: 0,
       durationMs: 7000,
       lastPtsMs: 7000,
     });

@@ -6,7 +6,7 @@ import type { H264MP4Encoder } from "h264-mp4-encoder";
 import { containsIdrSlice, readMp4Samples } from "../mp4/reader.ts";
 import { loadHmeRuntime, type HmeRuntime } from "./hmeRuntime.ts";
 import { Mp4OutputTap } from "./mp4Tap.ts";
-import { EncoderFailure, type EncodedFrame, type H264CodecConfig, type H264Encoder } from "./types.ts";
+import { EncoderFailure, type EncodeRequest, type EncoderOutput, type H264CodecConfig, type H264Encoder } from "./types.ts";
 import { rgbaToI420, type RowSpan } from "./yuv.ts";
 
 export interface HmeEncoderOptions {
@@ -29,7 +29,15 @@ export const DEFAULT_QP = 28;
 const MAX_SIDE = 8192;
 let nextFileId = 0;
 
+/** One synchronously encoded picture (the backend-neutral EncodedFrame adds its time). */
+export interface HmeFrame {
+  isKey: boolean;
+  data: Uint8Array;
+}
+
 export class HmeH264Encoder implements H264Encoder {
+  readonly backend = "wasm" as const;
+  private output: EncoderOutput | null = null;
   private size: { width: number; height: number } | null = null;
   private config: H264CodecConfig | null = null;
   private tap: Mp4OutputTap | null = null;
@@ -58,7 +66,24 @@ export class HmeH264Encoder implements H264Encoder {
     return { ...this.counters };
   }
 
-  configure(width: number, height: number): H264CodecConfig {
+  async configure(width: number, height: number, output: EncoderOutput): Promise<void> {
+    const config = this.configureSync(width, height);
+    this.output = output;
+    output.config(config);
+  }
+
+  /** Encodes synchronously: the frame comes out through the output before this returns. */
+  async encode(rgba: Uint8Array | Uint8ClampedArray, request: EncodeRequest): Promise<void> {
+    const output = this.output;
+    if (!output) throw new Error("encoder is not configured");
+    const frame = this.encodeSync(rgba, request.forceKey, request.changedRows);
+    output.frame({ ptsMs: request.ptsMs, isKey: frame.isKey, data: frame.data });
+  }
+
+  async flush(): Promise<void> {}
+
+  /** Sets the picture size and returns the codec configuration (probed with one throwaway frame). */
+  configureSync(width: number, height: number): H264CodecConfig {
     if (this.closed) throw new Error("encoder is closed");
     if (this.size) throw new Error("encoder is already configured");
     for (const [name, v] of [["width", width], ["height", height]] as const) {
@@ -86,7 +111,8 @@ export class HmeH264Encoder implements H264Encoder {
     return this.config;
   }
 
-  encode(rgba: Uint8Array | Uint8ClampedArray, forceKey: boolean, changedRows?: readonly RowSpan[] | null): EncodedFrame {
+  /** Encodes one picture; `changedRows` limits the RGBA→I420 conversion to rows that changed. */
+  encodeSync(rgba: Uint8Array | Uint8ClampedArray, forceKey: boolean, changedRows?: readonly RowSpan[] | null): HmeFrame {
     if (this.closed) throw new Error("encoder is closed");
     const size = this.size;
     if (!size || !this.tap) throw new Error("encoder is not configured");

@@ -6,7 +6,7 @@
 import { Compositor, DEFAULT_THUMBNAIL_WIDTH } from "../compose/compositor.ts";
 import { videoSizeFor, type Size } from "../compose/fit.ts";
 import { FrameScheduler, WindowedFrames, type FrameDecision } from "../compose/scheduler.ts";
-import { EncoderFailure, type H264Encoder } from "../encoder/types.ts";
+import { EncoderFailure, type EncodedFrame, type H264Encoder } from "../encoder/types.ts";
 import type { MessageBatch, SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
 
 export type Post = (message: WorkerToMain, transfer?: Transferable[]) => void;
@@ -31,6 +31,8 @@ export class WorkerSession {
   private endMs: number | null = null;
   private newestMs = 0;
   private firstFramePts: number | null = null;
+  /** When each picture still inside the encoder was read back (performance.now()), oldest first. */
+  private readonly inFlight: { ptsMs: number; startedAt: number }[] = [];
   private earlyThumbnailDone = false;
   private failed = false;
   private done = false;
@@ -134,8 +136,10 @@ export class WorkerSession {
     this.videoSize = size;
     const encoder = await this.createEncoder({ qp: this.options.qp });
     this.encoder = encoder;
-    const config = encoder.configure(size.width, size.height);
-    this.post({ type: "config", sessionId: this.id, config });
+    await encoder.configure(size.width, size.height, {
+      config: (config) => this.post({ type: "config", sessionId: this.id, config }),
+      frame: (frame) => this.frameOut(frame),
+    });
   }
 
   private async takeFrame(decision: FrameDecision): Promise<void> {
@@ -148,16 +152,27 @@ export class WorkerSession {
     if (!chosen) return; // another window's frame: composed, not read back or encoded
     const started = performance.now();
     const { rgba, changedRows } = this.compositor.takeFrameUpdate(this.videoSize);
-    const frame = this.encoder.encode(rgba, chosen.forceKey, changedRows);
-    const encodeMs = performance.now() - started;
-    this.busyMs += encodeMs;
+    this.inFlight.push({ ptsMs: chosen.ptsMs, startedAt: started });
+    await this.encoder.encode(rgba, { ptsMs: chosen.ptsMs, forceKey: chosen.forceKey, changedRows });
+    this.busyMs += performance.now() - started;
+    if (thumbnailDue) this.thumbnail(chosen.ptsMs, false);
+    await yieldToLoop();
+  }
+
+  /** An encoded frame leaves for the main thread (the encoder may call this after `encode` returned). */
+  private frameOut(frame: EncodedFrame): void {
+    if (this.failed) return;
+    const submitted = this.inFlight.shift();
+    if (!submitted || submitted.ptsMs !== frame.ptsMs) {
+      this.fail(new EncoderFailure(`encoder returned a frame for ${frame.ptsMs} ms, expected ${submitted?.ptsMs ?? "none"}`));
+      return;
+    }
+    const encodeMs = performance.now() - submitted.startedAt;
     this.progress.frames++;
     if (frame.isKey) this.progress.keyframes++;
     this.progress.encodedBytes += frame.data.length;
     const data = ownBuffer(frame.data);
-    this.post({ type: "frame", sessionId: this.id, ptsMs: chosen.ptsMs, isKey: frame.isKey, data, encodeMs }, [data.buffer]);
-    if (thumbnailDue) this.thumbnail(chosen.ptsMs, false);
-    await yieldToLoop();
+    this.post({ type: "frame", sessionId: this.id, ptsMs: frame.ptsMs, isKey: frame.isKey, data, encodeMs }, [data.buffer]);
   }
 
   private thumbnail(atMs: number, final: boolean): void {
@@ -170,6 +185,7 @@ export class WorkerSession {
   private async finish(endMs: number): Promise<void> {
     const decision = this.scheduler.finish(Math.max(endMs, this.progress.processedMs));
     if (decision) await this.takeFrame(decision);
+    await this.encoder?.flush();
     if (!this.window || this.window.last) this.thumbnail(endMs, true);
     this.closeEncoder();
     this.done = true;

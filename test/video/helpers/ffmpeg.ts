@@ -67,9 +67,15 @@ export async function probeStream(path: string): Promise<{ frames: number; durat
   return { frames: Number(field(stream, "nb_frames")), durationMs: seconds(field(stream, "duration")) };
 }
 
-/** Decodes the whole file: ffmpeg's exit code and error output (empty when clean), and the frame count. */
+/**
+ * Decodes the whole file: ffmpeg's exit code and error output (empty when clean), and the frame count. Frames pass
+ * through with their own timestamps (`-fps_mode passthrough`): otherwise ffmpeg re-times a variable-rate video to the
+ * frame rate it guesses and its null muxer complains about the collisions it made itself.
+ */
 export async function decodeAll(path: string): Promise<{ code: number; errors: string; frames: number }> {
-  const { stderr, code } = await run(["ffmpeg", "-v", "error", "-nostats", "-i", path, "-map", "0:v:0", "-f", "null", "-"]);
+  const { stderr, code } = await run([
+    "ffmpeg", "-v", "error", "-nostats", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough", "-enc_time_base", "-1", "-f", "null", "-",
+  ]);
   const counted = await run([
     "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
     "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path,

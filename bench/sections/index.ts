@@ -1,0 +1,10 @@
+// Every benchmark section, in the order BENCHMARKS.md shows them. A new section: a module here, one line below.
+import type { BenchSection } from "./common.ts";
+import recording from "./recording.ts";
+import encoder from "./encoder.ts";
+import live from "./live.ts";
+import memory from "./memory.ts";
+import importSpeed from "./import.ts";
+import browser from "./browser.ts";
+
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser];

@@ -1,0 +1,61 @@
+// RemoteFX inverse discrete wavelet transform (MS-RDPRFX 3.1.8.1.5, the lifting steps), 3 levels over a
+// 64×64 tile held as 4096 Int16 coefficients. Integer arithmetic with 16-bit stores, as the reference
+// decoders do (FreeRDP rfx_dwt), so the result is bit-identical to theirs.
+
+/**
+ * One level: the sub-bands HL, LH, HH, LL (each `w`×`w`) at `buffer[offset]` become a (2w)×(2w) block there.
+ * `tmp` holds the horizontal pass (at least 4·w·w values).
+ */
+function idwtLevel(buffer: Int16Array, offset: number, tmp: Int16Array, w: number): void {
+  const area = w * w;
+  const tw = 2 * w;
+  const hl = offset;
+  const lh = offset + area;
+  const hh = offset + 2 * area;
+  const ll = offset + 3 * area;
+  // Horizontal: L rows from LL and HL into tmp[0..2·area), H rows from LH and HH into tmp[2·area..4·area).
+  for (let y = 0; y < w; y++) {
+    const row = y * w;
+    const lDst = y * tw;
+    const hDst = 2 * area + y * tw;
+    tmp[lDst] = buffer[ll + row]! - ((buffer[hl + row]! + buffer[hl + row]! + 1) >> 1);
+    tmp[hDst] = buffer[lh + row]! - ((buffer[hh + row]! + buffer[hh + row]! + 1) >> 1);
+    for (let n = 1; n < w; n++) {
+      const x = n << 1;
+      tmp[lDst + x] = buffer[ll + row + n]! - ((buffer[hl + row + n - 1]! + buffer[hl + row + n]! + 1) >> 1);
+      tmp[hDst + x] = buffer[lh + row + n]! - ((buffer[hh + row + n - 1]! + buffer[hh + row + n]! + 1) >> 1);
+    }
+    let n = 0;
+    for (; n < w - 1; n++) {
+      const x = n << 1;
+      tmp[lDst + x + 1] = (buffer[hl + row + n]! << 1) + ((tmp[lDst + x]! + tmp[lDst + x + 2]!) >> 1);
+      tmp[hDst + x + 1] = (buffer[hh + row + n]! << 1) + ((tmp[hDst + x]! + tmp[hDst + x + 2]!) >> 1);
+    }
+    const x = n << 1;
+    tmp[lDst + x + 1] = (buffer[hl + row + n]! << 1) + tmp[lDst + x]!;
+    tmp[hDst + x + 1] = (buffer[hh + row + n]! << 1) + tmp[hDst + x]!;
+  }
+  // Vertical: columns of L (top half of tmp) and H (bottom half) into the (2w)×(2w) block.
+  const hBase = 2 * area;
+  for (let x = 0; x < tw; x++) {
+    const dst = offset + x;
+    buffer[dst] = tmp[x]! - ((tmp[hBase + x]! + tmp[hBase + x]! + 1) >> 1);
+    for (let n = 1; n < w; n++) {
+      buffer[dst + 2 * n * tw] = tmp[n * tw + x]! - ((tmp[hBase + (n - 1) * tw + x]! + tmp[hBase + n * tw + x]! + 1) >> 1);
+    }
+    let n = 0;
+    for (; n < w - 1; n++) {
+      const even = dst + 2 * n * tw;
+      buffer[even + tw] = (tmp[hBase + n * tw + x]! << 1) + ((buffer[even]! + buffer[even + 2 * tw]!) >> 1);
+    }
+    const even = dst + 2 * n * tw;
+    buffer[even + tw] = (tmp[hBase + n * tw + x]! << 1) + buffer[even]!;
+  }
+}
+
+/** Inverse 3-level DWT of a tile in place: bands HL1 LH1 HH1 (1024 each), HL2 LH2 HH2 (256), HL3 LH3 HH3 LL3 (64). */
+export function inverseDwt(buffer: Int16Array, tmp: Int16Array): void {
+  idwtLevel(buffer, 3840, tmp, 8);
+  idwtLevel(buffer, 3072, tmp, 16);
+  idwtLevel(buffer, 0, tmp, 32);
+}
