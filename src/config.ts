@@ -2,16 +2,11 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { checkAdminToken } from "./auth/validation.ts";
+import type { S3Config } from "./storage/openBlobStore.ts";
 
 export type RecordingMode = "async" | "sync";
 
-export interface S3Config {
-  bucket: string;
-  endpoint?: string;
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-}
+export type { S3Config };
 
 export interface Config {
   host: string;

@@ -6,12 +6,13 @@ import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRe
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { isTdpb, TdpCodecError } from "../tdp/codec.ts";
-import { decodeFrame, type DesktopFrame, picturePayloads } from "../tdp/eras.ts";
+import { decodeFrame, type DesktopFrame, framePictures } from "../tdp/eras.ts";
 import { MessageType } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
 import { RecordedSession } from "./recordedSession.ts";
-import { SessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
+import type { RecordingVideo } from "../video/recordingVideo.ts";
+import { finishSessionVideo, liveSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
 
 export interface DesktopSessionDeps extends SessionVideoDeps {
   store: BlobStore;
@@ -48,7 +49,7 @@ export class DesktopSession extends RecordedSession {
   private rejected = 0;
   private messages = 0;
   private bytes = 0;
-  readonly video: SessionVideo;
+  readonly video: RecordingVideo;
 
   private constructor(
     private readonly deps: DesktopSessionDeps,
@@ -56,12 +57,7 @@ export class DesktopSession extends RecordedSession {
     readonly openedAt: number,
   ) {
     super(deps, info.sessionId);
-    this.video = new SessionVideo(deps, info.sessionId, {
-      mode: "live",
-      maxFps: deps.maxFps,
-      keyframeMs: deps.keyframeMs,
-      onBadInput: (reason) => this.onVideoRejected(reason),
-    });
+    this.video = liveSessionVideo(deps, info.sessionId, (reason) => this.onVideoRejected(reason));
   }
 
   /** Lists the session as live and writes its start event. Throws (nothing listed) if either fails. */
@@ -117,7 +113,8 @@ export class DesktopSession extends RecordedSession {
     }
     const delayMs = frame.recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
     this.recorder.record(raw, { at, message: frame.messages[0], tdpb: frame.tdpb }).catch((err) => this.onRecordFailed(err));
-    if (frame.recorded) for (const picture of picturePayloads(frame)) this.video.push(delayMs, picture);
+    // Decoded once, here: the video path gets the typed messages (TDPB ones in the legacy model).
+    if (frame.recorded) for (const picture of framePictures(frame)) this.video.push(delayMs, picture);
     for (const msg of frame.messages) {
       const marker = this.markers.markerFor(msg, delayMs);
       if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
@@ -140,7 +137,7 @@ export class DesktopSession extends RecordedSession {
 
   /** The recording is complete and listed: now the final MP4. */
   protected override afterRecording(durationMs: number): Promise<void> {
-    return this.video.finish(durationMs);
+    return finishSessionVideo(this.deps, this.video, durationMs);
   }
 
   private reject(reason: string): IngestReply {

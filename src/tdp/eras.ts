@@ -1,7 +1,8 @@
 // One desktop message, whatever its era (legacy TDP or TDPB), in the legacy message model that markers,
 // audit, recording rules and the video side share. Decoding happens here once per message.
-import { decodeMessage, encodeMessage, validateTile } from "./codec.ts";
-import { MessageType, PICTURE_TYPES, RECORDED_TYPES, type TdpMessage } from "./messages.ts";
+import { decodeMessage, validateTile } from "./codec.ts";
+import { isPictureMessage, MessageType, type PictureMessage, RECORDED_TYPES, type TdpMessage } from "./messages.ts";
+import { decodePicture } from "./picture.ts";
 import { decodeTdpb, isTdpb } from "./tdpb/codec.ts";
 import { toLegacy } from "./tdpb/legacy.ts";
 import { TDPB_RECORDED_KINDS, type TdpbMessage } from "./tdpb/messages.ts";
@@ -33,14 +34,9 @@ export function decodeFrame(raw: Uint8Array): DesktopFrame {
   return { raw, tdpb: null, messages: [message], recorded: RECORDED_TYPES.has(message.type) };
 }
 
-/**
- * What the video side is given for a frame: legacy TDP bytes of its picture messages. A legacy frame is
- * passed on as it came; a TDPB frame's pictures (ServerHello → 31, FastPathPDU → 29, PNGFrame → a tile)
- * are written in the legacy form.
- */
-export function picturePayloads(frame: DesktopFrame): Uint8Array[] {
-  if (frame.tdpb === null) return PICTURE_TYPES.has(frame.raw[0] ?? 0) ? [frame.raw] : [];
-  return frame.messages.filter((m) => PICTURE_TYPES.has(m.type)).map(encodeMessage);
+/** The picture messages of a frame, for the video side: TDPB ones already in the legacy model (31, 29, tiles). */
+export function framePictures(frame: DesktopFrame): PictureMessage[] {
+  return frame.messages.filter(isPictureMessage);
 }
 
 /** The payload of a recorded desktop.recording event: its legacy Message or its TDPBMessage. */
@@ -49,10 +45,13 @@ export function recordedPayload(e: { message: Uint8Array | null; tdpbMessage: Ui
 }
 
 /**
- * The pictures of a recorded payload for the video side. Legacy bytes pass as they are, without decoding
- * (the compositor checks them); TDPB is decoded and mapped (throws a TdpCodecError when it is bad).
+ * The picture messages of a recorded payload: legacy bytes are decoded only when their type byte is a
+ * picture's; TDPB is decoded and mapped. Throws a TdpCodecError when the payload is malformed.
  */
-export function recordedPictures(payload: Uint8Array): Uint8Array[] {
-  if (!isTdpb(payload)) return PICTURE_TYPES.has(payload[0] ?? 0) ? [payload] : [];
-  return picturePayloads(decodeFrame(payload));
+export function recordedPictures(payload: Uint8Array): PictureMessage[] {
+  if (!isTdpb(payload)) {
+    const picture = decodePicture(payload);
+    return picture ? [picture] : [];
+  }
+  return framePictures(decodeFrame(payload));
 }

@@ -2,7 +2,7 @@
 // legacy → TDPB bytes → legacy; a PNGFrame's edges are read from its PNG's size; decodeFrame gives both
 // eras the same messages and recording rules.
 import { describe, expect, test } from "bun:test";
-import { decodeFrame, picturePayloads, recordedPictures } from "../../src/tdp/eras.ts";
+import { decodeFrame, framePictures, recordedPictures } from "../../src/tdp/eras.ts";
 import { decodeMessage, encodeMessage, TdpDecodeError } from "../../src/tdp/codec.ts";
 import { MessageType as T, RECORDED_TYPES, type TdpMessage, tileRect } from "../../src/tdp/messages.ts";
 import { decodeTdpb, encodeTdpb } from "../../src/tdp/tdpb/codec.ts";
@@ -89,15 +89,15 @@ describe("decodeFrame: one model for both eras", () => {
     );
   });
 
-  test("the video is given legacy bytes: a legacy picture as it came, a TDPB picture in its legacy form", () => {
+  test("the video is given typed pictures: a TDPB tile as its legacy tile, 31 for ServerHello", () => {
     const legacyTile = FIXTURES.find((f) => f.message.type === T.PNGFrame)!.wire;
-    expect(picturePayloads(decodeFrame(legacyTile))).toEqual([legacyTile]);
-    expect(recordedPictures(legacyTile)).toEqual([legacyTile]);
+    expect(framePictures(decodeFrame(legacyTile))).toEqual([decodeMessage(legacyTile)] as never);
+    expect(recordedPictures(legacyTile)).toEqual([decodeMessage(legacyTile)] as never);
     const tdpbTile = encodeTdpb(fromLegacy(decodeMessage(legacyTile))!);
-    const [legacyForm] = recordedPictures(tdpbTile);
-    const m = decodeMessage(legacyForm);
+    const [m] = recordedPictures(tdpbTile);
     expect(m.type).toBe(T.PNG2Frame);
     expect(meaning(m)).toEqual(meaning(decodeMessage(legacyTile)));
+    expect(recordedPictures(encodeTdpb({ kind: "clientScreenSpec", width: 800, height: 600, scale: 100 }))).toEqual([{ type: T.ClientScreenSpec, width: 800, height: 600 }]);
     // input is no picture
     expect(recordedPictures(encodeTdpb({ kind: "mouseMove", x: 1, y: 1 }))).toEqual([]);
     expect(recordedPictures(encodeMessage({ type: T.MouseMove, x: 1, y: 1 }))).toEqual([]);
