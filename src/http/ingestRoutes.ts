@@ -7,7 +7,7 @@ import { isValidSessionId } from "../sessions/blobKeys.ts";
 import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts";
 import { encodeMessage } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
-import { authGuard, requirePermission } from "./authRoutes.ts";
+import { authGuard, type PrincipalContext, requirePermission } from "./authRoutes.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
 
@@ -49,11 +49,18 @@ export function ingestRoutes(services: Services) {
         session_id: t.Optional(t.String({ maxLength: 128 })),
       }),
       async beforeHandle(ctx) {
-        requirePermission(ctx, canIngest, "ingest desktop sessions");
+        const principal = requirePermission(ctx, canIngest, "ingest desktop sessions");
+        if (!services.agentSessions.hasRoom(principal)) throw new HttpError(429, services.agentSessions.refusal(principal));
         await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {
         const socket = ws as unknown as IngestSocket;
+        const principal = (ws.data as unknown as PrincipalContext).principal;
+        // Counted here, synchronously, so parallel upgrades cannot all pass the early check.
+        if (principal && !services.agentSessions.acquire(principal, socket.id)) {
+          socket.raw.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
+          return;
+        }
         connections.begin(socket.id);
         const q = ws.data.query;
         const openedAt = Date.now();
@@ -87,7 +94,10 @@ export function ingestRoutes(services: Services) {
         if (session) reply(socket, data ? session.handle(data, at) : NOT_BINARY);
       },
       close(ws) {
-        const session = connections.close((ws as unknown as IngestSocket).id);
+        const id = (ws as unknown as IngestSocket).id;
+        const principal = (ws.data as unknown as PrincipalContext).principal;
+        if (principal) services.agentSessions.release(principal, id);
+        const session = connections.close(id);
         if (session) void endSession(session, Date.now());
       },
     });

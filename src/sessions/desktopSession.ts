@@ -9,6 +9,8 @@ import { decodeMessage, TdpCodecError, validateTile } from "../tdp/codec.ts";
 import { MessageType, RECORDED_TYPES, type TdpMessage, PICTURE_TYPES } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
+import { PictureBudget, type PictureVerdict, picturePixels } from "./pictureBudget.ts";
+import { MAX_SCREEN_PIXELS } from "../video/compose/fit.ts";
 import { RecordedSession } from "./recordedSession.ts";
 import { SessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
 
@@ -20,6 +22,8 @@ export interface DesktopSessionDeps extends SessionVideoDeps {
   keepClipboard: boolean;
   maxFps: number;
   keyframeMs: number;
+  /** Decoded pixels per second a live session may send to its video (see pictureBudget.ts). */
+  maxPixelsPerSecond: number;
 }
 
 /** What the socket should do after a message: nothing, tell the sender, or close. */
@@ -35,8 +39,13 @@ export interface DesktopSessionStats {
   messages: number;
   bytes: number;
   rejected: number;
+  /** Pictures kept out of the video by the memory budget (the recording has them). */
+  skippedPictures: number;
   durationMs: number;
 }
+
+/** How often a session logs that it is skipping pictures. */
+const SKIP_LOG_INTERVAL_MS = 10_000;
 
 export class DesktopSession extends RecordedSession {
   private recorder!: DesktopRecorder;
@@ -45,6 +54,8 @@ export class DesktopSession extends RecordedSession {
   private rejected = 0;
   private messages = 0;
   private bytes = 0;
+  private readonly budget: PictureBudget;
+  private lastSkipLog = -Infinity;
   readonly video: SessionVideo;
 
   private constructor(
@@ -53,6 +64,7 @@ export class DesktopSession extends RecordedSession {
     readonly openedAt: number,
   ) {
     super(deps, info.sessionId);
+    this.budget = new PictureBudget({ pixelsPerSecond: deps.maxPixelsPerSecond });
     this.video = new SessionVideo(deps, info.sessionId, {
       mode: "live",
       maxFps: deps.maxFps,
@@ -86,7 +98,11 @@ export class DesktopSession extends RecordedSession {
   }
 
   stats(): DesktopSessionStats {
-    return { messages: this.messages, bytes: this.bytes, rejected: this.rejected, durationMs: this.recordingTimeAt() };
+    const { skippedForRate, skippedForBacklog } = this.budget.stats;
+    return {
+      messages: this.messages, bytes: this.bytes, rejected: this.rejected,
+      skippedPictures: skippedForRate + skippedForBacklog, durationMs: this.recordingTimeAt(),
+    };
   }
 
   recorderStats() {
@@ -105,6 +121,10 @@ export class DesktopSession extends RecordedSession {
     } catch (err) {
       return this.reject(err instanceof TdpCodecError ? err.message : `undecodable message: ${String(err)}`);
     }
+    // Screens and tiles past what the video can use are refused before anything decodes them.
+    if (PICTURE_TYPES.has(msg.type) && picturePixels(msg) > MAX_SCREEN_PIXELS) {
+      return this.reject(`a picture of ${picturePixels(msg)} pixels is over the ${MAX_SCREEN_PIXELS}-pixel limit (two 4K screens)`);
+    }
     if (msg.type === MessageType.ClientScreenSpec && this.sizeKnown === false) {
       this.sizeKnown = true;
       void this.deps.catalog.updateRecording(this.sessionId, { width: msg.width, height: msg.height }).catch((e) => this.logError("size", e));
@@ -112,7 +132,7 @@ export class DesktopSession extends RecordedSession {
     const recorded = RECORDED_TYPES.has(msg.type);
     const delayMs = recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
     this.recorder.record(raw, { at, message: msg }).catch((err) => this.onRecordFailed(err));
-    if (recorded && PICTURE_TYPES.has(msg.type)) this.video.push(delayMs, raw);
+    if (recorded && PICTURE_TYPES.has(msg.type)) this.toVideo(delayMs, raw, msg);
     const marker = this.markers.markerFor(msg, delayMs);
     if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
     return { kind: "ok" };
@@ -134,6 +154,28 @@ export class DesktopSession extends RecordedSession {
   /** The recording is complete and listed: now the final MP4. */
   protected override afterRecording(durationMs: number): Promise<void> {
     return this.video.finish(durationMs);
+  }
+
+  /** A picture goes to the video if the session's budget allows; live sessions never wait for the encoder. */
+  private toVideo(delayMs: number, raw: Uint8Array, msg: TdpMessage): void {
+    const verdict = this.budget.admit(msg);
+    if (verdict !== "send") {
+      this.noteSkipped(verdict);
+      return;
+    }
+    if (!this.video.push(delayMs, raw)) this.budget.congestedUntil(this.video.drained());
+  }
+
+  private noteSkipped(verdict: Exclude<PictureVerdict, "send">): void {
+    const now = performance.now();
+    if (now - this.lastSkipLog < SKIP_LOG_INTERVAL_MS) return;
+    this.lastSkipLog = now;
+    const { skippedForRate, skippedForBacklog } = this.budget.stats;
+    const why = verdict === "backlog" ? "the encoder's queue for it is full" : `it sends more than ${this.deps.maxPixelsPerSecond} pixels a second`;
+    this.deps.log(
+      `session ${this.sessionId}: pictures kept out of the video because ${why} ` +
+        `(${skippedForRate} over the pixel rate, ${skippedForBacklog} over the queue so far; the recording has them all)`,
+    );
   }
 
   private reject(reason: string): IngestReply {
