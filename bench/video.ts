@@ -12,6 +12,7 @@ import { FrameScheduler } from "../src/video/compose/scheduler.ts";
 import { HmeH264Encoder } from "../src/video/encoder/hmeEncoder.ts";
 import { VideoPool } from "../src/video/pool/videoPool.ts";
 import { SAMPLE_CAPTURE } from "../test/support/corpusPath.ts";
+import { decodePicture } from "../src/tdp/picture.ts";
 
 export interface BenchVideoOptions {
   capturePath?: string;
@@ -128,7 +129,9 @@ async function captureClip(records: TdpcapRecord[], maxFrames: number): Promise<
       frames.push(new Uint8Array(compositor.takeFrame(size)));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const outcome = compositor.applyBytes(r.data);
+    const message = decodePicture(r.data);
+    if (!message) continue;
+    const outcome = compositor.apply(message);
     scheduler.afterMessage(r.delayMs, outcome.kind === "drawn" || outcome.kind === "resized");
   }
   return { name: "sample-720 capture", ...size, frames };
@@ -263,7 +266,9 @@ async function runRealtime(records: TdpcapRecord[], sessions: number, workers?: 
       for (const r of records) {
         const wait = start + r.delayMs - performance.now();
         if (wait > 1) await Bun.sleep(wait);
-        session.push(r.delayMs, r.data);
+        // Decoded here as the session decodes on ingest.
+        const message = decodePicture(r.data);
+        if (message) session.push(r.delayMs, message);
       }
       return session.end(durationMs);
     }),

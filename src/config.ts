@@ -1,16 +1,12 @@
 // Everything the server can be told, read once from the environment with embedded defaults.
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { checkAdminToken } from "./auth/validation.ts";
+import type { S3Config } from "./storage/openBlobStore.ts";
 
 export type RecordingMode = "async" | "sync";
 
-export interface S3Config {
-  bucket: string;
-  endpoint?: string;
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-}
+export type { S3Config };
 
 export interface Config {
   host: string;
@@ -34,6 +30,26 @@ export interface Config {
   maxSessionsPerAgent: number;
   /** Start a synthetic desktop session in-process (bun start --demo). */
   demo: boolean;
+  /** The server's address as browsers see it (DESKREEL_PUBLIC_URL), or null; https turns on Secure cookies. */
+  publicUrl: URL | null;
+  /** A browser login ends after this long without requests... */
+  sessionIdleSeconds: number;
+  /** ...and after this long in any case. */
+  sessionMaxSeconds: number;
+}
+
+/** DESKREEL_PUBLIC_URL: an http(s) origin, optionally with a path prefix (kept for links, ignored for origins). */
+function publicUrlEnv(raw: string | undefined): URL | null {
+  if (raw === undefined || raw === "") return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`DESKREEL_PUBLIC_URL=${raw}: expected an absolute URL such as https://deskreel.example.com`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`DESKREEL_PUBLIC_URL=${raw}: expected http:// or https://`);
+  if (url.username || url.password || url.search || url.hash) throw new Error(`DESKREEL_PUBLIC_URL=${raw}: expected no credentials, query or fragment`);
+  return url;
 }
 
 function intEnv(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
@@ -52,6 +68,12 @@ function boolEnv(env: Record<string, string | undefined>, name: string, fallback
   throw new Error(`${name}=${env[name]}: expected true or false`);
 }
 
+function sessionTimes(env: Record<string, string | undefined>): { sessionIdleSeconds: number; sessionMaxSeconds: number } {
+  const sessionMaxSeconds = intEnv(env, "DESKREEL_SESSION_MAX_SECONDS", 24 * 60 * 60, 60, 90 * 24 * 60 * 60);
+  const idle = intEnv(env, "DESKREEL_SESSION_IDLE_SECONDS", 12 * 60 * 60, 60, 90 * 24 * 60 * 60);
+  return { sessionIdleSeconds: Math.min(idle, sessionMaxSeconds), sessionMaxSeconds };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = []): Config {
   const mode = env.DESKREEL_RECORDING_MODE ?? "async";
   if (mode !== "async" && mode !== "sync") throw new Error(`DESKREEL_RECORDING_MODE=${mode}: expected async or sync`);
@@ -61,7 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: intEnv(env, "PORT", 8080, 0, 65535),
     dataDir: resolve(env.DESKREEL_DATA || "./data"),
     cluster: env.DESKREEL_CLUSTER || "deskreel",
-    adminToken: env.DESKREEL_ADMIN_TOKEN || null,
+    adminToken: env.DESKREEL_ADMIN_TOKEN ? checkAdminToken(env.DESKREEL_ADMIN_TOKEN) : null,
     databaseUrl: env.DESKREEL_DATABASE_URL || null,
     s3: bucket
       ? {
@@ -80,5 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPixelsPerSecond: intEnv(env, "DESKREEL_MAX_PIXELS_PER_SECOND", 64_000_000, 1_000_000, 2_000_000_000),
     maxSessionsPerAgent: intEnv(env, "DESKREEL_MAX_SESSIONS_PER_AGENT", 100, 1, 100_000),
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
+    publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
+    ...sessionTimes(env),
   };
 }

@@ -1,9 +1,20 @@
 // `bun start`: the all-in-one server with embedded defaults (files + SQLite under DESKREEL_DATA).
-import { loadConfig } from "./config.ts";
-import { startServer } from "./server.ts";
+import { loadConfig, type Config } from "./config.ts";
+import { startServer, type RunningServer } from "./server.ts";
 
-const config = loadConfig(process.env, process.argv.slice(2));
-const server = await startServer(config, { log: (line) => console.log(line) });
+// Whatever this process writes (recordings, databases, keys) is readable by its own user only.
+process.umask(0o077);
+
+let config: Config;
+let server: RunningServer;
+try {
+  config = loadConfig(process.env, process.argv.slice(2));
+  server = await startServer(config, { log: (line) => console.log(line) });
+} catch (err) {
+  // A configuration mistake is a sentence, not a stack trace.
+  console.error(`deskreel: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

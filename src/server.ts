@@ -2,6 +2,7 @@
 import type { Config } from "./config.ts";
 import { MAX_IMPORT_BYTES } from "./http/adminRoutes.ts";
 import { createApp } from "./http/app.ts";
+import { escapeControlChars } from "./safeText.ts";
 import { createServices, type Services } from "./services.ts";
 import { recoverInterrupted } from "./sessions/recovery.ts";
 
@@ -17,7 +18,9 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const log = options.log ?? (() => undefined);
+  // Every line names things clients chose (users, desktops): one line stays one line.
+  const sink = options.log ?? (() => undefined);
+  const log = (line: string) => sink(escapeControlChars(line));
   const services = await createServices(config, log);
   await recoverInterrupted(services);
   // Imports are whole recordings in one request body: allow more than Bun's 128 MiB default.

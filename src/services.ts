@@ -4,6 +4,7 @@ import type { AuthService } from "./auth/authService.ts";
 import { createAuthService } from "./auth/authService.ts";
 import type { Catalog } from "./catalog/catalog.ts";
 import { openCatalog } from "./catalog/openCatalog.ts";
+import { ensurePrivateDir } from "./privateFiles.ts";
 import type { Config } from "./config.ts";
 import type { AuditLog } from "./recording/tee.ts";
 import { AccessLog } from "./sessions/accessLog.ts";
@@ -36,12 +37,16 @@ export interface Services {
 }
 
 export async function createServices(config: Config, log: (line: string) => void): Promise<Services> {
+  ensurePrivateDir(config.dataDir);
   const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3 });
   const catalog = await openCatalog({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const auth = await createAuthService({ dataDir: config.dataDir, adminToken: config.adminToken, log });
   const auditLog: AuditLog = {
     emit: (json) => catalog.appendAuditEvent(json),
   };
+  const auth = await createAuthService({
+    dataDir: config.dataDir, adminToken: config.adminToken, log, auditLog, publicUrl: config.publicUrl,
+    sessionIdleSeconds: config.sessionIdleSeconds, sessionMaxSeconds: config.sessionMaxSeconds,
+  });
   const pool = new VideoPool({ workers: config.videoWorkers });
   const live = new LiveSessions<DesktopSession>();
   const ssh = new LiveSessions<SshSession>();

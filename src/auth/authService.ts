@@ -1,22 +1,34 @@
 // Logging in, browser sessions and bearer tokens: turns a request into a Principal and manages accounts.
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensurePrivateDir } from "../privateFiles.ts";
+import type { AuditLog } from "../recording/tee.ts";
+import { AccountAudit, type ClientInfo } from "./accountAudit.ts";
 import { AuthStore, type TokenRow } from "./authStore.ts";
 import { clearSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionSetCookie } from "./cookies.ts";
 import { AuthConflictError, AuthInputError } from "./errors.ts";
+import { LoginThrottle } from "./loginThrottle.ts";
+import { PasswordBusyError, PasswordWork } from "./passwordWork.ts";
 import type { Authenticator, Principal, Role } from "./principal.ts";
 import { digestsEqual, randomHex, randomPassword, randomSecret, secretsEqual, sha256Hex } from "./secrets.ts";
-import { checkPassword, checkTokenName, checkTokenRole, checkUserName, checkUserRole } from "./validation.ts";
+import { checkAdminToken, checkPassword, checkTokenName, checkTokenRole, checkUserName, checkUserRole, MIN_ADMIN_TOKEN_LENGTH } from "./validation.ts";
 
 export interface AuthServiceOptions {
   dataDir: string;
   /** DESKREEL_ADMIN_TOKEN, or null to create one under the data dir on first start. */
   adminToken: string | null;
   log?: (line: string) => void;
-  /** How long a browser login lasts (default 12 hours). */
-  sessionTtlSeconds?: number;
-  /** Add `Secure` to the session cookie (when served over https). */
-  secureCookies?: boolean;
+  /** A browser login ends after this long without requests (default 12 hours)... */
+  sessionIdleSeconds?: number;
+  /** ...and this long after it began in any case (default 24 hours). */
+  sessionMaxSeconds?: number;
+  /** DESKREEL_PUBLIC_URL: https turns on `Secure` cookies; its origin may use the cookie besides the server's own. */
+  publicUrl?: URL | null;
+  /** The main audit log, for account events (none: not audited). */
+  auditLog?: AuditLog | null;
+  throttle?: LoginThrottle;
+  passwords?: PasswordWork;
+  now?: () => number;
 }
 
 export interface UserInfo {
@@ -32,20 +44,26 @@ export interface TokenInfo {
   created: string;
   last_used: string | null;
   revoked: boolean;
+  /** The user the token belongs to (it ends with them); null for tokens made with the configured admin token. */
+  owner: string | null;
 }
 
-export interface LoginResult {
-  /** The full Set-Cookie header value. */
-  cookie: string;
-  principal: Principal;
-}
+export type LoginOutcome =
+  | { ok: true; /** The full Set-Cookie header value. */ cookie: string; principal: Principal }
+  | { ok: false; reason: "invalid" }
+  /** Too many failures for this user or address: wait, then try again (429). */
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number }
+  /** Too many password checks running already (503). */
+  | { ok: false; reason: "busy"; retryAfterSeconds: number };
 
-const DEFAULT_SESSION_TTL_SECONDS = 12 * 60 * 60;
+const DEFAULT_IDLE_SECONDS = 12 * 60 * 60;
+const DEFAULT_MAX_SECONDS = 24 * 60 * 60;
 const ADMIN_TOKEN_FILE = "admin-token";
 const TOKEN_PREFIX = "drt_";
 const TOKEN_ID = /^drt_([0-9a-f]{16})_([A-Za-z0-9_-]{20,})$/;
-/** Write last-use times at most this often, so a busy agent does not write on every request. */
+/** Write last-use times at most this often, so a busy agent or page does not write on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
+const NO_CLIENT: ClientInfo = { address: null, userAgent: null };
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -53,14 +71,29 @@ function iso(ms: number): string {
 
 export class AuthService implements Authenticator {
   private dummyHash: Promise<string> | null = null;
+  private readonly sessionsEndedListeners = new Set<(user: string) => void>();
+  readonly publicOrigin: string | null;
+  private readonly secureCookies: boolean;
+  private readonly audit: AccountAudit;
+  private readonly throttle: LoginThrottle;
+  private readonly passwords: PasswordWork;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: AuthStore,
     /** The admin bearer token in force (configured or created under the data dir). */
     readonly adminToken: string,
-    private readonly sessionTtlSeconds: number,
-    private readonly secureCookies: boolean,
-  ) {}
+    private readonly idleSeconds: number,
+    private readonly maxSeconds: number,
+    options: Pick<AuthServiceOptions, "publicUrl" | "auditLog" | "log" | "throttle" | "passwords" | "now"> = {},
+  ) {
+    this.publicOrigin = options.publicUrl?.origin ?? null;
+    this.secureCookies = options.publicUrl?.protocol === "https:";
+    this.now = options.now ?? Date.now;
+    this.audit = new AccountAudit(options.auditLog ?? null, options.log ?? ((l) => console.warn(l)), this.now);
+    this.throttle = options.throttle ?? new LoginThrottle(undefined, undefined, this.now);
+    this.passwords = options.passwords ?? new PasswordWork();
+  }
 
   async authenticate(request: Request): Promise<Principal | null> {
     const bearer = readBearer(request);
@@ -77,33 +110,57 @@ export class AuthService implements Authenticator {
     const row = this.store.getToken(m[1]);
     if (!row || row.revoked_at !== null) return null;
     if (!digestsEqual(sha256Hex(m[2]), row.secret_hash)) return null;
-    const now = Date.now();
+    const now = this.now();
     if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) this.store.touchToken(row.id, now);
-    return { name: row.name, role: row.role, via: "token" };
+    return { name: row.name, role: row.role, via: "token", ...(row.owner === null ? {} : { owner: row.owner }) };
   }
 
   private principalForSession(sessionId: string): Principal | null {
-    const row = this.store.findSession(sha256Hex(sessionId), Date.now());
-    return row ? { name: row.user_name, role: row.role, via: "cookie" } : null;
+    const idHash = sha256Hex(sessionId);
+    const now = this.now();
+    const row = this.store.findSession(idHash, now, now - this.idleSeconds * 1000);
+    if (!row) return null;
+    if (now - row.last_seen_at > TOUCH_INTERVAL_MS) this.store.touchSession(idHash, now);
+    return { name: row.user_name, role: row.role, via: "cookie" };
   }
 
-  /** Checks the password; on success opens a browser session. Unknown users cost the same time as wrong passwords. */
-  async login(username: string, password: string): Promise<LoginResult | null> {
-    if (typeof username !== "string" || typeof password !== "string" || password.length > 1024) return null;
-    const user = this.store.getUser(username);
-    if (!user) {
-      await Bun.password.verify(password, await this.dummyPasswordHash());
-      return null;
+  /**
+   * Checks the password, throttled per user name and client address; on success opens a browser session.
+   * Unknown users cost the same time as wrong passwords. Every attempt that reaches the password check is audited.
+   */
+  async login(username: string, password: string, client: ClientInfo = NO_CLIENT): Promise<LoginOutcome> {
+    if (typeof username !== "string" || typeof password !== "string" || password.length > 1024 || username.length > 256) {
+      return { ok: false, reason: "invalid" };
     }
-    if (!(await Bun.password.verify(password, user.password_hash))) return null;
-    const now = Date.now();
-    this.store.deleteExpiredSessions(now);
-    const sessionId = randomSecret(32);
-    this.store.insertSession(sha256Hex(sessionId), user.name, now, now + this.sessionTtlSeconds * 1000);
-    return {
-      cookie: sessionSetCookie(sessionId, this.sessionTtlSeconds, this.secureCookies),
-      principal: { name: user.name, role: user.role, via: "cookie" },
-    };
+    const verdict = this.throttle.check(username, client.address);
+    if (verdict.retryAfterMs > 0) return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) };
+    const user = this.store.getUser(username);
+    let valid: boolean;
+    try {
+      valid = await this.passwords.verify(password, user ? user.password_hash : await this.dummyPasswordHash());
+    } catch (err) {
+      if (err instanceof PasswordBusyError) return { ok: false, reason: "busy", retryAfterSeconds: 1 };
+      throw err;
+    }
+    if (!user || !valid) {
+      const waitMs = this.throttle.failed(username, client.address);
+      const lockedForS = Math.ceil(waitMs / 1000);
+      this.audit.login(username, client, { ok: false, error: user ? "wrong password" : "unknown user", lockedForS });
+      return { ok: false, reason: "invalid" };
+    }
+    this.throttle.succeeded(username);
+    const cookie = this.openSession(user.name);
+    this.audit.login(user.name, client, { ok: true });
+    return { ok: true, cookie, principal: { name: user.name, role: user.role, via: "cookie" } };
+  }
+
+  /**
+   * Calls `listener` with a user name whenever all of that user's browser sessions are ended (password or role
+   * change, deletion), so sockets opened with their cookie can be closed too. Returns the unsubscribe function.
+   */
+  onSessionsEnded(listener: (user: string) => void): () => void {
+    this.sessionsEndedListeners.add(listener);
+    return () => this.sessionsEndedListeners.delete(listener);
   }
 
   /** Ends the request's browser session (if any) and returns the Set-Cookie value that clears the cookie. */
@@ -113,34 +170,72 @@ export class AuthService implements Authenticator {
     return clearSessionCookie(this.secureCookies);
   }
 
-  async createUser(name: string, password: string, role: Role): Promise<UserInfo> {
+  async createUser(name: string, password: string, role: Role, actor: Principal | null = null): Promise<UserInfo> {
     checkUserName(name);
     checkPassword(password);
     checkUserRole(role);
-    const created = Date.now();
-    const inserted = this.store.insertUser({ name, role, password_hash: await Bun.password.hash(password), created_at: created });
+    const created = this.now();
+    const inserted = this.store.insertUser({ name, role, password_hash: await this.passwords.hash(password), created_at: created });
     if (!inserted) throw new AuthConflictError(`user "${name}" exists already`);
+    this.audit.userCreated(actor, name, role);
     return { name, role, created: iso(created) };
   }
 
-  async setPassword(name: string, password: string): Promise<void> {
+  /**
+   * Sets a new password and ends every browser session of that user. When the actor is that user in a browser,
+   * their own session is replaced by a fresh one: the returned Set-Cookie value (else null).
+   */
+  async setPassword(name: string, password: string, actor: Principal, request: Request | null = null): Promise<string | null> {
     checkPassword(password);
-    if (!this.store.updatePassword(name, await Bun.password.hash(password))) {
-      throw new AuthInputError(`no user "${name}"`);
-    }
+    if (!this.store.updatePassword(name, await this.passwords.hash(password))) throw new AuthInputError(`no user "${name}"`);
+    const ended = this.store.deleteSessionsOf(name);
+    this.sessionsEnded(name);
+    const self = actor.via === "cookie" && actor.name === name && request !== null && readCookie(request, SESSION_COOKIE) !== null;
+    this.audit.passwordChanged(actor, name, ended);
+    return self ? this.openSession(name) : null;
   }
 
-  /** Removes the user and ends their sessions. */
-  deleteUser(name: string): boolean {
-    return this.store.deleteUser(name);
+  /**
+   * Changes a user's role. Their browser sessions end (they log in again under the new role), and when they are
+   * no longer an admin the tokens they made are revoked (they could not make them now).
+   */
+  setRole(name: string, role: Role, actor: Principal): UserInfo {
+    checkUserRole(role);
+    const user = this.store.getUser(name);
+    if (!user) throw new AuthInputError(`no user "${name}"`);
+    if (user.role === role) return { name, role, created: iso(user.created_at) };
+    this.store.updateRole(name, role);
+    this.store.deleteSessionsOf(name);
+    this.sessionsEnded(name);
+    if (role !== "admin") this.revokeTokensOf(name, actor);
+    this.audit.roleChanged(actor, name, role, user.role);
+    return { name, role, created: iso(user.created_at) };
+  }
+
+  /** Removes the user, ends their sessions and revokes the tokens they made. */
+  deleteUser(name: string, actor: Principal): boolean {
+    const tokens = this.store.listTokens().filter((t) => t.owner === name && t.revoked_at === null).map((t) => t.id);
+    if (!this.store.deleteUser(name, this.now())) return false;
+    this.sessionsEnded(name);
+    for (const id of tokens) this.audit.tokenDeleted(actor, id, `its owner ${name} was deleted`);
+    this.audit.userDeleted(actor, name, tokens.length);
+    return true;
+  }
+
+  getUser(name: string): UserInfo | null {
+    const u = this.store.getUser(name);
+    return u ? { name: u.name, role: u.role, created: iso(u.created_at) } : null;
   }
 
   listUsers(): UserInfo[] {
     return this.store.listUsers().map((u) => ({ name: u.name, role: u.role, created: iso(u.created_at) }));
   }
 
-  /** Creates a bearer token; only its hash is kept, so the returned secret is shown once. */
-  async createToken(name: string, role: Role): Promise<string> {
+  /**
+   * Creates a bearer token; only its hash is kept, so the returned secret is shown once. The token belongs to the
+   * user who made it (a token made with a token belongs to that token's owner) and ends with them.
+   */
+  async createToken(name: string, role: Role, actor: Principal | null = null): Promise<string> {
     const tokenName = checkTokenName(name);
     checkTokenRole(role);
     const id = randomHex(8);
@@ -150,10 +245,12 @@ export class AuthService implements Authenticator {
       name: tokenName,
       role,
       secret_hash: sha256Hex(secret),
-      created_at: Date.now(),
+      created_at: this.now(),
       last_used_at: null,
       revoked_at: null,
+      owner: actor === null ? null : actor.via === "cookie" ? actor.name : (actor.owner ?? null),
     });
+    if (actor) this.audit.tokenCreated(actor, id, tokenName, role);
     return `${TOKEN_PREFIX}${id}_${secret}`;
   }
 
@@ -163,9 +260,11 @@ export class AuthService implements Authenticator {
   }
 
   /** Revokes by token id or by the full token. False when there was no such active token. */
-  revokeToken(idOrToken: string): boolean {
+  revokeToken(idOrToken: string, actor: Principal | null = null): boolean {
     const id = this.tokenId(idOrToken) ?? idOrToken;
-    return this.store.revokeToken(id, Date.now());
+    if (!this.store.revokeToken(id, this.now())) return false;
+    this.audit.tokenDeleted(actor, id, "revoked");
+    return true;
   }
 
   listTokens(): TokenInfo[] {
@@ -176,15 +275,37 @@ export class AuthService implements Authenticator {
       created: iso(t.created_at),
       last_used: t.last_used_at === null ? null : iso(t.last_used_at),
       revoked: t.revoked_at !== null,
+      owner: t.owner,
     }));
+  }
+
+  /** Login throttling and password-check load, for status pages and tests. */
+  stats() {
+    return { throttle: this.throttle.stats(), passwords: this.passwords.stats(), auditFailures: this.audit.stats().failures };
   }
 
   close(): void {
     this.store.close();
   }
 
+  private sessionsEnded(user: string): void {
+    for (const listener of this.sessionsEndedListeners) listener(user);
+  }
+
+  private revokeTokensOf(name: string, actor: Principal): void {
+    for (const id of this.store.revokeTokensOf(name, this.now())) this.audit.tokenDeleted(actor, id, `its owner ${name} is no longer an admin`);
+  }
+
+  private openSession(userName: string): string {
+    const now = this.now();
+    this.store.deleteExpiredSessions(now, now - this.idleSeconds * 1000);
+    const sessionId = randomSecret(32);
+    this.store.insertSession(sha256Hex(sessionId), userName, now, now + this.maxSeconds * 1000);
+    return sessionSetCookie(sessionId, this.maxSeconds, this.secureCookies);
+  }
+
   private dummyPasswordHash(): Promise<string> {
-    this.dummyHash ??= Bun.password.hash(randomSecret(16));
+    this.dummyHash ??= this.passwords.hash(randomSecret(16));
     return this.dummyHash;
   }
 }
@@ -193,7 +314,7 @@ async function loadOrCreateAdminToken(dataDir: string): Promise<{ token: string;
   const path = join(dataDir, ADMIN_TOKEN_FILE);
   try {
     const token = (await readFile(path, "utf8")).trim();
-    if (token.length >= 16) return { token, created: false };
+    if (token.length >= MIN_ADMIN_TOKEN_LENGTH) return { token, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
@@ -205,18 +326,15 @@ async function loadOrCreateAdminToken(dataDir: string): Promise<{ token: string;
 
 export async function createAuthService(options: AuthServiceOptions): Promise<AuthService> {
   const log = options.log ?? ((line: string) => console.log(line));
-  await mkdir(options.dataDir, { recursive: true });
+  if (options.adminToken) checkAdminToken(options.adminToken);
+  ensurePrivateDir(options.dataDir);
   const store = new AuthStore(join(options.dataDir, "auth.sqlite"));
   try {
     const admin = options.adminToken
       ? { token: options.adminToken, created: false }
       : await loadOrCreateAdminToken(options.dataDir);
-    const service = new AuthService(
-      store,
-      admin.token,
-      options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
-      options.secureCookies ?? false,
-    );
+    const maxSeconds = options.sessionMaxSeconds ?? DEFAULT_MAX_SECONDS;
+    const service = new AuthService(store, admin.token, Math.min(options.sessionIdleSeconds ?? DEFAULT_IDLE_SECONDS, maxSeconds), maxSeconds, options);
     if (store.countUsers() === 0) {
       const password = randomPassword();
       await service.createUser("admin", password, "admin");
@@ -226,7 +344,8 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
       log(`admin API token (stored in ${join(options.dataDir, ADMIN_TOKEN_FILE)}): ${admin.token}`);
       log(`use it as: Authorization: Bearer ${admin.token}`);
     }
-    store.deleteExpiredSessions(Date.now());
+    const now = options.now?.() ?? Date.now();
+    store.deleteExpiredSessions(now, now - Math.min(options.sessionIdleSeconds ?? DEFAULT_IDLE_SECONDS, maxSeconds) * 1000);
     return service;
   } catch (err) {
     store.close();

@@ -16,6 +16,8 @@ export interface Principal {
   name: string;
   role: Role;
   via: "token" | "cookie";
+  /** For a token: the user it belongs to (null: made with the configured admin token). */
+  owner?: string | null;
 }
 
 /** May this principal see every recording (not just their own)? */
@@ -54,4 +56,6 @@ export function canBrowse(p: Principal): boolean {
 /** Anything that turns a request into a principal (bearer token or session cookie). */
 export interface Authenticator {
   authenticate(request: Request): Promise<Principal | null>;
+  /** The configured public origin (besides the server's own) whose pages may use the login cookie. */
+  readonly publicOrigin?: string | null;
 }

@@ -39,3 +39,16 @@ export function checkTokenName(name: unknown): string {
   }
   return name.trim();
 }
+
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/** Refuses a configured admin token too short to resist guessing. */
+export function checkAdminToken(token: string): string {
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new Error(
+      `DESKREEL_ADMIN_TOKEN is ${token.length} characters long; it must have at least ${MIN_ADMIN_TOKEN_LENGTH} ` +
+        "(for example: openssl rand -base64 32), or leave it unset to have one generated and printed",
+    );
+  }
+  return token;
+}

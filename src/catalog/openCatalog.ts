@@ -1,6 +1,6 @@
 // Picks the catalog the configuration asks for: PostgreSQL when a URL is given, else SQLite in the data dir.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ensurePrivateDir, makeDatabasePrivate } from "../privateFiles.ts";
 import type { Catalog } from "./catalog.ts";
 import { PostgresCatalog } from "./postgresCatalog.ts";
 import { SqliteCatalog } from "./sqliteCatalog.ts";
@@ -19,6 +19,9 @@ export async function openCatalog(location: CatalogLocation): Promise<Catalog> {
     }
     return PostgresCatalog.open(location.databaseUrl);
   }
-  mkdirSync(location.dataDir, { recursive: true });
-  return new SqliteCatalog(join(location.dataDir, "catalog.sqlite"));
+  ensurePrivateDir(location.dataDir);
+  const path = join(location.dataDir, "catalog.sqlite");
+  const catalog = new SqliteCatalog(path);
+  makeDatabasePrivate(path);
+  return catalog;
 }

@@ -1,5 +1,6 @@
 // What the catalog stores about recordings, and how an item looks in the HTTP API.
 // Times are milliseconds since the Unix epoch inside the server; the API speaks RFC 3339.
+import { withoutServerPaths } from "../safeText.ts";
 
 export const RECORDING_KINDS = ["desktop", "ssh"] as const;
 export type RecordingKind = (typeof RECORDING_KINDS)[number];
@@ -200,7 +201,8 @@ export function toApiItem(row: RecordingRow): ApiRecordingItem {
     video: { state: apiVideoState(row), duration_ms: row.videoDurationMs, bytes: row.videoBytes },
     markers: { ...row.markerCounts },
     participants: [...row.participants],
-    error: row.error,
+    // Failure reasons often quote storage errors: no server file paths in API answers.
+    error: row.error === null ? null : withoutServerPaths(row.error),
     lost_events: lostEvents(row),
     gaps: lostEvents(row) > 0,
   };

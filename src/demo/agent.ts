@@ -229,6 +229,3 @@ export async function runDemoAgent(opts: DemoAgentOptions): Promise<DemoAgentRes
     closedByServer: conn.closedByServer, aborted,
   };
 }
-
-export { runDemo, demoIdentity, parseSize, type DemoIdentity, type RunDemoOptions, type DemoSessionResult } from "./fleet.ts";
-export { demoCommand } from "./command.ts";

@@ -1,10 +1,14 @@
 // Login, logout, "who am I", and the admin-only account routes; plus the guard every other module uses to learn
 // who is calling. Answers are JSON; errors are `{ "error": "..." }` with 400/401/403/404/409.
 import { Elysia } from "elysia";
+import type { ClientInfo } from "../auth/accountAudit.ts";
 import type { AuthService } from "../auth/authService.ts";
 import { AuthConflictError, AuthInputError } from "../auth/errors.ts";
 import { canManageUsers, type Authenticator, type Principal, type Role } from "../auth/principal.ts";
 import { HttpError, jsonError } from "./errors.ts";
+import { isCrossSiteWrite, isWebSocketUpgrade, socketOriginProblem } from "./origin.ts";
+
+export { isCrossSiteWrite };
 
 /** An HttpError that renders itself, so it answers correctly from any module, with or without an error hook. */
 export class AuthHttpError extends HttpError {
@@ -33,29 +37,31 @@ export function requirePermission(ctx: PrincipalContext, allowed: (p: Principal)
   return p;
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** A state-changing request that a page on another site made the browser send (a CSRF attempt). */
-export function isCrossSiteWrite(request: Request): boolean {
-  if (SAFE_METHODS.has(request.method)) return false;
-  const origin = request.headers.get("origin");
-  if (!origin || origin === "null") return origin === "null";
-  const host = request.headers.get("host") ?? new URL(request.url).host;
-  try {
-    return new URL(origin).host !== host;
-  } catch {
-    return true;
-  }
+/** Like requirePermission, for agents' endpoints: only a bearer token counts, never the login cookie. */
+export function requireTokenPermission(ctx: PrincipalContext, allowed: (p: Principal) => boolean, what: string): Principal {
+  const p = requirePrincipal(ctx);
+  if (p.via !== "token") throw forbiddenError(`to ${what}, use a bearer token (Authorization: Bearer ...); the login cookie is not accepted here`);
+  if (!allowed(p)) throw forbiddenError(`you may not ${what}`);
+  return p;
 }
 
 /**
  * Puts `principal: Principal | null` into the context of the routes of the instance that uses it.
- * Cookie credentials on cross-site writes are ignored (SameSite=Lax already stops most; this stops the rest).
+ * Cookie credentials on cross-site writes are ignored (SameSite=Lax already stops most; this stops the rest), and
+ * a WebSocket upgrade with the cookie from a page that is not ours is refused (403).
  */
 export function authGuard(auth: Authenticator) {
   return new Elysia().derive({ as: "scoped" }, async ({ request }) => {
     let principal: Principal | null = await auth.authenticate(request);
-    if (principal?.via === "cookie" && isCrossSiteWrite(request)) principal = null;
+    if (principal?.via === "cookie") {
+      const allowed = auth.publicOrigin ?? null;
+      if (isWebSocketUpgrade(request)) {
+        const problem = socketOriginProblem(request, allowed);
+        if (problem) throw forbiddenError(problem);
+      } else if (isCrossSiteWrite(request, allowed)) {
+        principal = null;
+      }
+    }
     return { principal };
   });
 }
@@ -98,6 +104,11 @@ function accountError(err: unknown): Response {
   throw err;
 }
 
+/** The client's address (the socket peer) and user agent, for throttling and the audit log. */
+function clientInfo(request: Request, server: { requestIP(r: Request): { address: string } | null } | null): ClientInfo {
+  return { address: server?.requestIP(request)?.address ?? null, userAgent: request.headers.get("user-agent") };
+}
+
 function describe(p: Principal) {
   return { name: p.name, role: p.role, via: p.via };
 }
@@ -106,15 +117,23 @@ export function authRoutes(auth: AuthService) {
   const adminOnly = (ctx: PrincipalContext) => requirePermission(ctx, canManageUsers, "manage users and tokens");
   return new Elysia()
     .use(authGuard(auth))
-    .post("/v1/auth/login", async ({ request, body }) => {
+    .post("/v1/auth/login", async ({ request, body, server }) => {
       const formPost = isBrowserFormPost(request);
       const next = safeNextPath(field(body, "next"));
-      if (isCrossSiteWrite(request)) return jsonError(403, "cross-site login refused");
+      if (isCrossSiteWrite(request, auth.publicOrigin)) return jsonError(403, "cross-site login refused");
       const username = field(body, "username", "name", "user");
       const password = field(body, "password");
       if (!username || !password) return jsonError(400, "username and password are required");
-      const result = await auth.login(username, password);
-      if (!result) {
+      const result = await auth.login(username, password, clientInfo(request, server));
+      if (!result.ok && result.reason !== "invalid") {
+        const message = result.reason === "throttled"
+          ? `too many failed logins: try again in ${result.retryAfterSeconds} s`
+          : "the server is busy checking passwords: try again in a moment";
+        return json(result.reason === "throttled" ? 429 : 503, { error: message, retry_after_s: result.retryAfterSeconds }, {
+          "retry-after": String(result.retryAfterSeconds),
+        });
+      }
+      if (!result.ok) {
         if (formPost) {
           return new Response(null, { status: 303, headers: { location: `/login?error=1&next=${encodeURIComponent(next)}` } });
         }
@@ -124,6 +143,7 @@ export function authRoutes(auth: AuthService) {
       return json(200, describe(result.principal), { "set-cookie": result.cookie });
     })
     .post("/v1/auth/logout", ({ request }) => {
+      if (isCrossSiteWrite(request, auth.publicOrigin)) return jsonError(403, "cross-site logout refused");
       const cookie = auth.logout(request);
       return json(200, { ok: true }, { "set-cookie": cookie });
     })
@@ -138,7 +158,7 @@ export function authRoutes(auth: AuthService) {
       const password = field(ctx.body, "password");
       const role = (field(ctx.body, "role") ?? "user") as Role;
       try {
-        return json(201, await auth.createUser(name ?? "", password ?? "", role));
+        return json(201, await auth.createUser(name ?? "", password ?? "", role, ctx.principal));
       } catch (err) {
         return accountError(err);
       }
@@ -146,15 +166,28 @@ export function authRoutes(auth: AuthService) {
     .delete("/v1/users/:name", (ctx) => {
       const me = adminOnly(ctx);
       if (ctx.params.name === me.name && me.via === "cookie") return jsonError(400, "you cannot delete yourself");
-      return auth.deleteUser(ctx.params.name) ? new Response(null, { status: 204 }) : jsonError(404, "no such user");
+      return auth.deleteUser(ctx.params.name, me) ? new Response(null, { status: 204 }) : jsonError(404, "no such user");
+    })
+    .patch("/v1/users/:name", (ctx) => {
+      const me = adminOnly(ctx);
+      const role = field(ctx.body, "role");
+      if (role === undefined) return jsonError(400, "role is required");
+      if (ctx.params.name === me.name && me.via === "cookie") return jsonError(400, "you cannot change your own role");
+      if (!auth.getUser(ctx.params.name)) return jsonError(404, "no such user");
+      try {
+        return json(200, auth.setRole(ctx.params.name, role as Role, me));
+      } catch (err) {
+        return accountError(err);
+      }
     })
     .post("/v1/users/:name/password", async (ctx) => {
-      adminOnly(ctx);
+      const me = adminOnly(ctx);
       const password = field(ctx.body, "password");
-      if (!auth.listUsers().some((u) => u.name === ctx.params.name)) return jsonError(404, "no such user");
+      if (!auth.getUser(ctx.params.name)) return jsonError(404, "no such user");
       try {
-        await auth.setPassword(ctx.params.name, password ?? "");
-        return new Response(null, { status: 204 });
+        // Every browser session of that user ends; an admin changing their own keeps a fresh one.
+        const cookie = await auth.setPassword(ctx.params.name, password ?? "", me, ctx.request);
+        return new Response(null, { status: 204, headers: cookie ? { "set-cookie": cookie } : {} });
       } catch (err) {
         return accountError(err);
       }
@@ -164,18 +197,18 @@ export function authRoutes(auth: AuthService) {
       return json(200, { items: auth.listTokens() });
     })
     .post("/v1/tokens", async (ctx) => {
-      adminOnly(ctx);
+      const me = adminOnly(ctx);
       const name = field(ctx.body, "name") ?? "";
       const role = (field(ctx.body, "role") ?? "agent") as Role;
       try {
-        const token = await auth.createToken(name, role);
+        const token = await auth.createToken(name, role, me);
         return json(201, { id: auth.tokenId(token), name: name.trim(), role, token });
       } catch (err) {
         return accountError(err);
       }
     })
     .delete("/v1/tokens/:id", (ctx) => {
-      adminOnly(ctx);
-      return auth.revokeToken(ctx.params.id) ? new Response(null, { status: 204 }) : jsonError(404, "no such active token");
+      const me = adminOnly(ctx);
+      return auth.revokeToken(ctx.params.id, me) ? new Response(null, { status: 204 }) : jsonError(404, "no such active token");
     });
 }

@@ -7,7 +7,7 @@ import { isValidSessionId } from "../sessions/blobKeys.ts";
 import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts";
 import { encodeMessage } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
-import { authGuard, type PrincipalContext, requirePermission } from "./authRoutes.ts";
+import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
 
@@ -49,7 +49,7 @@ export function ingestRoutes(services: Services) {
         session_id: t.Optional(t.String({ maxLength: 128 })),
       }),
       async beforeHandle(ctx) {
-        const principal = requirePermission(ctx, canIngest, "ingest desktop sessions");
+        const principal = requireTokenPermission(ctx, canIngest, "ingest desktop sessions");
         if (!services.agentSessions.hasRoom(principal)) throw new HttpError(429, services.agentSessions.refusal(principal));
         await assertNewSessionId(services, ctx.query.session_id);
       },

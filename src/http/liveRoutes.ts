@@ -54,9 +54,16 @@ export function liveRoutes(services: Services) {
           socket.raw.send(JSON.stringify({ type: "end", end_ms: end.endMs }));
           socket.raw.close(1000, "session ended");
         });
+        // A viewer on the login cookie is cut off when that account's sessions end (password, role, deletion).
+        const offLogout = principal.via === "cookie"
+          ? services.auth.onSessionsEnded((user) => {
+            if (user === principal.name) socket.raw.close(1008, "logged out: the account changed");
+          })
+          : () => false;
         viewers.set(socket.id, () => {
           unsubscribe();
           offEnd();
+          offLogout();
         });
       },
       close(ws) {

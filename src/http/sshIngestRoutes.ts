@@ -8,7 +8,7 @@ import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
 import type { TerminalSize } from "../recording/terminalResize.ts";
 import { SshSession } from "../sessions/sshSession.ts";
-import { authGuard, type PrincipalContext, requirePermission } from "./authRoutes.ts";
+import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 
@@ -77,7 +77,7 @@ export function sshIngestRoutes(services: Services) {
         rows: side,
       }),
       async beforeHandle(ctx) {
-        const principal = requirePermission(ctx, canIngest, "ingest SSH sessions");
+        const principal = requireTokenPermission(ctx, canIngest, "ingest SSH sessions");
         if (!services.agentSessions.hasRoom(principal)) throw new HttpError(429, services.agentSessions.refusal(principal));
         await assertNewSessionId(services, ctx.query.session_id);
       },

@@ -6,13 +6,14 @@ import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRe
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { decodeMessage, TdpCodecError, validateTile } from "../tdp/codec.ts";
-import { MessageType, RECORDED_TYPES, type TdpMessage, PICTURE_TYPES } from "../tdp/messages.ts";
+import { isPictureMessage, MessageType, type PictureMessage, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
 import { PictureBudget, type PictureVerdict, picturePixels } from "./pictureBudget.ts";
 import { MAX_SCREEN_PIXELS } from "../video/compose/fit.ts";
 import { RecordedSession } from "./recordedSession.ts";
-import { SessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
+import type { RecordingVideo } from "../video/recordingVideo.ts";
+import { finishSessionVideo, liveSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
 
 export interface DesktopSessionDeps extends SessionVideoDeps {
   store: BlobStore;
@@ -56,7 +57,7 @@ export class DesktopSession extends RecordedSession {
   private bytes = 0;
   private readonly budget: PictureBudget;
   private lastSkipLog = -Infinity;
-  readonly video: SessionVideo;
+  readonly video: RecordingVideo;
 
   private constructor(
     private readonly deps: DesktopSessionDeps,
@@ -65,12 +66,7 @@ export class DesktopSession extends RecordedSession {
   ) {
     super(deps, info.sessionId);
     this.budget = new PictureBudget({ pixelsPerSecond: deps.maxPixelsPerSecond });
-    this.video = new SessionVideo(deps, info.sessionId, {
-      mode: "live",
-      maxFps: deps.maxFps,
-      keyframeMs: deps.keyframeMs,
-      onBadInput: (reason) => this.onVideoRejected(reason),
-    });
+    this.video = liveSessionVideo(deps, info.sessionId, (reason) => this.onVideoRejected(reason));
   }
 
   /** Lists the session as live and writes its start event. Throws (nothing listed) if either fails. */
@@ -122,7 +118,7 @@ export class DesktopSession extends RecordedSession {
       return this.reject(err instanceof TdpCodecError ? err.message : `undecodable message: ${String(err)}`);
     }
     // Screens and tiles past what the video can use are refused before anything decodes them.
-    if (PICTURE_TYPES.has(msg.type) && picturePixels(msg) > MAX_SCREEN_PIXELS) {
+    if (isPictureMessage(msg) && picturePixels(msg) > MAX_SCREEN_PIXELS) {
       return this.reject(`a picture of ${picturePixels(msg)} pixels is over the ${MAX_SCREEN_PIXELS}-pixel limit (two 4K screens)`);
     }
     if (msg.type === MessageType.ClientScreenSpec && this.sizeKnown === false) {
@@ -132,7 +128,8 @@ export class DesktopSession extends RecordedSession {
     const recorded = RECORDED_TYPES.has(msg.type);
     const delayMs = recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
     this.recorder.record(raw, { at, message: msg }).catch((err) => this.onRecordFailed(err));
-    if (recorded && PICTURE_TYPES.has(msg.type)) this.toVideo(delayMs, raw, msg);
+    // Decoded once, here: the video path gets the typed message.
+    if (recorded && isPictureMessage(msg)) this.toVideo(delayMs, msg);
     const marker = this.markers.markerFor(msg, delayMs);
     if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
     return { kind: "ok" };
@@ -153,17 +150,17 @@ export class DesktopSession extends RecordedSession {
 
   /** The recording is complete and listed: now the final MP4. */
   protected override afterRecording(durationMs: number): Promise<void> {
-    return this.video.finish(durationMs);
+    return finishSessionVideo(this.deps, this.video, durationMs);
   }
 
   /** A picture goes to the video if the session's budget allows; live sessions never wait for the encoder. */
-  private toVideo(delayMs: number, raw: Uint8Array, msg: TdpMessage): void {
+  private toVideo(delayMs: number, msg: PictureMessage): void {
     const verdict = this.budget.admit(msg);
     if (verdict !== "send") {
       this.noteSkipped(verdict);
       return;
     }
-    if (!this.video.push(delayMs, raw)) this.budget.congestedUntil(this.video.drained());
+    if (!this.video.push(delayMs, msg)) this.budget.congestedUntil(this.video.drained());
   }
 
   private noteSkipped(verdict: Exclude<PictureVerdict, "send">): void {

@@ -6,13 +6,26 @@ import { readProtostream } from "../recording/protostream.ts";
 import { scanRecording } from "../recording/scan.ts";
 import { decodeMessage } from "../tdp/codec.ts";
 import { MessageType, type TdpMessage, PICTURE_TYPES } from "../tdp/messages.ts";
-import type { Services } from "../services.ts";
+import { decodePicture } from "../tdp/picture.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import type { BlobStore } from "../storage/blobStore.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
+import { FramePlan } from "../video/framePlan.ts";
 import { blobKeys, isValidSessionId } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
-import { FramePlan } from "./parallelImport.ts";
 import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "../recording/terminalResize.ts";
-import { SessionVideo } from "./sessionVideo.ts";
+import { finishSessionVideo, importedSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
+
+/** What an import needs from the server. */
+export interface ImportDeps {
+  catalog: Catalog;
+  store: BlobStore;
+  config: { maxFps: number; keyframeMs: number; videoWorkers: number };
+  /** Live sessions: an import must not take the id of one. */
+  live: { has(id: string): boolean };
+  sessionDeps: SessionVideoDeps;
+  log: (line: string) => void;
+}
 
 export class ImportError extends Error {
   constructor(message: string, readonly status: number, readonly offset: number | null = null) {
@@ -117,7 +130,7 @@ async function timeline(bytes: Uint8Array, plan: FramePlan): Promise<{ markers: 
 }
 
 /** Checks, stores and lists the recording; its video is made in the background. Returns the session id. */
-export async function importRecording(services: Services, bytes: Uint8Array): Promise<{ id: string; video: Promise<void> }> {
+export async function importRecording(services: ImportDeps, bytes: Uint8Array): Promise<{ id: string; video: Promise<void> }> {
   const { catalog, store } = services;
   const { maxFps, keyframeMs, videoWorkers } = services.config;
   const plan = new FramePlan({ maxFps, keyframeMs });
@@ -134,18 +147,25 @@ export async function importRecording(services: Services, bytes: Uint8Array): Pr
 }
 
 /** Replays the pictures through the encoder pool, as fast as it takes them, one window per worker. */
-async function encodeImported(services: Services, id: string, bytes: Uint8Array, durationMs: number, windows: EncodeWindow[]): Promise<void> {
-  const video = new SessionVideo(services.sessionDeps, id, {
-    mode: "import", maxFps: services.config.maxFps, keyframeMs: services.config.keyframeMs, windows,
-  });
+async function encodeImported(services: ImportDeps, id: string, bytes: Uint8Array, durationMs: number, windows: EncodeWindow[]): Promise<void> {
+  const deps = services.sessionDeps;
+  const video = importedSessionVideo(deps, id, windows);
+  let undecodable = 0;
   try {
     for await (const e of readProtostream(bytes)) {
       if (e.type !== "desktop.recording" || !e.message) continue;
-      if (!PICTURE_TYPES.has(e.message[0] ?? 0)) continue;
-      if (!video.push(e.delayMs, e.message)) await video.drained();
+      let picture;
+      try {
+        picture = decodePicture(e.message);
+      } catch {
+        undecodable++; // skipped by the player too (and by the markers pass above)
+        continue;
+      }
+      if (picture && !video.push(e.delayMs, picture)) await video.drained();
     }
   } catch (err) {
     services.log(`import ${id}: reading events for the video failed: ${String(err)}`);
   }
-  await video.finish(durationMs);
+  if (undecodable > 0) services.log(`import ${id}: ${undecodable} undecodable picture message(s) left out of the video`);
+  await finishSessionVideo(deps, video, durationMs);
 }

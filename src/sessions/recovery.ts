@@ -2,11 +2,18 @@
 // up to the last complete part, and their fragmented MP4 turned into a standard MP4 up to the last
 // complete fragment. Runs at startup, before any new session is accepted.
 import { scanRecording } from "../recording/scan.ts";
-import type { Services } from "../services.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import type { BlobStore } from "../storage/blobStore.ts";
 import { LiveVideo } from "../video/liveVideo.ts";
 import { blobKeys } from "./blobKeys.ts";
 
-export async function recoverInterrupted(services: Services): Promise<string[]> {
+export interface RecoveryDeps {
+  catalog: Catalog;
+  store: BlobStore;
+  log: (line: string) => void;
+}
+
+export async function recoverInterrupted(services: RecoveryDeps): Promise<string[]> {
   const { catalog, store, log } = services;
   const ids = await catalog.interruptLiveRecordings("the server stopped while the session was live");
   for (const id of ids) {

@@ -6,6 +6,7 @@
 // - readers work on files still being appended and see what has been written so far.
 import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../privateFiles.ts";
 import type { AppendHandle, BlobStore } from "./blobStore.ts";
 import { BlobNotFoundError, BlobStoreError, errorCode, storageFailure } from "./errors.ts";
 import { FileAppendHandle } from "./fileAppend.ts";
@@ -54,8 +55,8 @@ export class FileStore implements BlobStore {
     const name = path.slice(dirname(path).length + 1);
     const temp = join(dirname(path), `.${name}${TEMP_MARKER}${crypto.randomUUID()}`);
     try {
-      await mkdir(dirname(path), { recursive: true });
-      const file = await open(temp, "wx");
+      await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+      const file = await open(temp, "wx", PRIVATE_FILE_MODE);
       try {
         let offset = 0;
         while (offset < data.length) {
@@ -78,8 +79,8 @@ export class FileStore implements BlobStore {
   async openAppend(key: string): Promise<AppendHandle> {
     const path = this.pathOf(key);
     try {
-      await mkdir(dirname(path), { recursive: true });
-      const file = await open(path, "wx");
+      await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+      const file = await open(path, "wx", PRIVATE_FILE_MODE);
       await syncDirectory(dirname(path));
       return new FileAppendHandle(key, path, file, this.#syncIntervalMs);
     } catch (err) {

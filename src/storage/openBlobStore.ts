@@ -1,9 +1,17 @@
 // Picks the blob store the configuration asks for: files under the data dir, or an S3 bucket.
 import { join } from "node:path";
-import type { S3Config } from "../config.ts";
 import type { BlobStore } from "./blobStore.ts";
 import { FileStore } from "./fileStore.ts";
 import { S3Store } from "./s3Store.ts";
+
+/** The S3 part of the configuration (config.ts reads it from the environment). */
+export interface S3Config {
+  bucket: string;
+  endpoint?: string;
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
 
 export interface BlobStoreLocation {
   dataDir: string;

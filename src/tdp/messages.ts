@@ -130,6 +130,13 @@ export const RECORDED_TYPES: ReadonlySet<MessageType> = new Set([
 /** The messages that change the picture: what the compositor draws and the video path is given. */
 export const PICTURE_TYPES: ReadonlySet<number> = new Set([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
 
+/** A decoded message the video path draws. */
+export type PictureMessage = ClientScreenSpec | PNGFrame | PNG2Frame;
+
+export function isPictureMessage(message: TdpMessage): message is PictureMessage {
+  return PICTURE_TYPES.has(message.type);
+}
+
 /** Limits from the protocol and the contract. */
 export const LIMITS = {
   maxPng: 10 * 1024 * 1024,

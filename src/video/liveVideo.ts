@@ -24,7 +24,7 @@ import type { AppendHandle, BlobStore } from "../storage/blobStore.ts";
 import { avcCodecString, sameCodecConfig } from "./mp4/avc.ts";
 import { writeFinalMp4, type FinalMp4Result } from "./mp4/final.ts";
 import { encodeMediaFragment, initSegment } from "./mp4/fragmented.ts";
-import { appendHandleSink, storeReader } from "./mp4/io.ts";
+import { appendHandleSink, storeReader } from "./storeIo.ts";
 import { LIVE_PROVISIONAL_DURATION_MS, STORED_PROVISIONAL_DURATION_MS } from "./mp4/liveTiming.ts";
 import { readFragmentedMp4 } from "./mp4/reader.ts";
 import type { EncodedSample, StoredSample, VideoCodecConfig } from "./mp4/types.ts";

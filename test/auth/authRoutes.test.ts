@@ -7,7 +7,7 @@ import { createAuthService, type AuthService } from "../../src/auth/authService.
 import { canReadAuditLog } from "../../src/auth/principal.ts";
 import { authGuard, authRoutes, requirePermission, safeNextPath } from "../../src/http/authRoutes.ts";
 
-const ADMIN_TOKEN = "routes-test-admin-token";
+const ADMIN_TOKEN = "routes-test-admin-token-0123456789abcdef";
 let dir: string;
 let auth: AuthService;
 let app: { handle(request: Request): Promise<Response> };

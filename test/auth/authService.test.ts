@@ -1,13 +1,24 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAuthService, type AuthService } from "../../src/auth/authService.ts";
+import { createAuthService, type AuthService, type LoginOutcome } from "../../src/auth/authService.ts";
 import { SESSION_COOKIE } from "../../src/auth/cookies.ts";
 import { AuthConflictError, AuthInputError } from "../../src/auth/errors.ts";
-import { canSeeRecording } from "../../src/auth/principal.ts";
+import { canSeeRecording, type Principal } from "../../src/auth/principal.ts";
 
+// Every user and login costs an argon2 hash or check: slow on a loaded machine.
+setDefaultTimeout(30_000);
+
+const TEST_TOKEN = "t0ken-for-tests-only-0123456789abcdef";
+const ADMIN: Principal = { name: "admin", role: "admin", via: "token" };
 const dirs: string[] = [];
+
+/** The outcome of a login that must have succeeded. */
+function loggedIn(outcome: LoginOutcome): Extract<LoginOutcome, { ok: true }> {
+  if (!outcome.ok) throw new Error(`login failed: ${outcome.reason}`);
+  return outcome;
+}
 const services: AuthService[] = [];
 
 async function freshDir(): Promise<string> {
@@ -48,7 +59,7 @@ describe("first start", () => {
     const stored = (await readFile(join(dir, "admin-token"), "utf8")).trim();
     expect(stored).toBe(auth.adminToken);
     expect((await stat(join(dir, "admin-token"))).mode & 0o077).toBe(0);
-    expect(await auth.login("admin", password!)).not.toBeNull();
+    expect((await auth.login("admin", password!)).ok).toBe(true);
     expect(auth.listUsers()).toEqual([expect.objectContaining({ name: "admin", role: "admin" })]);
 
     // A restart keeps the same token and prints no secrets again.
@@ -59,34 +70,33 @@ describe("first start", () => {
     expect(restarted.adminToken).toBe(stored);
     expect(again.join("\n")).not.toContain(stored);
     expect(again.join("\n")).not.toContain(password!);
-    expect(await restarted.login("admin", password!)).not.toBeNull();
+    expect((await restarted.login("admin", password!)).ok).toBe(true);
   });
 
   test("a configured admin token is used and nothing is written for it", async () => {
     const dir = await freshDir();
     const lines: string[] = [];
-    const auth = await start(dir, "configured-admin-secret", lines);
-    expect(auth.adminToken).toBe("configured-admin-secret");
-    expect(lines.join("\n")).not.toContain("configured-admin-secret");
+    const auth = await start(dir, "configured-admin-secret-of-32-characters", lines);
+    expect(auth.adminToken).toBe("configured-admin-secret-of-32-characters");
+    expect(lines.join("\n")).not.toContain("configured-admin-secret-of-32-characters");
     await expect(stat(join(dir, "admin-token"))).rejects.toThrow();
-    expect(await auth.authenticate(withBearer("configured-admin-secret"))).toEqual({ name: "admin", role: "admin", via: "token" });
+    expect(await auth.authenticate(withBearer("configured-admin-secret-of-32-characters"))).toEqual({ name: "admin", role: "admin", via: "token" });
     expect(await auth.authenticate(withBearer("configured-admin-secreT"))).toBeNull();
-    expect(await auth.authenticate(withBearer("configured-admin-secret-longer"))).toBeNull();
+    expect(await auth.authenticate(withBearer("configured-admin-secret-of-32-characters-longer"))).toBeNull();
   });
 });
 
 describe("login sessions", () => {
   test("a login yields an HttpOnly SameSite=Lax cookie whose session authenticates until logout", async () => {
-    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    const auth = await start(await freshDir(), TEST_TOKEN);
     await auth.createUser("alice", "correct horse", "user");
-    expect(await auth.login("alice", "wrong horse")).toBeNull();
-    expect(await auth.login("nobody", "correct horse")).toBeNull();
-    const result = await auth.login("alice", "correct horse");
-    expect(result).not.toBeNull();
-    const cookie = result!.cookie;
+    expect((await auth.login("alice", "wrong horse")).ok).toBe(false);
+    expect((await auth.login("nobody", "correct horse")).ok).toBe(false);
+    const result = loggedIn(await auth.login("alice", "correct horse"));
+    const cookie = result.cookie;
     expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
-    for (const attr of ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"]) expect(cookie).toContain(attr);
-    expect(result!.principal).toEqual({ name: "alice", role: "user", via: "cookie" });
+    for (const attr of ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=86400"]) expect(cookie).toContain(attr);
+    expect(result.principal).toEqual({ name: "alice", role: "user", via: "cookie" });
     expect(await auth.authenticate(withCookie(cookie))).toEqual({ name: "alice", role: "user", via: "cookie" });
 
     const cleared = auth.logout(withCookie(cookie));
@@ -95,9 +105,9 @@ describe("login sessions", () => {
   });
 
   test("a session id that was never issued, or a tampered one, is refused", async () => {
-    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    const auth = await start(await freshDir(), TEST_TOKEN);
     await auth.createUser("bob", "bobs password", "auditor");
-    const { cookie } = (await auth.login("bob", "bobs password"))!;
+    const { cookie } = loggedIn(await auth.login("bob", "bobs password"));
     const value = cookie.split(";")[0].split("=")[1];
     const flipped = value.slice(0, -1) + (value.endsWith("A") ? "B" : "A");
     expect(await auth.authenticate(withCookie(`${SESSION_COOKIE}=${flipped}`))).toBeNull();
@@ -106,27 +116,50 @@ describe("login sessions", () => {
 
   test("sessions expire", async () => {
     const dir = await freshDir();
-    const auth = await createAuthService({ dataDir: dir, adminToken: "x".repeat(20), log: () => {}, sessionTtlSeconds: 1 });
+    const auth = await createAuthService({ dataDir: dir, adminToken: "x".repeat(32), log: () => {}, sessionMaxSeconds: 1 });
     services.push(auth);
     await auth.createUser("carol", "carols password", "user");
-    const { cookie } = (await auth.login("carol", "carols password"))!;
+    const { cookie } = loggedIn(await auth.login("carol", "carols password"));
     expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
     await Bun.sleep(1100);
     expect(await auth.authenticate(withCookie(cookie))).toBeNull();
   });
 
+  test("a session ends after the idle timeout, requests keep it alive, and it ends at the absolute limit anyway", async () => {
+    let t = Date.now();
+    const auth = await createAuthService({
+      dataDir: await freshDir(), adminToken: TEST_TOKEN, log: () => {}, now: () => t,
+      sessionIdleSeconds: 600, sessionMaxSeconds: 3600,
+    });
+    services.push(auth);
+    await auth.createUser("ivy", "ivys password", "user");
+    const { cookie } = loggedIn(await auth.login("ivy", "ivys password"));
+    expect(cookie).toContain("Max-Age=3600");
+    // Used every 9 minutes: never idle for 10, alive until the hour is up.
+    for (let minute = 9; minute < 60; minute += 9) {
+      t += 9 * 60_000;
+      expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
+    }
+    t += 6 * 60_000 + 1000;
+    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+
+    const second = loggedIn(await auth.login("ivy", "ivys password")).cookie;
+    t += 10 * 60_000 + 1000;
+    expect(await auth.authenticate(withCookie(second))).toBeNull();
+  });
+
   test("deleting a user ends their sessions", async () => {
-    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    const auth = await start(await freshDir(), TEST_TOKEN);
     await auth.createUser("dave", "daves password", "user");
-    const { cookie } = (await auth.login("dave", "daves password"))!;
-    expect(auth.deleteUser("dave")).toBe(true);
+    const { cookie } = loggedIn(await auth.login("dave", "daves password"));
+    expect(auth.deleteUser("dave", ADMIN)).toBe(true);
     expect(await auth.authenticate(withCookie(cookie))).toBeNull();
   });
 });
 
 describe("accounts", () => {
   test("bad names, short passwords, unknown roles and duplicates are refused", async () => {
-    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    const auth = await start(await freshDir(), TEST_TOKEN);
     await expect(auth.createUser("", "long enough", "user")).rejects.toBeInstanceOf(AuthInputError);
     await expect(auth.createUser("a b", "long enough", "user")).rejects.toBeInstanceOf(AuthInputError);
     await expect(auth.createUser("erin", "short", "user")).rejects.toBeInstanceOf(AuthInputError);
@@ -142,7 +175,7 @@ describe("accounts", () => {
 describe("tokens", () => {
   test("a created token authenticates with its role, is stored only hashed, and stops working when revoked", async () => {
     const dir = await freshDir();
-    const auth = await start(dir, "t0ken-for-tests-only");
+    const auth = await start(dir, TEST_TOKEN);
     const token = await auth.createToken("ingest-agent-1", "agent");
     expect(await auth.authenticate(withBearer(token))).toEqual({ name: "ingest-agent-1", role: "agent", via: "token" });
     const db = await readFile(join(dir, "auth.sqlite"));
@@ -157,7 +190,7 @@ describe("tokens", () => {
   });
 
   test("a token with a right id and a wrong secret is refused", async () => {
-    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    const auth = await start(await freshDir(), TEST_TOKEN);
     const token = await auth.createToken("script", "auditor");
     const forged = token.slice(0, -3) + (token.endsWith("aaa") ? "bbb" : "aaa");
     expect(await auth.authenticate(withBearer(forged))).toBeNull();
@@ -165,9 +198,9 @@ describe("tokens", () => {
   });
 
   test("a bearer header wins over a cookie: a bad token is not rescued by a good cookie", async () => {
-    const auth = await start(await freshDir(), "t0ken-for-tests-only");
+    const auth = await start(await freshDir(), TEST_TOKEN);
     await auth.createUser("frank", "franks password", "admin");
-    const { cookie } = (await auth.login("frank", "franks password"))!;
+    const { cookie } = loggedIn(await auth.login("frank", "franks password"));
     const request = new Request("http://x/", {
       headers: { authorization: "Bearer nope", cookie: cookie.split(";")[0] },
     });

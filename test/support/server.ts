@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
 
-export const ADMIN_TOKEN = "test-admin-token";
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
 export interface TestServer extends RunningServer {
   dataDir: string;

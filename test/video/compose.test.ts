@@ -9,6 +9,7 @@ import { placeScreen, videoSizeFor } from "../../src/video/compose/fit.ts";
 
 import { CORPUS_DIR as CORPUS } from "../support/corpusPath.ts";
 import { concatBytes } from "../../src/bytes.ts";
+import { applyWire } from "./helpers/pictures.ts";
 
 interface TruthFrame {
   file: string;
@@ -107,7 +108,7 @@ describe("compositor vs the sample-720 ground truth", () => {
         i--;
         continue;
       }
-      const outcome = compositor.applyBytes(records[i].data);
+      const outcome = applyWire(compositor, records[i].data);
       expect(outcome.kind).not.toBe("rejected");
     }
     expect(next).toBe(truth.frames.length);
@@ -120,8 +121,8 @@ describe("compositor rejects bad tiles without touching the picture", () => {
 
   function freshScreen(): Compositor {
     const c = new Compositor();
-    expect(c.applyBytes(screenSpec(128, 96)).kind).toBe("resized");
-    expect(c.applyBytes(tile(0, 0, 64, 64, red)).kind).toBe("drawn");
+    expect(applyWire(c, screenSpec(128, 96)).kind).toBe("resized");
+    expect(applyWire(c, tile(0, 0, 64, 64, red)).kind).toBe("drawn");
     c.takeFrame({ width: 128, height: 96 });
     return c;
   }
@@ -141,7 +142,7 @@ describe("compositor rejects bad tiles without touching the picture", () => {
     test(name, () => {
       const c = freshScreen();
       const before = c.takeFrame({ width: 128, height: 96 });
-      const outcome = c.applyBytes(bytes);
+      const outcome = applyWire(c, bytes);
       expect(outcome.kind).toBe("rejected");
       if (outcome.kind === "rejected") expect(outcome.reason).toMatch(reason);
       expect(c.dirty).toBe(false);
@@ -153,12 +154,12 @@ describe("compositor rejects bad tiles without touching the picture", () => {
   }
 
   test("a tile before any ClientScreenSpec is rejected", () => {
-    const outcome = new Compositor().applyBytes(tile(0, 0, 64, 64, red));
+    const outcome = applyWire(new Compositor(), tile(0, 0, 64, 64, red));
     expect(outcome).toEqual({ kind: "rejected", reason: "PNGFrame before any ClientScreenSpec" });
   }, 30_000);
 
   test("a message whose length disagrees with its layout is rejected", () => {
-    const outcome = new Compositor().applyBytes(screenSpec(64, 64).subarray(0, 7));
+    const outcome = applyWire(new Compositor(), screenSpec(64, 64).subarray(0, 7));
     expect(outcome.kind).toBe("rejected");
   }, 30_000);
 });
@@ -166,25 +167,25 @@ describe("compositor rejects bad tiles without touching the picture", () => {
 describe("dirty tracking, resize and letterboxing", () => {
   test("only picture messages dirty the picture", () => {
     const c = new Compositor();
-    c.applyBytes(screenSpec(64, 64));
+    applyWire(c, screenSpec(64, 64));
     expect(c.dirty).toBe(true);
     c.takeFrame({ width: 64, height: 64 });
     expect(c.dirty).toBe(false);
-    expect(c.applyBytes(encodeMessage({ type: MessageType.MouseMove, x: 3, y: 4 })).kind).toBe("ignored");
+    expect(applyWire(c, encodeMessage({ type: MessageType.MouseMove, x: 3, y: 4 })).kind).toBe("ignored");
     expect(c.dirty).toBe(false);
-    expect(c.applyBytes(tile2(0, 0, 31, 31, solidPng(32, 32, "#00f"))).kind).toBe("drawn");
+    expect(applyWire(c, tile2(0, 0, 31, 31, solidPng(32, 32, "#00f"))).kind).toBe("drawn");
     expect(c.dirty).toBe(true);
   }, 30_000);
 
   test("a resize clears to black and is letterboxed into the first video size", () => {
     const c = new Compositor();
-    c.applyBytes(screenSpec(200, 100));
-    c.applyBytes(tile(0, 0, 64, 64, solidPng(64, 64, "#fff")));
+    applyWire(c, screenSpec(200, 100));
+    applyWire(c, tile(0, 0, 64, 64, solidPng(64, 64, "#fff")));
     const video = videoSizeFor({ width: 200, height: 100 });
     expect(video).toEqual({ width: 200, height: 100 });
-    c.applyBytes(screenSpec(100, 100));
+    applyWire(c, screenSpec(100, 100));
     expect(c.screenSize).toEqual({ width: 100, height: 100 });
-    c.applyBytes(tile(0, 0, 100, 100, solidPng(100, 100, "#fff")));
+    applyWire(c, tile(0, 0, 100, 100, solidPng(100, 100, "#fff")));
     const frame = c.takeFrame(video);
     // A square screen fitted into 200x100: a 100x100 white square centred at x 50..150, black bars.
     const px = (x: number, y: number) => frame[(y * video.width + x) * 4];
@@ -210,8 +211,8 @@ describe("dirty tracking, resize and letterboxing", () => {
   test("thumbnail is a small PNG of the screen", async () => {
     const c = new Compositor();
     expect(c.thumbnailPng()).toBeNull();
-    c.applyBytes(screenSpec(1280, 720));
-    c.applyBytes(tile(0, 0, 64, 64, solidPng(64, 64, "#f00")));
+    applyWire(c, screenSpec(1280, 720));
+    applyWire(c, tile(0, 0, 64, 64, solidPng(64, 64, "#f00")));
     const png = c.thumbnailPng(320);
     expect(png).not.toBeNull();
     const decoded = await rgbOf(png ?? new Uint8Array());

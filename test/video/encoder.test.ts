@@ -11,6 +11,7 @@ import { loadHmeRuntime } from "../../src/video/encoder/hmeRuntime.ts";
 import { EncoderFailure, type H264CodecConfig } from "../../src/video/encoder/types.ts";
 import { rgbaToI420 } from "../../src/video/encoder/yuv.ts";
 import { SAMPLE_CAPTURE } from "../support/corpusPath.ts";
+import { applyWire } from "./helpers/pictures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deskreel-encoder-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ async function samplePictures(times: number[]): Promise<Uint8ClampedArray[]> {
   const out: Uint8ClampedArray[] = [];
   let i = 0;
   for (const t of times) {
-    while (i < records.length && records[i].delayMs <= t) compositor.applyBytes(records[i++].data);
+    while (i < records.length && records[i].delayMs <= t) applyWire(compositor, records[i++].data);
     out.push(compositor.takeFrame({ width: 1280, height: 720 }).slice());
     await new Promise((r) => setImmediate(r));
   }

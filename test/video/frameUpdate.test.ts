@@ -5,6 +5,7 @@ import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { Compositor } from "../../src/video/compose/compositor.ts";
 import { rgbaToI420 } from "../../src/video/encoder/yuv.ts";
 import { SAMPLE_CAPTURE } from "../support/corpusPath.ts";
+import { applyWire } from "./helpers/pictures.ts";
 
 const records = readTdpcap(new Uint8Array(await Bun.file(SAMPLE_CAPTURE).arrayBuffer()));
 const size = { width: 1280, height: 720 };
@@ -33,8 +34,8 @@ test("partial frame updates and partial YUV conversion equal full ones, frame af
       await Bun.sleep(0); // let native readback buffers go
     }
     lastT = r.delayMs;
-    partial.applyBytes(r.data);
-    full.applyBytes(r.data);
+    applyWire(partial, r.data);
+    applyWire(full, r.data);
   }
   expect(frames).toBeGreaterThan(50);
   // most frames of a desktop change a few rows only

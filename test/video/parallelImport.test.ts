@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadImage, createCanvas } from "@napi-rs/canvas";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SampleSpool, SegmentJoiner } from "../../src/sessions/parallelImport.ts";
+import { SampleSpool, SegmentJoiner } from "../../src/video/segments.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import type { VideoFrame } from "../../src/video/pool/videoPool.ts";
 import { SAMPLE_CAPTURE, SAMPLE_TRUTH_DIR } from "../support/corpusPath.ts";

@@ -1,23 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { EncoderFailure, type EncodedFrame, type EncodeRequest, type EncoderOutput, type H264Encoder } from "../../src/video/encoder/types.ts";
-import type { MessageBatch, WorkerToMain } from "../../src/video/pool/protocol.ts";
+import { packPictures, type PictureBatch } from "../../src/video/pool/pictureBatch.ts";
+import type { WorkerToMain } from "../../src/video/pool/protocol.ts";
+import { pictureRecords } from "./helpers/pictures.ts";
 import { WorkerSession } from "../../src/video/pool/workerSession.ts";
 import { SAMPLE_CAPTURE } from "../support/corpusPath.ts";
 
 const records = readTdpcap(new Uint8Array(await Bun.file(SAMPLE_CAPTURE).arrayBuffer())).filter((r) => r.delayMs < 8000);
 
-function batchOf(list: typeof records): MessageBatch {
-  const bytes = new Uint8Array(list.reduce((n, r) => n + r.data.length, 0));
-  const offsets = new Uint32Array(list.length + 1);
-  let at = 0;
-  list.forEach((r, i) => {
-    offsets[i] = at;
-    bytes.set(r.data, at);
-    at += r.data.length;
-  });
-  offsets[list.length] = at;
-  return { times: Float64Array.from(list.map((r) => r.delayMs)), offsets, bytes, firstIndex: 0, newestMs: list[list.length - 1].delayMs };
+function batchOf(list: typeof records): PictureBatch {
+  const pictures = pictureRecords(list);
+  return packPictures(pictures.map((p) => p.message), pictures.map((p) => p.delayMs), 0, list[list.length - 1].delayMs);
 }
 
 /**

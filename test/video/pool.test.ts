@@ -3,8 +3,8 @@ import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeMessage } from "../../src/tdp/codec.ts";
-import { MessageType } from "../../src/tdp/messages.ts";
+import { MessageType, type PictureMessage } from "../../src/tdp/messages.ts";
+import { picture, pictureRecords } from "./helpers/pictures.ts";
 import { readTdpcap, type TdpcapRecord } from "../../src/tdp/tdpcap.ts";
 import { FrameScheduler } from "../../src/video/compose/scheduler.ts";
 import { annexBStream } from "../../src/video/encoder/annexb.ts";
@@ -88,8 +88,8 @@ function psnr(truthRgba: Uint8ClampedArray, rgb: Uint8Array): number {
   return sq === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / (sq / (pixels * 3)));
 }
 
-function pushAll(session: { push(t: number, b: Uint8Array): boolean }, list: TdpcapRecord[]): void {
-  for (const r of list) session.push(r.delayMs, r.data);
+function pushAll(session: { push(t: number, m: PictureMessage): boolean }, list: TdpcapRecord[]): void {
+  for (const r of pictureRecords(list)) session.push(r.delayMs, r.message);
 }
 
 describe("video pool", () => {
@@ -109,10 +109,10 @@ describe("video pool", () => {
     expect(pts[pts.length - 1]).toBeLessThanOrEqual(endMs);
     const expected = new FrameScheduler({ mode: "import" });
     const decisions = [];
-    for (const r of records) {
+    for (const r of pictureRecords(records)) {
       const d = expected.beforeMessage(r.delayMs);
       if (d) decisions.push(d);
-      expected.afterMessage(r.delayMs, [MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame].includes(r.data[0]));
+      expected.afterMessage(r.delayMs, true);
     }
     const last = expected.finish(endMs);
     if (last) decisions.push(last);
@@ -166,10 +166,10 @@ describe("video pool", () => {
     const canvas = createCanvas(64, 64);
     canvas.getContext("2d").fillRect(0, 0, 64, 64);
     const good = new Uint8Array(canvas.toBuffer("image/png"));
-    session.push(0, encodeMessage({ type: MessageType.ClientScreenSpec, width: 640, height: 480 }));
-    session.push(0, encodeMessage({ type: MessageType.PNGFrame, left: 0, top: 0, right: 64, bottom: 64, png: good }));
-    session.push(100, encodeMessage({ type: MessageType.PNGFrame, left: 0, top: 0, right: 32, bottom: 32, png: good }));
-    session.push(200, encodeMessage({ type: MessageType.PNGFrame, left: 64, top: 0, right: 128, bottom: 64, png: good }));
+    session.push(0, { type: MessageType.ClientScreenSpec, width: 640, height: 480 });
+    session.push(0, { type: MessageType.PNGFrame, left: 0, top: 0, right: 64, bottom: 64, png: good });
+    session.push(100, { type: MessageType.PNGFrame, left: 0, top: 0, right: 32, bottom: 32, png: good });
+    session.push(200, { type: MessageType.PNGFrame, left: 64, top: 0, right: 128, bottom: 64, png: good });
     const summary = await session.end(300);
     expect(summary.failed).toBe(false);
     expect(c.problems.length).toBe(1);
@@ -196,7 +196,7 @@ describe("video pool", () => {
     const aSummary = await a.session.end(3000);
     expect(aSummary.failed).toBe(true);
     expect(a.c.problems.map((p) => p.kind)).toEqual(["worker-crashed"]);
-    expect(a.session.push(3100, records[0].data)).toBe(true); // ignored, harmless
+    expect(a.session.push(3100, picture(records[0].data))).toBe(true); // ignored, harmless
 
     pushAll(b.session, records.filter((r) => r.delayMs >= 3000 && r.delayMs < 6000));
     const bSummary = await b.session.end(6000);
@@ -224,8 +224,8 @@ describe("video pool", () => {
       const session = small.openSession("backpressure", { mode: "import" }, c.events);
       const part = records.filter((r) => r.delayMs < 6000);
       let refusals = 0;
-      for (const r of part) {
-        if (!session.push(r.delayMs, r.data)) {
+      for (const r of pictureRecords(part)) {
+        if (!session.push(r.delayMs, r.message)) {
           refusals++;
           await session.drain();
         }

@@ -20,10 +20,12 @@ const base = "http://deskreel.test";
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "deskreel-pages-"));
-  auth = await createAuthService({ dataDir: dir, adminToken: "pages-test-admin-token", log: () => {} });
+  auth = await createAuthService({ dataDir: dir, adminToken: "pages-test-admin-token-0123456789abcdef", log: () => {} });
   await auth.createUser("vera", "vera password", "user");
   app = new Elysia().use(authRoutes(auth)).use(pages(auth));
-  cookie = (await auth.login("vera", "vera password"))!.cookie.split(";")[0];
+  const login = await auth.login("vera", "vera password");
+  if (!login.ok) throw new Error("vera could not log in");
+  cookie = login.cookie.split(";")[0];
 });
 
 afterAll(async () => {

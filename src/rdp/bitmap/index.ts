@@ -38,9 +38,18 @@ interface BitmapRect {
   offset: number;
 }
 
+/** Most pixels one update may decode, whatever the screen (4096×4096; 64 MiB of RGBA while it is drawn). */
+const MAX_UPDATE_PIXELS = 4096 * 4096;
+/** Scratch up to this many pixels is kept between updates; bigger (rare, or hostile) updates get their own. */
+const KEPT_SCRATCH_PIXELS = 512 * 512;
+
 // Decoded pictures of one update, then raw RLE values: reused across calls (updates are applied one at a time).
-let pool = new Uint32Array(0);
+let pool = new Int32Array(0);
 let rleValues = new Uint32Array(0);
+
+function scratch<T extends Int32Array | Uint32Array>(kept: T, n: number, make: (n: number) => T): T {
+  return n <= kept.length ? kept : make(n);
+}
 
 function u16(data: Uint8Array, pos: number): number {
   return data[pos]! | (data[pos + 1]! << 8);
@@ -55,7 +64,7 @@ function parseRects(data: Uint8Array, screen: RdpScreen): BitmapRect[] {
   const count = u16(data, 2);
   const rects: BitmapRect[] = [];
   // What one update may decode: twice the screen (rectangles overlap and overhang a little), never unbounded.
-  const budget = screen.width * screen.height * 2 + 64 * 64;
+  const budget = Math.min(screen.width * screen.height * 2 + 64 * 64, MAX_UPDATE_PIXELS);
   let pixels = 0;
   let pos = 4;
   for (let i = 0; i < count; i++) {
@@ -127,26 +136,27 @@ function parseRects(data: Uint8Array, screen: RdpScreen): BitmapRect[] {
   return rects;
 }
 
-function decodeRect(r: BitmapRect, palette: Uint8Array | null, out: Uint32Array): void {
+function decodeRect(r: BitmapRect, palette: Uint8Array | null, out: Int32Array): void {
   if (!r.compressed) {
     decodeUncompressed(r.data, r.width, r.height, r.bpp, palette, out);
   } else if (r.bpp === 32) {
     decodePlanar(r.data, r.width, r.height, out);
   } else {
     const n = r.width * r.height;
-    if (rleValues.length < n) rleValues = new Uint32Array(n);
-    decodeInterleaved(r.data, r.width, r.height, r.bpp, rleValues);
-    valuesToRgba(rleValues, r.width, r.height, r.bpp, palette, out);
+    if (rleValues.length < n && n <= KEPT_SCRATCH_PIXELS) rleValues = new Uint32Array(n);
+    const values = scratch(rleValues, n, (k) => new Uint32Array(k));
+    decodeInterleaved(r.data, r.width, r.height, r.bpp, values);
+    valuesToRgba(values, r.width, r.height, r.bpp, palette, out);
   }
 }
 
-/** The screen as u32 pixels (RGBA bytes little-endian), sharing its memory. */
-function screenPixels(screen: RdpScreen): Uint32Array {
+/** The screen as 32-bit pixels (RGBA bytes little-endian), sharing its memory. */
+function screenPixels(screen: RdpScreen): Int32Array {
   const { rgba } = screen;
   if (rgba.byteOffset % 4 !== 0 || rgba.length < screen.width * screen.height * 4) {
     throw new RdpInputError("bad-screen", "screen buffer is not a whole, 4-byte aligned RGBA picture");
   }
-  return new Uint32Array(rgba.buffer, rgba.byteOffset, screen.width * screen.height);
+  return new Int32Array(rgba.buffer, rgba.byteOffset, screen.width * screen.height);
 }
 
 /**
@@ -161,15 +171,16 @@ export function applyBitmapUpdate(data: Uint8Array, screen: RdpScreen, palette: 
     r.offset = total;
     total += r.width * r.height;
   }
-  if (pool.length < total) pool = new Uint32Array(Math.max(total, pool.length * 2));
-  for (const r of rects) decodeRect(r, palette, pool.subarray(r.offset, r.offset + r.width * r.height));
+  if (pool.length < total && total <= KEPT_SCRATCH_PIXELS) pool = new Int32Array(Math.min(KEPT_SCRATCH_PIXELS, Math.max(total, pool.length * 2)));
+  const decoded = scratch(pool, total, (k) => new Int32Array(k));
+  for (const r of rects) decodeRect(r, palette, decoded.subarray(r.offset, r.offset + r.width * r.height));
 
   const dst = screenPixels(screen);
   const dirty: RdpRect[] = [];
   for (const r of rects) {
     for (let y = 0; y < r.drawHeight; y++) {
       const s = r.offset + y * r.width;
-      dst.set(pool.subarray(s, s + r.drawWidth), (r.destTop + y) * screen.width + r.destLeft);
+      dst.set(decoded.subarray(s, s + r.drawWidth), (r.destTop + y) * screen.width + r.destLeft);
     }
     dirty.push({ left: r.destLeft, top: r.destTop, right: r.destLeft + r.drawWidth, bottom: r.destTop + r.drawHeight });
   }

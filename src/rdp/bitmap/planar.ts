@@ -9,11 +9,14 @@ const CHROMA_SUBSAMPLING = 0x08;
 const RLE = 0x10;
 const NO_ALPHA = 0x20;
 
-/** Reusable plane buffers, grown to the largest bitmap seen (planar rectangles are at most 64×64 in practice). */
+/** Reusable plane buffers (planar rectangles are 64×64 in practice); a bigger bitmap gets its own, not kept. */
+const KEPT_PLANE_PIXELS = 256 * 256;
 let planeBuffer = new Uint8Array(0);
 
 function planes(size: number): Uint8Array {
-  if (planeBuffer.length < size * 4) planeBuffer = new Uint8Array(size * 4);
+  if (planeBuffer.length >= size * 4) return planeBuffer;
+  if (size > KEPT_PLANE_PIXELS) return new Uint8Array(size * 4);
+  planeBuffer = new Uint8Array(size * 4);
   return planeBuffer;
 }
 
@@ -78,8 +81,8 @@ function copyRawPlane(src: Uint8Array, pos: number, size: number, dst: Uint8Arra
 
 const clip = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
 
-/** Decodes a planar bitmap of `width`×`height` into `out` (width*height RGBA u32, top-down rows). */
-export function decodePlanar(src: Uint8Array, width: number, height: number, out: Uint32Array): void {
+/** Decodes a planar bitmap of `width`×`height` into `out` (width*height RGBA, top-down rows). */
+export function decodePlanar(src: Uint8Array, width: number, height: number, out: Int32Array): void {
   if (src.length < 1) throw new RdpInputError("truncated", "planar: no format header");
   const header = src[0]!;
   const cll = header & CLL_MASK;
@@ -117,7 +120,7 @@ export function decodePlanar(src: Uint8Array, width: number, height: number, out
       const s = (height - 1 - y) * width;
       const d = y * width;
       for (let x = 0; x < width; x++) {
-        out[d + x] = (buf[P0 + s + x]! | (buf[P1 + s + x]! << 8) | (buf[P2 + s + x]! << 16) | 0xff000000) >>> 0;
+        out[d + x] = buf[P0 + s + x]! | (buf[P1 + s + x]! << 8) | (buf[P2 + s + x]! << 16) | 0xff000000;
       }
     }
     return;
@@ -135,7 +138,7 @@ export function decodePlanar(src: Uint8Array, width: number, height: number, out
       const Co = ((buf[P1 + c]! << shift) << 24) >> 24;
       const Cg = ((buf[P2 + c]! << shift) << 24) >> 24;
       const t = Y - Cg;
-      out[d + x] = (clip(t - Co) | (clip(Y + Cg) << 8) | (clip(t + Co) << 16) | 0xff000000) >>> 0;
+      out[d + x] = clip(t - Co) | (clip(Y + Cg) << 8) | (clip(t + Co) << 16) | 0xff000000;
     }
   }
 }

@@ -35,21 +35,21 @@ function idwtLevel(buffer: Int16Array, offset: number, tmp: Int16Array, w: numbe
     tmp[lDst + x + 1] = (buffer[hl + row + n]! << 1) + tmp[lDst + x]!;
     tmp[hDst + x + 1] = (buffer[hh + row + n]! << 1) + tmp[hDst + x]!;
   }
-  // Vertical: columns of L (top half of tmp) and H (bottom half) into the (2w)×(2w) block.
+  // Vertical, row by row: even output rows from L and H, then odd rows from H and the even rows around them.
   const hBase = 2 * area;
-  for (let x = 0; x < tw; x++) {
-    const dst = offset + x;
-    buffer[dst] = tmp[x]! - ((tmp[hBase + x]! + tmp[hBase + x]! + 1) >> 1);
-    for (let n = 1; n < w; n++) {
-      buffer[dst + 2 * n * tw] = tmp[n * tw + x]! - ((tmp[hBase + (n - 1) * tw + x]! + tmp[hBase + n * tw + x]! + 1) >> 1);
-    }
-    let n = 0;
-    for (; n < w - 1; n++) {
-      const even = dst + 2 * n * tw;
-      buffer[even + tw] = (tmp[hBase + n * tw + x]! << 1) + ((buffer[even]! + buffer[even + 2 * tw]!) >> 1);
-    }
-    const even = dst + 2 * n * tw;
-    buffer[even + tw] = (tmp[hBase + n * tw + x]! << 1) + buffer[even]!;
+  for (let n = 0; n < w; n++) {
+    const l = n * tw;
+    const h = hBase + n * tw;
+    const hPrev = n === 0 ? h : h - tw;
+    const dst = offset + 2 * n * tw;
+    for (let x = 0; x < tw; x++) buffer[dst + x] = tmp[l + x]! - ((tmp[hPrev + x]! + tmp[h + x]! + 1) >> 1);
+  }
+  for (let n = 0; n < w; n++) {
+    const h = hBase + n * tw;
+    const prev = offset + 2 * n * tw;
+    const next = n === w - 1 ? prev : prev + 2 * tw;
+    const dst = prev + tw;
+    for (let x = 0; x < tw; x++) buffer[dst + x] = (tmp[h + x]! << 1) + ((buffer[prev + x]! + buffer[next + x]!) >> 1);
   }
 }
 

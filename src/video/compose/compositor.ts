@@ -1,18 +1,17 @@
-// Builds the remote screen from a session's TDP messages, in order, on a canvas: ClientScreenSpec
-// clears to black and resizes; PNGFrame/PNG2Frame tiles are pasted at their rectangles. Bad tiles are
-// rejected before they touch the picture, so one broken message never corrupts what follows.
+// Builds the remote screen on a canvas from a session's picture messages, in order (decoded once, by the
+// session): ClientScreenSpec clears to black and resizes; PNGFrame/PNG2Frame tiles are pasted at their
+// rectangles. Bad tiles are rejected before they touch the picture, so one broken message never
+// corrupts what follows.
 import { createCanvas, Image, type Canvas, type SKRSContext2D } from "@napi-rs/canvas";
-import { decodeMessage, validateTile } from "../../tdp/codec.ts";
+import { validateTile } from "../../tdp/codec.ts";
 import { TdpCodecError } from "../../tdp/errors.ts";
-import { LIMITS, MessageType, tileRect, type PNG2Frame, type PNGFrame, type TdpMessage, PICTURE_TYPES } from "../../tdp/messages.ts";
+import { LIMITS, MessageType, tileRect, type PictureMessage, type PNG2Frame, type PNGFrame } from "../../tdp/messages.ts";
 import { MAX_SCREEN_PIXELS, placeScreen, type Size } from "./fit.ts";
 import { pngDecodeProblem } from "./pngBody.ts";
 
 export type ApplyOutcome =
   | { kind: "drawn" }
   | { kind: "resized"; width: number; height: number }
-  /** Not a picture message (input, clipboard, alerts...): nothing to draw. */
-  | { kind: "ignored" }
   /** Bad input: the picture is unchanged. */
   | { kind: "rejected"; reason: string };
 
@@ -43,29 +42,14 @@ export class Compositor {
     return this.changed;
   }
 
-  /** Applies one TDP message given as its wire bytes. Only picture messages are decoded. */
-  applyBytes(bytes: Uint8Array): ApplyOutcome {
-    if (bytes.length === 0) return { kind: "rejected", reason: "empty message" };
-    if (!PICTURE_TYPES.has(bytes[0])) return { kind: "ignored" };
-    let message: TdpMessage;
-    try {
-      message = decodeMessage(bytes);
-    } catch (e) {
-      if (e instanceof TdpCodecError) return { kind: "rejected", reason: e.message };
-      throw e;
-    }
-    return this.apply(message);
-  }
-
-  apply(message: TdpMessage): ApplyOutcome {
+  /** Applies one decoded picture message. */
+  apply(message: PictureMessage): ApplyOutcome {
     switch (message.type) {
       case MessageType.ClientScreenSpec:
         return this.resize(message.width, message.height);
       case MessageType.PNGFrame:
       case MessageType.PNG2Frame:
         return this.drawTile(message);
-      default:
-        return { kind: "ignored" };
     }
   }
 

@@ -1,15 +1,13 @@
 // The MP4 layer's public surface: writers for the live (fragmented) and final (moov-first) files, the
-// reader, and the byte sources/sinks they work with.
+// reader, and the byte sources/sinks they work with (storage adapters: video/storeIo.ts).
 export { avcCodecString, avcDecoderConfigRecord, parseAvcDecoderConfigRecord, sameCodecConfig } from "./avc.ts";
 export { finalMp4Layout, writeFinalMp4, type FinalMp4Input, type FinalMp4Result } from "./final.ts";
 export { encodeMediaFragment, initSegment, mediaFragment, type EncodedFragment } from "./fragmented.ts";
 export {
-  appendHandleSink,
   bytesReader,
   fileReader,
   fileSink,
   memorySink,
-  storeReader,
   type ByteSink,
   type RangeReader,
 } from "./io.ts";

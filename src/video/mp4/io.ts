@@ -1,7 +1,7 @@
-// Where MP4 bytes come from and go to, so the same writer serves storage objects, files and memory.
+// Where MP4 bytes come from and go to, so the same writer serves files, memory and (through
+// video/storeIo.ts) storage objects.
 
 import { open, unlink } from "node:fs/promises";
-import type { AppendHandle, BlobStore } from "../../storage/blobStore.ts";
 import { concatBytes } from "../../bytes.ts";
 
 /** Reads bytes [start, end) of a source; may return fewer bytes only at the end of the source. */
@@ -19,10 +19,6 @@ export function bytesReader(bytes: Uint8Array): RangeReader {
   return async (start, end) => bytes.subarray(start, Math.min(end, bytes.length));
 }
 
-export function storeReader(store: BlobStore, key: string): RangeReader {
-  return (start, end) => store.getRange(key, start, end);
-}
-
 export function fileReader(path: string): { read: RangeReader; close(): Promise<void> } {
   const handle = open(path, "r");
   return {
@@ -38,14 +34,6 @@ export function fileReader(path: string): { read: RangeReader; close(): Promise<
       return out.subarray(0, filled);
     },
     close: async () => (await handle).close(),
-  };
-}
-
-export function appendHandleSink(handle: AppendHandle): ByteSink {
-  return {
-    write: (data) => handle.append(data),
-    close: () => handle.close(),
-    abort: () => handle.abort(),
   };
 }
 

@@ -1,4 +1,5 @@
 // The VideoPool's public shapes: what callers pass in and get back.
+import type { PictureMessage } from "../../tdp/messages.ts";
 import type { EncodeWindow } from "../compose/scheduler.ts";
 import type { H264CodecConfig } from "../encoder/types.ts";
 import type { VideoMode, VideoProblemKind } from "./protocol.ts";
@@ -51,8 +52,11 @@ export interface VideoSessionSummary {
 }
 
 export interface VideoSession {
-  /** Queues one TDP message at session time `delayMs`. False when the backlog is over the high-water mark: await drain(). */
-  push(delayMs: number, tdpBytes: Uint8Array): boolean;
+  /**
+   * Queues one picture message at session time `delayMs` (its payload is copied before push returns).
+   * False when the backlog is over the high-water mark: await drain().
+   */
+  push(delayMs: number, message: PictureMessage): boolean;
   /** Resolves once the backlog is under the low-water mark (or the session is over). */
   drain(): Promise<void>;
   /** Ends the session at `endMs`; resolves after the final frame and thumbnail have been delivered. */

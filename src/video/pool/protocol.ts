@@ -2,6 +2,7 @@
 // `unknown` event payload back into one of them.
 import type { EncodeWindow } from "../compose/scheduler.ts";
 import type { H264CodecConfig } from "../encoder/types.ts";
+import { parsePictureBatch, type PictureBatch } from "./pictureBatch.ts";
 
 export type VideoMode = "live" | "import";
 
@@ -15,22 +16,9 @@ export interface WorkerSessionOptions {
   encodeWindow?: EncodeWindow;
 }
 
-/** Messages for one session packed into one transferable buffer. */
-export interface MessageBatch {
-  /** Session time of each message (ms). */
-  times: Float64Array;
-  /** offsets[i]..offsets[i+1] is message i inside `bytes`. */
-  offsets: Uint32Array;
-  bytes: Uint8Array;
-  /** Index of the first message in the session (for problem reports). */
-  firstIndex: number;
-  /** Newest session time pushed so far, for the worker's backlog estimate. */
-  newestMs: number;
-}
-
 export type MainToWorker =
   | { type: "open"; sessionId: string; options: WorkerSessionOptions }
-  | { type: "push"; sessionId: string; batch: MessageBatch }
+  | { type: "push"; sessionId: string; batch: PictureBatch }
   | { type: "end"; sessionId: string; endMs: number };
 
 export type VideoProblemKind =
@@ -129,16 +117,7 @@ export function parseMainToWorker(data: unknown): MainToWorker {
       };
     }
     case "push": {
-      const b = record(data, "batch");
-      const times = b.times;
-      const offsets = b.offsets;
-      if (!(times instanceof Float64Array) || !(offsets instanceof Uint32Array)) throw new TypeError("batch arrays have the wrong types");
-      if (offsets.length !== times.length + 1) throw new TypeError("batch offsets do not match its times");
-      return {
-        type: "push",
-        sessionId,
-        batch: { times, offsets, bytes: bytes(b, "bytes"), firstIndex: num(b, "firstIndex"), newestMs: num(b, "newestMs") },
-      };
+      return { type: "push", sessionId, batch: parsePictureBatch(record(data, "batch")) };
     }
     case "end":
       return { type: "end", sessionId, endMs: num(data, "endMs") };

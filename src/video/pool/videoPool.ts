@@ -1,6 +1,7 @@
 // Main-thread side of the video path: a fixed pool of workers shared by all sessions. A session is
-// placed on the least-loaded worker and stays there; its TDP messages are batched per event-loop
-// turn and transferred. A worker that dies fails only its own sessions' video and is replaced.
+// placed on the least-loaded worker and stays there; its picture messages (decoded by the session)
+// are batched per event-loop turn and transferred. A worker that dies fails only its own sessions'
+// video and is replaced.
 import { availableParallelism } from "node:os";
 import type {
   VideoPoolOptions,
@@ -13,6 +14,8 @@ import type {
   VideoWorkerStats,
 } from "./api.ts";
 import { WindowedFrames } from "../compose/scheduler.ts";
+import type { PictureMessage } from "../../tdp/messages.ts";
+import { ownPayload, packPictures, pictureWeight, transferablesOf } from "./pictureBatch.ts";
 import { parseWorkerToMain, type SessionProgress, type VideoProblemKind, type WorkerToMain } from "./protocol.ts";
 
 export type * from "./api.ts";
@@ -34,8 +37,7 @@ interface WorkerSlot {
 
 interface PendingBatch {
   times: number[];
-  parts: Uint8Array[];
-  bytes: number;
+  messages: PictureMessage[];
   firstIndex: number;
 }
 
@@ -105,7 +107,7 @@ export class VideoPool {
     slot.sessions.add(id);
     slot.worker.postMessage({ type: "open", sessionId: id, options: { ...options } });
     return {
-      push: (delayMs, tdpBytes) => this.push(state, delayMs, tdpBytes),
+      push: (delayMs, message) => this.push(state, delayMs, message),
       drain: () => this.drain(state),
       end: (endMs) => this.end(state, endMs),
     };
@@ -179,38 +181,27 @@ export class VideoPool {
     return this.slots.reduce((best, slot) => (load(slot) < load(best) ? slot : best));
   }
 
-  private push(s: SessionState, delayMs: number, tdpBytes: Uint8Array): boolean {
+  private push(s: SessionState, delayMs: number, message: PictureMessage): boolean {
     if (s.failed || s.finished) return true;
-    const batch = (s.pending ??= { times: [], parts: [], bytes: 0, firstIndex: s.nextIndex });
+    const batch = (s.pending ??= { times: [], messages: [], firstIndex: s.nextIndex });
     batch.times.push(delayMs);
-    batch.parts.push(tdpBytes.slice());
-    batch.bytes += tdpBytes.length;
+    // The payload may be a view into a buffer the caller reuses: keep a copy.
+    batch.messages.push(ownPayload(message));
     if (batch.times.length === 1) queueMicrotask(() => this.flush(s));
     s.nextIndex++;
     s.newestMs = Math.max(s.newestMs, delayMs);
     s.unhandled.push(delayMs);
-    s.pushedBytes += tdpBytes.length;
+    s.pushedBytes += pictureWeight(message);
     return s.pushedBytes - s.progress.processedBytes < this.highWater;
   }
 
+  /** Packs the session's messages of this event-loop turn (copying their payloads) and sends them. */
   private flush(s: SessionState): void {
     const batch = s.pending;
     s.pending = null;
     if (!batch || s.failed) return;
-    const bytes = new Uint8Array(batch.bytes);
-    const offsets = new Uint32Array(batch.times.length + 1);
-    let at = 0;
-    batch.parts.forEach((part, i) => {
-      offsets[i] = at;
-      bytes.set(part, at);
-      at += part.length;
-    });
-    offsets[batch.times.length] = at;
-    const times = Float64Array.from(batch.times);
-    s.slot.worker.postMessage(
-      { type: "push", sessionId: s.id, batch: { times, offsets, bytes, firstIndex: batch.firstIndex, newestMs: s.newestMs } },
-      [bytes.buffer, offsets.buffer, times.buffer],
-    );
+    const packed = packPictures(batch.messages, batch.times, batch.firstIndex, s.newestMs);
+    s.slot.worker.postMessage({ type: "push", sessionId: s.id, batch: packed }, transferablesOf(packed));
   }
 
   private drain(s: SessionState): Promise<void> {

@@ -3,11 +3,13 @@
 // go out through `post`. All work for a session runs on one promise chain, so it never interleaves
 // with itself, and yields to the event loop after each frame (new batches get queued meanwhile, and
 // the canvas frees its readback buffers only then).
+import type { PictureMessage } from "../../tdp/messages.ts";
 import { Compositor, DEFAULT_THUMBNAIL_WIDTH } from "../compose/compositor.ts";
 import { videoSizeFor, type Size } from "../compose/fit.ts";
 import { FrameScheduler, WindowedFrames, type FrameDecision } from "../compose/scheduler.ts";
 import { EncoderFailure, type EncodedFrame, type H264Encoder } from "../encoder/types.ts";
-import type { MessageBatch, SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
+import { batchLength, pictureAt, pictureWeight, type PictureBatch } from "./pictureBatch.ts";
+import type { SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
 
 export type Post = (message: WorkerToMain, transfer?: Transferable[]) => void;
 export type EncoderFactory = (options: { qp?: number }) => Promise<H264Encoder>;
@@ -26,7 +28,7 @@ export class WorkerSession {
   private readonly window: WindowedFrames | null;
   private encoder: H264Encoder | null = null;
   private videoSize: Size | null = null;
-  private readonly batches: MessageBatch[] = [];
+  private readonly batches: PictureBatch[] = [];
   private cursor = 0;
   private endMs: number | null = null;
   private newestMs = 0;
@@ -58,7 +60,7 @@ export class WorkerSession {
     return this.done;
   }
 
-  push(batch: MessageBatch): void {
+  push(batch: PictureBatch): void {
     if (this.failed || this.done) return;
     this.batches.push(batch);
     this.newestMs = Math.max(this.newestMs, batch.newestMs);
@@ -98,13 +100,13 @@ export class WorkerSession {
     while (!this.failed && !this.done) {
       const batch = this.batches[0];
       if (!batch) break;
-      if (this.cursor >= batch.times.length) {
+      if (this.cursor >= batchLength(batch)) {
         this.batches.shift();
         this.cursor = 0;
         continue;
       }
       const i = this.cursor++;
-      const tookFrame = await this.handle(batch.times[i], batch.bytes.subarray(batch.offsets[i], batch.offsets[i + 1]), batch.firstIndex + i);
+      const tookFrame = await this.handle(batch.times[i], pictureAt(batch, i), batch.firstIndex + i);
       if (tookFrame || ++sinceYield >= MESSAGES_PER_YIELD) {
         sinceYield = 0;
         this.postProgress();
@@ -117,17 +119,17 @@ export class WorkerSession {
   }
 
   /** Applies one message; true when a frame was taken before it. */
-  private async handle(t: number, bytes: Uint8Array, index: number): Promise<boolean> {
+  private async handle(t: number, message: PictureMessage, index: number): Promise<boolean> {
     const started = performance.now();
     const decision = this.scheduler.beforeMessage(t, Math.max(0, this.newestMs - t));
     if (decision) await this.takeFrame(decision);
-    const outcome = this.compositor.applyBytes(bytes);
+    const outcome = this.compositor.apply(message);
     if (outcome.kind === "rejected") this.problem("bad-input", outcome.reason, index);
     if (outcome.kind === "resized" && !this.videoSize) await this.startEncoder(videoSizeFor(outcome));
     this.scheduler.afterMessage(t, outcome.kind === "drawn" || outcome.kind === "resized", performance.now());
     this.progress.processedMs = t;
     this.progress.processedMessages++;
-    this.progress.processedBytes += bytes.length;
+    this.progress.processedBytes += pictureWeight(message);
     this.busyMs += performance.now() - started;
     return decision !== null;
   }

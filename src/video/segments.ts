@@ -1,94 +1,13 @@
-// Import split across the pool's workers by time. Every worker composes the whole session but encodes
-// only the frames of its window; the segments are then joined in pts order into the one LiveVideo.
-//
-// - FramePlan picks the windows: it runs the frame scheduler over the picture times (as the workers
-//   will) and splits where the estimated worker time is equal. Frames are what cost (a 1080p frame
-//   ~150× a tile), and frame counts vary a lot along a session, so equal session time is far off.
-// - SegmentJoiner passes the first unfinished segment's frames straight through and spools the later
-//   ones' frames to a temporary blob (memory holds only their index), copying them in once every
-//   earlier segment has ended.
+// Import split across the pool's workers by time: each worker's segment of frames is joined, in pts
+// order, into the one LiveVideo. SegmentJoiner passes the first unfinished segment's frames straight
+// through and spools the later ones' frames to a temporary blob (memory holds only their index),
+// copying them in once every earlier segment has ended. (FramePlan picks the windows.)
 import type { AppendHandle, BlobStore } from "../storage/blobStore.ts";
-import { FrameScheduler, type EncodeWindow } from "../video/compose/scheduler.ts";
-import type { VideoFrame } from "../video/pool/videoPool.ts";
+import { concatBytes } from "../bytes.ts";
+import type { VideoFrame } from "./pool/videoPool.ts";
 
-/** Fewer frames than this per segment is not worth another worker. */
-const MIN_FRAMES_PER_SEGMENT = 16;
 /** Spooled samples are read back in chunks of about this size. */
 const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
-
-/**
- * Worker time per unit, measured at 1080p (office session, speed 10): reading back and encoding a
- * P frame, the extra for a keyframe, and composing one tile (decode + draw). Only their ratios matter.
- */
-const COST = { frame: 28, keyframe: 14, tile: 0.2 };
-
-interface PlannedFrame {
-  ptsMs: number;
-  isKey: boolean;
-  /** Picture messages applied before this frame was taken. */
-  tilesBefore: number;
-}
-
-/** Where an import's frames will fall, from its picture messages; gives the split into windows. */
-export class FramePlan {
-  private readonly scheduler: FrameScheduler;
-  private readonly frames: PlannedFrame[] = [];
-  private tiles = 0;
-
-  constructor(options: { maxFps: number; keyframeMs: number }) {
-    this.scheduler = new FrameScheduler({ mode: "import", maxFps: options.maxFps, keyframeMs: options.keyframeMs });
-  }
-
-  /** A picture message at session time `tMs` (in push order). */
-  picture(tMs: number): void {
-    const decision = this.scheduler.beforeMessage(tMs);
-    if (decision) this.frames.push({ ptsMs: decision.ptsMs, isKey: decision.forceKey, tilesBefore: this.tiles });
-    this.scheduler.afterMessage(tMs, true);
-    this.tiles++;
-  }
-
-  /**
-   * Up to `segments` windows covering [0, end) whose estimated worker time is about equal: a window
-   * pays for its own frames plus composing every tile up to its end (the later windows compose more,
-   * so they get fewer frames). One window (no split) when the session is too short to share.
-   */
-  windows(segments: number, endMs: number): EncodeWindow[] {
-    const frames = [...this.frames];
-    const last = this.scheduler.finish(Math.max(endMs, frames.at(-1)?.ptsMs ?? 0));
-    if (last) frames.push({ ptsMs: last.ptsMs, isKey: last.forceKey, tilesBefore: this.tiles });
-    const count = Math.max(1, Math.min(Math.floor(segments), Math.floor(frames.length / MIN_FRAMES_PER_SEGMENT)));
-    if (count === 1) return [{ fromMs: 0, untilMs: null }];
-    const starts = balancedStarts(frames, this.tiles, count);
-    return starts.map((i, k) => ({ fromMs: k === 0 ? 0 : frames[i].ptsMs, untilMs: k + 1 < starts.length ? frames[starts[k + 1]].ptsMs : null }));
-  }
-}
-
-/** First frame index of each window, minimising the costliest window (binary search on that cost). */
-function balancedStarts(frames: PlannedFrame[], totalTiles: number, count: number): number[] {
-  const prefix = [0];
-  for (const f of frames) prefix.push(prefix[prefix.length - 1] + COST.frame + (f.isKey ? COST.keyframe : 0));
-  const cost = (from: number, until: number) =>
-    prefix[until] - prefix[from] + (frames[from].isKey ? 0 : COST.keyframe) + COST.tile * (until < frames.length ? frames[until].tilesBefore : totalTiles);
-  const greedy = (limit: number): number[] => {
-    const starts = [0];
-    let from = 0;
-    for (let i = 1; i < frames.length; i++) {
-      if (cost(from, i + 1) > limit) {
-        starts.push(i);
-        from = i;
-      }
-    }
-    return starts;
-  };
-  let low = 0;
-  let high = cost(0, frames.length);
-  for (let step = 0; step < 40; step++) {
-    const mid = (low + high) / 2;
-    if (greedy(mid).length <= count) high = mid;
-    else low = mid;
-  }
-  return greedy(high);
-}
 
 interface SpooledSample {
   offset: number;
@@ -129,7 +48,7 @@ export class SampleSpool {
       this.queue = [];
       if (this.error) return;
       try {
-        await (await handle).append(batch.length === 1 ? batch[0] : concat(batch));
+        await (await handle).append(batch.length === 1 ? batch[0] : concatBytes(batch));
       } catch (err) {
         this.error = new Error(`spooling video samples to ${this.key} failed: ${describe(err)}`, { cause: err });
       }
@@ -254,16 +173,6 @@ export class SegmentJoiner {
       await spool?.discard();
     }
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function describe(err: unknown): string {

@@ -1,0 +1,218 @@
+// One recording's video, from picture messages to stored MP4: the messages go to encoder worker(s) in the
+// pool, the encoded frames come back into a LiveVideo (growing fragmented MP4 + live viewers), and at the
+// end the standard MP4 is written. Two ways in, one way out:
+// - live: one pool session, whose frames go straight into the LiveVideo;
+// - import: the session's time split into windows, one pool session each (so several workers), their
+//   frames joined in pts order by a SegmentJoiner before they reach the LiveVideo.
+// Nothing here knows about catalogues or sessions: the caller is told how it ended.
+import type { BlobStore } from "../storage/blobStore.ts";
+import type { PictureMessage } from "../tdp/messages.ts";
+import { windowSettledAt, type EncodeWindow } from "./compose/scheduler.ts";
+import { LiveVideo } from "./liveVideo.ts";
+import type { VideoFrame, VideoPool, VideoSession, VideoSessionSummary } from "./pool/videoPool.ts";
+import { SampleSpool, SegmentJoiner } from "./segments.ts";
+
+export interface RecordingVideoDeps {
+  pool: VideoPool;
+  store: BlobStore;
+  log: (line: string) => void;
+}
+
+/** Where the video's objects go in the blob store. */
+export interface VideoKeys {
+  /** The growing fragmented MP4 (served while live; what a crash leaves). */
+  live: string;
+  /** The standard MP4 written at the end. */
+  final: string;
+  thumbnail: string;
+}
+
+export interface RecordingVideoOptions {
+  keys: VideoKeys;
+  maxFps: number;
+  keyframeMs: number;
+}
+
+export interface LiveRecordingOptions extends RecordingVideoOptions {
+  /** Told about a picture the compositor rejected (bad PNG): live ingest relays it to the sender. */
+  onBadInput?: (reason: string) => void;
+}
+
+export interface ImportRecordingOptions extends RecordingVideoOptions {
+  /** Consecutive windows of session time, each encoded on its own pool session. One or none: a single run. */
+  windows?: EncodeWindow[];
+}
+
+export type VideoOutcome = { ok: true; bytes: number; durationMs: number } | { ok: false; reason: string };
+
+/** Where one recording's encoded frames and thumbnails go, segment by segment. */
+interface FrameSink {
+  frame(segment: number, frame: VideoFrame): void;
+  thumbnail(segment: number, png: Uint8Array): void;
+  ended(segment: number): void;
+  settled(): Promise<void>;
+  readonly error: Error | null;
+  discard(): Promise<void>;
+}
+
+/** A single segment: frames and thumbnails pass straight on. */
+class DirectSink implements FrameSink {
+  readonly error = null;
+  constructor(private readonly out: { frame(frame: VideoFrame): void; thumbnail(png: Uint8Array): void }) {}
+  frame(_segment: number, frame: VideoFrame): void {
+    this.out.frame(frame);
+  }
+  thumbnail(_segment: number, png: Uint8Array): void {
+    this.out.thumbnail(png);
+  }
+  ended(): void {}
+  async settled(): Promise<void> {}
+  async discard(): Promise<void> {}
+}
+
+/** One pool session encoding one window of the video. */
+interface Segment {
+  handle: VideoSession;
+  /** Session time from which this window is complete, so its pool session can end early. */
+  settledAtMs: number | null;
+  ended: Promise<VideoSessionSummary> | null;
+}
+
+export class RecordingVideo {
+  readonly live: LiveVideo;
+  private readonly segments: Segment[];
+  private readonly sink: FrameSink;
+  private failed: string | null = null;
+  private thumbnailWrites: Promise<void> = Promise.resolve();
+
+  /** A live session's video: frames are stored and shown to viewers as they come. */
+  static live(deps: RecordingVideoDeps, id: string, options: LiveRecordingOptions): RecordingVideo {
+    return new RecordingVideo(deps, id, "live", options, [null], options.onBadInput);
+  }
+
+  /** An imported recording's video, encoded as fast as the pool allows, split into `windows`. */
+  static import(deps: RecordingVideoDeps, id: string, options: ImportRecordingOptions): RecordingVideo {
+    const windows = options.windows && options.windows.length > 1 ? options.windows : [null];
+    return new RecordingVideo(deps, id, "import", options, windows);
+  }
+
+  private constructor(
+    private readonly deps: RecordingVideoDeps,
+    readonly id: string,
+    mode: "live" | "import",
+    private readonly options: RecordingVideoOptions,
+    windows: Array<EncodeWindow | null>,
+    onBadInput?: (reason: string) => void,
+  ) {
+    const { keys } = options;
+    this.live = new LiveVideo({ sessionId: id, store: deps.store, liveKey: keys.live, finalKey: keys.final, log: deps.log });
+    const out = {
+      frame: (frame: VideoFrame) => this.guard("frame", () => this.live.addSample(frame)),
+      thumbnail: (png: Uint8Array) => {
+        this.thumbnailWrites = this.thumbnailWrites
+          .then(() => deps.store.put(keys.thumbnail, png))
+          .catch((err) => deps.log(`session ${id}: thumbnail not stored: ${String(err)}`));
+      },
+    };
+    this.sink = windows.length === 1 ? new DirectSink(out) : new SegmentJoiner(windows.length, out, (k) => new SampleSpool(deps.store, `${keys.final}.part${k}`));
+    const lastIndex = windows.length - 1;
+    this.segments = windows.map((window, k): Segment => {
+      const poolId = k === 0 ? id : `${id}#part${k + 1}`;
+      const poolOptions = { mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs, ...(window ? { encodeWindow: window } : {}) };
+      const handle = deps.pool.openSession(poolId, poolOptions, {
+        onConfig: (config) => this.guard("codec config", () => this.live.setConfig(config)),
+        onFrame: (frame) => this.guard("frame", () => this.sink.frame(k, frame)),
+        onProblem: (problem) => {
+          // Every segment sees the same messages: report a bad one once.
+          if (problem.kind === "bad-input") {
+            if (k === lastIndex) onBadInput?.(problem.reason);
+          } else this.fail(problem.reason);
+        },
+        onThumbnail: (png) => this.sink.thumbnail(k, png),
+      });
+      const settledAtMs = window?.untilMs != null ? windowSettledAt(window.untilMs) : null;
+      return { handle, settledAtMs, ended: null };
+    });
+  }
+
+  /** A picture message at recording time `delayMs`. False: await drained() before pushing more. */
+  push(delayMs: number, message: PictureMessage): boolean {
+    if (this.failed !== null) return true;
+    let ready = true;
+    this.segments.forEach((segment, k) => {
+      if (segment.ended) return;
+      if (!segment.handle.push(delayMs, message)) ready = false;
+      // This message settles the window: its frames are all decided once the worker applies it.
+      if (segment.settledAtMs !== null && delayMs >= segment.settledAtMs) this.endSegment(k, delayMs);
+    });
+    return ready;
+  }
+
+  /** Resolves when the encoder's backlog is small again (import uses it to bound memory). */
+  async drained(): Promise<void> {
+    await Promise.all(this.segments.filter((s) => !s.ended).map((s) => s.handle.drain()));
+  }
+
+  get error(): string | null {
+    return this.failed;
+  }
+
+  /**
+   * The recording ended at `endMs`: last frames out, standard MP4 written, the live file removed.
+   * Never throws: a failure is the outcome, and whatever was spooled is dropped.
+   */
+  async finish(endMs: number): Promise<VideoOutcome> {
+    try {
+      const summaries = await this.endAll(endMs);
+      await this.sink.settled();
+      await this.thumbnailWrites;
+      if (this.failed !== null) throw new Error(this.failed);
+      if (summaries.some((s) => s.failed)) throw new Error("the encoder failed");
+      if (this.sink.error) throw this.sink.error;
+      const result = await this.live.finish(endMs);
+      // The standard MP4 holds every frame now; the fragmented one would only double the storage.
+      await this.deps.store.delete(this.options.keys.live).catch((err) => this.deps.log(`session ${this.id}: live video not removed: ${String(err)}`));
+      return { ok: true, bytes: result.bytes, durationMs: Math.round(endMs) };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.deps.log(`session ${this.id}: video failed: ${reason}`);
+      await this.sink.discard().catch(() => undefined);
+      return { ok: false, reason };
+    }
+  }
+
+  /** Stop without a final MP4 (the session was refused or the server stops hard). */
+  abandon(): void {
+    this.endAll(0)
+      .then(() => this.sink.discard())
+      .catch(() => undefined);
+  }
+
+  private endAll(endMs: number): Promise<VideoSessionSummary[]> {
+    return Promise.all(this.segments.map((segment, k) => segment.ended ?? this.endSegment(k, endMs)));
+  }
+
+  private endSegment(k: number, endMs: number): Promise<VideoSessionSummary> {
+    const segment = this.segments[k];
+    segment.ended ??= segment.handle.end(endMs).then((summary) => {
+      this.sink.ended(k);
+      return summary;
+    });
+    return segment.ended;
+  }
+
+  private guard(what: string, action: () => void): void {
+    if (this.failed !== null) return;
+    try {
+      action();
+    } catch (err) {
+      this.fail(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.failed !== null) return;
+    this.failed = reason;
+    this.deps.log(`session ${this.id}: video stopped: ${reason}`);
+  }
+}
