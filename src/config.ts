@@ -28,6 +28,8 @@ export interface Config {
   /** Memory budget of the video path: decoded pixels per second per live session, live sessions per ingest principal. */
   maxPixelsPerSecond: number;
   maxSessionsPerAgent: number;
+  /** Largest recording accepted by one import request (bytes). */
+  maxImportBytes: number;
   /** Start a synthetic desktop session in-process (bun start --demo). */
   demo: boolean;
   /** The server's address as browsers see it (DESKREEL_PUBLIC_URL), or null; https turns on Secure cookies. */
@@ -101,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyframeMs: intEnv(env, "DESKREEL_KEYFRAME_MS", 3000, 500, 60000),
     maxPixelsPerSecond: intEnv(env, "DESKREEL_MAX_PIXELS_PER_SECOND", 64_000_000, 1_000_000, 2_000_000_000),
     maxSessionsPerAgent: intEnv(env, "DESKREEL_MAX_SESSIONS_PER_AGENT", 100, 1, 100_000),
+    maxImportBytes: intEnv(env, "DESKREEL_MAX_IMPORT_BYTES", 2 * 1024 ** 3, 1024 ** 2, 64 * 1024 ** 3),
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),

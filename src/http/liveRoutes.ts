@@ -3,6 +3,7 @@
 // frame {"type":"end"} when the session ends. A text frame {"type":"init","mime":...} precedes the init
 // segment so a MediaSource player knows the codec string.
 import { Elysia } from "elysia";
+import { RecordingIdParams } from "../api/common.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
 import { authGuard } from "./authRoutes.ts";
@@ -21,6 +22,7 @@ export function liveRoutes(services: Services) {
   return new Elysia()
     .use(authGuard(services.auth))
     .ws("/v1/recordings/:id/live", {
+      params: RecordingIdParams,
       async beforeHandle(ctx) {
         const principal = requireReader(ctx);
         await visibleRecording(services, principal, ctx.params.id);

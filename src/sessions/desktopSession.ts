@@ -1,12 +1,13 @@
-// One live desktop session from its ingest socket: every TDP message is checked, recorded, marked on the
+// One live desktop session from its ingest socket: every TDP or TDPB message is checked, recorded, marked on the
 // timeline and handed to the video path. Bad input is answered and skipped; what was recorded stays.
 import type { Catalog } from "../catalog/catalog.ts";
 import type { RecordingMode } from "../config.ts";
 import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRecorder.ts";
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
-import { decodeMessage, TdpCodecError, validateTile } from "../tdp/codec.ts";
-import { isPictureMessage, MessageType, type PictureMessage, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts";
+import { isTdpb, TdpCodecError } from "../tdp/codec.ts";
+import { decodeFrame, type DesktopFrame, framePictures } from "../tdp/eras.ts";
+import { MessageType, type PictureMessage } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker } from "./markers.ts";
 import { PictureBudget, type PictureVerdict, picturePixels } from "./pictureBudget.ts";
@@ -52,6 +53,8 @@ export class DesktopSession extends RecordedSession {
   private recorder!: DesktopRecorder;
   private readonly markers = new MarkerTracker();
   private sizeKnown = false;
+  /** The sender's era, from its latest frame: replies (alerts) are written in it. */
+  speaksTdpb = false;
   private rejected = 0;
   private messages = 0;
   private bytes = 0;
@@ -105,33 +108,38 @@ export class DesktopSession extends RecordedSession {
     return this.recorder.stats();
   }
 
-  /** One binary frame from the socket, stamped on arrival. */
+  /** One binary frame from the socket (legacy TDP, or TDPB when its first byte is 0), stamped on arrival. */
   handle(raw: Uint8Array, at = Date.now()): IngestReply {
     if (this.isClosing) return { kind: "ok" };
     this.messages++;
     this.bytes += raw.length;
-    let msg: TdpMessage;
+    this.speaksTdpb = isTdpb(raw);
+    let frame: DesktopFrame;
     try {
-      msg = decodeMessage(raw);
-      if (msg.type === MessageType.PNGFrame || msg.type === MessageType.PNG2Frame) validateTile(msg);
+      frame = decodeFrame(raw);
     } catch (err) {
       return this.reject(err instanceof TdpCodecError ? err.message : `undecodable message: ${String(err)}`);
     }
     // Screens and tiles past what the video can use are refused before anything decodes them.
-    if (isPictureMessage(msg) && picturePixels(msg) > MAX_SCREEN_PIXELS) {
-      return this.reject(`a picture of ${picturePixels(msg)} pixels is over the ${MAX_SCREEN_PIXELS}-pixel limit (two 4K screens)`);
+    const oversize = frame.messages.map(picturePixels).find((pixels) => pixels > MAX_SCREEN_PIXELS);
+    if (oversize !== undefined) {
+      return this.reject(`a picture of ${oversize} pixels is over the ${MAX_SCREEN_PIXELS}-pixel limit (two 4K screens)`);
     }
-    if (msg.type === MessageType.ClientScreenSpec && this.sizeKnown === false) {
-      this.sizeKnown = true;
-      void this.deps.catalog.updateRecording(this.sessionId, { width: msg.width, height: msg.height }).catch((e) => this.logError("size", e));
+    for (const msg of frame.messages) {
+      const screen = msg.type === MessageType.ClientScreenSpec || msg.type === MessageType.RDPConnectionActivated;
+      if (screen && this.sizeKnown === false) {
+        this.sizeKnown = true;
+        void this.deps.catalog.updateRecording(this.sessionId, { width: msg.width, height: msg.height }).catch((e) => this.logError("size", e));
+      }
     }
-    const recorded = RECORDED_TYPES.has(msg.type);
-    const delayMs = recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
-    this.recorder.record(raw, { at, message: msg }).catch((err) => this.onRecordFailed(err));
-    // Decoded once, here: the video path gets the typed message.
-    if (recorded && isPictureMessage(msg)) this.toVideo(delayMs, msg);
-    const marker = this.markers.markerFor(msg, delayMs);
-    if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
+    const delayMs = frame.recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
+    this.recorder.record(raw, { at, message: frame.messages[0], tdpb: frame.tdpb }).catch((err) => this.onRecordFailed(err));
+    // Decoded once, here: the video path gets the typed messages (TDPB ones in the legacy model).
+    if (frame.recorded) for (const picture of framePictures(frame)) this.toVideo(delayMs, picture);
+    for (const msg of frame.messages) {
+      const marker = this.markers.markerFor(msg, delayMs);
+      if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
+    }
     return { kind: "ok" };
   }
 

@@ -29,7 +29,9 @@ export interface PictureBudgetStats {
 
 /** Pixels a picture message makes the worker decode or allocate. */
 export function picturePixels(message: TdpMessage): number {
-  if (message.type === MessageType.ClientScreenSpec) return message.width * message.height;
+  if (message.type === MessageType.ClientScreenSpec || message.type === MessageType.RDPConnectionActivated) {
+    return message.width * message.height;
+  }
   if (message.type === MessageType.PNGFrame || message.type === MessageType.PNG2Frame) {
     const r = tileRect(message);
     return Math.max(0, r.right - r.left) * Math.max(0, r.bottom - r.top);
