@@ -41,6 +41,8 @@ export interface Config {
   sessionIdleSeconds: number;
   /** ...and after this long in any case. */
   sessionMaxSeconds: number;
+  /** Password checks (argon2, ~64 MiB each) run at the same time; more wait in a short queue. */
+  passwordChecks: number;
 }
 
 /** DESKREEL_PUBLIC_URL: an http(s) origin, optionally with a path prefix (kept for links, ignored for origins). */
@@ -111,5 +113,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),
+    passwordChecks: intEnv(env, "DESKREEL_PASSWORD_CHECKS", 2, 1, 64),
   };
 }

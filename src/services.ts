@@ -2,6 +2,7 @@
 import { AgentSessions } from "./sessions/agentSessions.ts";
 import type { AuthService } from "./auth/authService.ts";
 import { createAuthService } from "./auth/authService.ts";
+import { PasswordWork } from "./auth/passwordWork.ts";
 import type { Catalog } from "./catalog/catalog.ts";
 import { openCatalog } from "./catalog/openCatalog.ts";
 import { ensurePrivateDir } from "./privateFiles.ts";
@@ -47,6 +48,7 @@ export async function createServices(config: Config, log: (line: string) => void
   const auth = await createAuthService({
     dataDir: config.dataDir, adminToken: config.adminToken, log, auditLog, publicUrl: config.publicUrl,
     sessionIdleSeconds: config.sessionIdleSeconds, sessionMaxSeconds: config.sessionMaxSeconds,
+    passwords: new PasswordWork(config.passwordChecks),
   });
   const encoder = await resolveBackend(config.videoEncoder);
   log(`video encoder: ${encoder.backend} (${encoder.reason})`);
