@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { checkAdminToken } from "./auth/validation.ts";
 import type { S3Config } from "./storage/openBlobStore.ts";
+import { encoderPreference, type EncoderPreference } from "./video/encoder/preference.ts";
 
 export type RecordingMode = "async" | "sync";
 
@@ -25,6 +26,8 @@ export interface Config {
   videoWorkers: number;
   maxFps: number;
   keyframeMs: number;
+  /** H.264 backend: "auto" (WebCodecs where its native binding loads, else WASM), "webcodecs" or "wasm". */
+  videoEncoder: EncoderPreference;
   /** Largest recording accepted by one import request (bytes). */
   maxImportBytes: number;
   /** Start a synthetic desktop session in-process (bun start --demo). */
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     videoWorkers: intEnv(env, "DESKREEL_VIDEO_WORKERS", availableParallelism(), 1, 64),
     maxFps: intEnv(env, "DESKREEL_VIDEO_FPS", 10, 1, 30),
     keyframeMs: intEnv(env, "DESKREEL_KEYFRAME_MS", 3000, 500, 60000),
+    videoEncoder: encoderPreference(env.DESKREEL_VIDEO_ENCODER),
     maxImportBytes: intEnv(env, "DESKREEL_MAX_IMPORT_BYTES", 2 * 1024 ** 3, 1024 ** 2, 64 * 1024 ** 3),
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),

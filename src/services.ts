@@ -14,6 +14,7 @@ import type { SshSession } from "./sessions/sshSession.ts";
 import type { BlobStore } from "./storage/blobStore.ts";
 import { openBlobStore } from "./storage/openBlobStore.ts";
 import { VideoPool } from "./video/pool/videoPool.ts";
+import { resolveBackend } from "./video/encoder/choose.ts";
 
 export interface Services {
   config: Config;
@@ -44,7 +45,9 @@ export async function createServices(config: Config, log: (line: string) => void
     dataDir: config.dataDir, adminToken: config.adminToken, log, auditLog, publicUrl: config.publicUrl,
     sessionIdleSeconds: config.sessionIdleSeconds, sessionMaxSeconds: config.sessionMaxSeconds,
   });
-  const pool = new VideoPool({ workers: config.videoWorkers });
+  const encoder = await resolveBackend(config.videoEncoder);
+  log(`video encoder: ${encoder.backend} (${encoder.reason})`);
+  const pool = new VideoPool({ workers: config.videoWorkers, encoder: config.videoEncoder });
   const live = new LiveSessions<DesktopSession>();
   const ssh = new LiveSessions<SshSession>();
   const sessionDeps: DesktopSessionDeps = {

@@ -140,6 +140,10 @@ export function authRoutes(auth: AuthService) {
       if (!username || !password) return jsonError(400, "username and password are required");
       const result = await auth.login(username, password, clientInfo(request, server));
       if (!result.ok && result.reason !== "invalid") {
+        if (formPost) {
+          const retry = `error=wait&retry=${result.retryAfterSeconds}&next=${encodeURIComponent(next)}`;
+          return new Response(null, { status: 303, headers: { location: `/login?${retry}`, "retry-after": String(result.retryAfterSeconds) } });
+        }
         const message = result.reason === "throttled"
           ? `too many failed logins: try again in ${result.retryAfterSeconds} s`
           : "the server is busy checking passwords: try again in a moment";
