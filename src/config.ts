@@ -26,6 +26,9 @@ export interface Config {
   videoWorkers: number;
   maxFps: number;
   keyframeMs: number;
+  /** Memory budget of the video path: decoded pixels per second per live session, live sessions per ingest principal. */
+  maxPixelsPerSecond: number;
+  maxSessionsPerAgent: number;
   /** H.264 backend: "auto" (WebCodecs where its native binding loads, else WASM), "webcodecs" or "wasm". */
   videoEncoder: EncoderPreference;
   /** Largest recording accepted by one import request (bytes). */
@@ -101,6 +104,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     videoWorkers: intEnv(env, "DESKREEL_VIDEO_WORKERS", availableParallelism(), 1, 64),
     maxFps: intEnv(env, "DESKREEL_VIDEO_FPS", 10, 1, 30),
     keyframeMs: intEnv(env, "DESKREEL_KEYFRAME_MS", 3000, 500, 60000),
+    maxPixelsPerSecond: intEnv(env, "DESKREEL_MAX_PIXELS_PER_SECOND", 64_000_000, 1_000_000, 2_000_000_000),
+    maxSessionsPerAgent: intEnv(env, "DESKREEL_MAX_SESSIONS_PER_AGENT", 100, 1, 100_000),
     videoEncoder: encoderPreference(env.DESKREEL_VIDEO_ENCODER),
     maxImportBytes: intEnv(env, "DESKREEL_MAX_IMPORT_BYTES", 2 * 1024 ** 3, 1024 ** 2, 64 * 1024 ** 3),
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),

@@ -1,4 +1,5 @@
 // The server's parts, built once from the configuration and shared by the HTTP modules.
+import { AgentSessions } from "./sessions/agentSessions.ts";
 import type { AuthService } from "./auth/authService.ts";
 import { createAuthService } from "./auth/authService.ts";
 import type { Catalog } from "./catalog/catalog.ts";
@@ -29,6 +30,8 @@ export interface Services {
   /** Live SSH sessions. */
   ssh: LiveSessions<SshSession>;
   log: (line: string) => void;
+  /** Live sessions per ingest principal, capped. */
+  agentSessions: AgentSessions;
   /** What a desktop session needs, assembled once. */
   sessionDeps: DesktopSessionDeps;
   close(): Promise<void>;
@@ -53,10 +56,11 @@ export async function createServices(config: Config, log: (line: string) => void
   const sessionDeps: DesktopSessionDeps = {
     store, catalog, auditLog, pool, log,
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
-    maxFps: config.maxFps, keyframeMs: config.keyframeMs,
+    maxFps: config.maxFps, keyframeMs: config.keyframeMs, maxPixelsPerSecond: config.maxPixelsPerSecond,
   };
   return {
     config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps,
+    agentSessions: new AgentSessions(config.maxSessionsPerAgent),
     accessLog: new AccessLog(auditLog),
     async close() {
       await Promise.all([live.closeAll(), ssh.closeAll()]);

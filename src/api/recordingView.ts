@@ -29,11 +29,12 @@ export function toApiItem(row: RecordingRow): RecordingItem {
     cluster: row.cluster,
     start: rfc3339(row.startMs),
     end: row.endMs === null ? null : rfc3339(row.endMs),
-    duration_ms: row.durationMs,
+    // Whole milliseconds, as the schema says (a live session's progress can come from media timestamps).
+    duration_ms: Math.round(row.durationMs),
     status: row.status,
     width: row.width,
     height: row.height,
-    video: { state: apiVideoState(row), duration_ms: row.videoDurationMs, bytes: row.videoBytes },
+    video: { state: apiVideoState(row), duration_ms: Math.round(row.videoDurationMs), bytes: row.videoBytes },
     markers: { ...row.markerCounts },
     participants: [...row.participants],
     // Failure reasons often quote storage errors: no server file paths in API answers.
@@ -44,7 +45,7 @@ export function toApiItem(row: RecordingRow): RecordingItem {
 }
 
 export function toApiMarker(marker: Marker): ApiMarker {
-  return { t_ms: marker.tMs, kind: marker.kind, detail: marker.detail };
+  return { t_ms: Math.round(marker.tMs), kind: marker.kind, detail: marker.detail };
 }
 
 export function toApiDetail(row: RecordingRow, markers: Marker[]): RecordingDetail {

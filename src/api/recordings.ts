@@ -86,6 +86,7 @@ export const VideoQuery = t.Object({
 });
 
 export const ImportCreated = t.Object({ id: t.String({ description: "the imported session's id" }) });
+export type ImportCreated = Static<typeof ImportCreated>;
 
 /** A time already matched by its schema, as ms; a date that does not exist (2026-02-31) is bad input. */
 export function queryTime(value: string | undefined, name: string): number | undefined {

@@ -9,7 +9,7 @@ import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts"
 import { encodeMessage, encodeTdpb } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
 import { TdpbSeverity } from "../tdp/tdpb/messages.ts";
-import { authGuard, requireTokenPermission } from "./authRoutes.ts";
+import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
 
@@ -55,11 +55,18 @@ export function ingestRoutes(services: Services) {
         session_id: t.Optional(t.String({ maxLength: 128 })),
       }),
       async beforeHandle(ctx) {
-        requireTokenPermission(ctx, canIngest, "ingest desktop sessions");
+        const principal = requireTokenPermission(ctx, canIngest, "ingest desktop sessions");
+        if (!services.agentSessions.hasRoom(principal)) throw new HttpError(429, services.agentSessions.refusal(principal));
         await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {
         const socket = ws as unknown as IngestSocket;
+        const principal = (ws.data as unknown as PrincipalContext).principal;
+        // Counted here, synchronously, so parallel upgrades cannot all pass the early check.
+        if (principal && !services.agentSessions.acquire(principal, socket.id)) {
+          socket.raw.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
+          return;
+        }
         connections.begin(socket.id);
         const q = ws.data.query;
         const openedAt = Date.now();
@@ -93,7 +100,10 @@ export function ingestRoutes(services: Services) {
         if (session) reply(socket, session, data ? session.handle(data, at) : NOT_BINARY);
       },
       close(ws) {
-        const session = connections.close((ws as unknown as IngestSocket).id);
+        const id = (ws as unknown as IngestSocket).id;
+        const principal = (ws.data as unknown as PrincipalContext).principal;
+        if (principal) services.agentSessions.release(principal, id);
+        const session = connections.close(id);
         if (session) void endSession(session, Date.now());
       },
     });

@@ -27,7 +27,7 @@ export function buildStatus(services: Services, now = Date.now()): StatusBody {
     videoById.delete(session.sessionId);
     sessions.push({
       id: session.sessionId, kind: "desktop", user: session.info.user, login: session.info.login,
-      desktop: session.info.desktopName, started: new Date(session.openedAt).toISOString(), duration_ms: stats.durationMs,
+      desktop: session.info.desktopName, started: new Date(session.openedAt).toISOString(), duration_ms: Math.round(stats.durationMs),
       messages: stats.messages, bytes: stats.bytes, rejected: stats.rejected, video: video ? videoOf(video) : null,
     });
   }
@@ -35,7 +35,7 @@ export function buildStatus(services: Services, now = Date.now()): StatusBody {
     const stats = session.stats();
     sessions.push({
       id: session.sessionId, kind: "ssh", user: session.info.user, login: session.info.login, desktop: session.info.host,
-      started: new Date(session.openedAt).toISOString(), duration_ms: stats.durationMs,
+      started: new Date(session.openedAt).toISOString(), duration_ms: Math.round(stats.durationMs),
       messages: stats.messages, bytes: stats.bytes, rejected: stats.rejected, video: null,
     });
   }

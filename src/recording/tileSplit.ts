@@ -7,6 +7,27 @@ import { MessageType, type PNG2Frame, type PNGFrame, tileRect } from "../tdp/mes
 import { decodeTdpb, encodeTdpb, isTdpb } from "../tdp/tdpb/codec.ts";
 import { toLegacy } from "../tdp/tdpb/legacy.ts";
 
+/**
+ * Splitting decodes the whole tile (up to 64 MiB of RGBA at the largest screen): at most two at once in
+ * the process, so a burst of big tiles from many sessions waits instead of decoding all at once.
+ */
+const MAX_CONCURRENT_SPLITS = 2;
+let splitting = 0;
+const splitQueue: Array<() => void> = [];
+
+async function withSplitSlot<T>(work: () => Promise<T>): Promise<T> {
+  // A finishing split hands its slot straight to the next waiter, so the count never goes over.
+  if (splitting >= MAX_CONCURRENT_SPLITS) await new Promise<void>((resolve) => splitQueue.push(resolve));
+  else splitting++;
+  try {
+    return await work();
+  } finally {
+    const next = splitQueue.shift();
+    if (next) next();
+    else splitting--;
+  }
+}
+
 interface Area {
   x: number; // relative to the tile
   y: number;
@@ -22,6 +43,10 @@ export async function splitTileMessage(raw: Uint8Array, maxBytes: number): Promi
     throw new Error(`a ${raw.length}-byte TDP message of type ${message.type} is not a PNG tile and cannot be split`);
   }
   if (raw.length <= maxBytes) return [raw];
+  return withSplitSlot(() => splitTile(message, maxBytes));
+}
+
+async function splitTile(message: PNGFrame | PNG2Frame, maxBytes: number): Promise<Uint8Array[]> {
   const rect = tileRect(message);
   const image = await loadImage(Buffer.from(message.png.buffer, message.png.byteOffset, message.png.byteLength));
   const pieces: Uint8Array[] = [];

@@ -208,13 +208,14 @@ export class RfxDecoder {
       { offset: base + yLen, length: cbLen, quant: quants[qcb]! },
       { offset: base + yLen + cbLen, length: crLen, quant: quants[qcr]! },
     ]);
-    const src = this.tiles.rgba;
-    const stride = screen.width * 4;
+    // Whole pixels at a time (RGBA as one 32-bit word), no per-row views.
+    const src = this.tiles.rgba32;
+    const dst = new Uint32Array(screen.rgba.buffer, screen.rgba.byteOffset, screen.width * screen.height);
+    const width = screen.width;
     for (const p of parts) {
-      const rowBytes = (p.right - p.left) * 4;
       for (let row = p.top; row < p.bottom; row++) {
-        const s = ((row - y) * 64 + (p.left - x)) * 4;
-        screen.rgba.set(src.subarray(s, s + rowBytes), row * stride + p.left * 4);
+        let s = (row - y) * 64 + (p.left - x);
+        for (let d = row * width + p.left, end = row * width + p.right; d < end; d++, s++) dst[d] = src[s]!;
       }
       dirty.push(p);
     }
