@@ -1,6 +1,6 @@
 // Runs FreeRDP's RemoteFX decoder (rfxref.c against the system's libfreerdp2) on RemoteFX messages, for the
 // bit-exactness test and the decode benchmark. Needs gcc and Debian's libfreerdp2-2; `available()` says why not.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { looksLikeRemoteFx } from "../../../src/rdp/rfx/message";
@@ -70,10 +70,14 @@ export function decodeWithFreerdp(exe: string, messages: RfxMessage[], width: nu
     parts.push(new Uint8Array(head.buffer), m.data);
   }
   writeFileSync(join(dir, "messages.bin"), Buffer.concat(parts));
-  const run = Bun.spawnSync([exe, join(dir, "messages.bin"), String(width), String(height), String(repeats), join(dir, "out.rgbx")], { stderr: "pipe" });
-  if (run.exitCode !== 0) throw new Error(`rfxref failed: ${run.stderr.toString()}`);
-  const [count, ms, failed] = run.stdout.toString().trim().split(" ").map(Number);
-  if (count !== messages.length) throw new Error(`rfxref decoded ${count} of ${messages.length} messages`);
-  const cpuMs = Number(run.resourceUsage.cpuTime.total) / 1000;
-  return { rgbx: new Uint8Array(readFileSync(join(dir, "out.rgbx"))), ms: ms!, cpuMs, failed: failed! };
+  try {
+    const run = Bun.spawnSync([exe, join(dir, "messages.bin"), String(width), String(height), String(repeats), join(dir, "out.rgbx")], { stderr: "pipe" });
+    if (run.exitCode !== 0) throw new Error(`rfxref failed: ${run.stderr.toString()}`);
+    const [count, ms, failed] = run.stdout.toString().trim().split(" ").map(Number);
+    if (count !== messages.length) throw new Error(`rfxref decoded ${count} of ${messages.length} messages`);
+    const cpuMs = Number(run.resourceUsage.cpuTime.total) / 1000;
+    return { rgbx: new Uint8Array(readFileSync(join(dir, "out.rgbx"))), ms: ms!, cpuMs, failed: failed! };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
