@@ -50,6 +50,7 @@ export const TokenInfo = t.Object({
   created: t.String({ format: "date-time" }),
   last_used: t.Union([t.String({ format: "date-time" }), t.Null()]),
   revoked: t.Boolean(),
+  owner: t.Union([t.String(), t.Null()], { description: "the user who made it (it ends with them); null: made with the configured admin token" }),
 });
 export type TokenInfo = Static<typeof TokenInfo>;
 export const TokenList = t.Object({ items: t.Array(TokenInfo) });

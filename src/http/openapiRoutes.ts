@@ -16,7 +16,7 @@ type Operation = Json & { responses?: Record<string, Json>; description?: string
 /** What a WebSocket route sends and expects, for the document (its query is taken from the route's schema). */
 const SOCKETS: Record<string, { summary: string; description: string }> = {
   "/v1/ingest/desktop": { summary: "Record a live desktop session (WebSocket)", description:
-    "WebSocket (agents): one legacy TDP message per binary frame, in the order the desktop service saw them; the session lasts as long as the socket. Bad input is answered with a TDP Alert (type 28) or a close 1007/1008/1009 with a reason, and skipped; what was recorded stays." },
+    "WebSocket (agents): one TDP message per binary frame, in the order the desktop service saw them: legacy TDP, or TDPB (`u32 BE length | teleport.desktop.v1.Envelope`, first byte 0x00). The session lasts as long as the socket. Bad input is answered with an Alert in the sender's era (TDP type 28 or a TDPB Alert) or a close 1007/1008/1009 with a reason, and skipped; what was recorded stays." },
   "/v1/ingest/ssh": { summary: "Record a live SSH session (WebSocket)", description:
     'WebSocket (agents): binary frames are terminal output; text frames are control messages `{"resize":{"cols":C,"rows":R}}`. Recorded as Teleport `print` events, listed as kind=ssh. A bad frame is answered `{"error": "..."}`.' },
   "/v1/recordings/{id}/live": { summary: "Watch a live session's video (WebSocket)", description:

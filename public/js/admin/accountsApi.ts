@@ -24,6 +24,11 @@ export async function deleteUser(name: string): Promise<void> {
   await sendJson("DELETE", userUrl(name));
 }
 
+/** Changes a user's role; their browser sessions end (and, no longer an admin, the tokens they made). */
+export async function setRole(name: string, role: UserRole): Promise<void> {
+  await sendJson<User>("PATCH", userUrl(name), { role });
+}
+
 export async function setPassword(name: string, password: string): Promise<void> {
   await sendJson("POST", `${userUrl(name)}/password`, { password });
 }
