@@ -55,8 +55,11 @@ export function rfxMessages(updates: Uint8Array[]): RfxMessage[] {
   return out;
 }
 
-/** Decodes `messages` with FreeRDP onto a width×height screen `repeats` times; the screen (RGBX) and the best time. */
-export function decodeWithFreerdp(exe: string, messages: RfxMessage[], width: number, height: number, repeats = 1): { rgbx: Uint8Array; ms: number; failed: number } {
+/**
+ * Decodes `messages` with FreeRDP onto a width×height screen `repeats` times: the screen (RGBX), the best pass's
+ * wall time, and the CPU time of the whole run (all threads, all passes).
+ */
+export function decodeWithFreerdp(exe: string, messages: RfxMessage[], width: number, height: number, repeats = 1): { rgbx: Uint8Array; ms: number; cpuMs: number; failed: number } {
   const dir = mkdtempSync(join(tmpdir(), "rfxref-run-"));
   const parts: Uint8Array[] = [];
   for (const m of messages) {
@@ -71,5 +74,6 @@ export function decodeWithFreerdp(exe: string, messages: RfxMessage[], width: nu
   if (run.exitCode !== 0) throw new Error(`rfxref failed: ${run.stderr.toString()}`);
   const [count, ms, failed] = run.stdout.toString().trim().split(" ").map(Number);
   if (count !== messages.length) throw new Error(`rfxref decoded ${count} of ${messages.length} messages`);
-  return { rgbx: new Uint8Array(readFileSync(join(dir, "out.rgbx"))), ms: ms!, failed: failed! };
+  const cpuMs = Number(run.resourceUsage.cpuTime.total) / 1000;
+  return { rgbx: new Uint8Array(readFileSync(join(dir, "out.rgbx"))), ms: ms!, cpuMs, failed: failed! };
 }
