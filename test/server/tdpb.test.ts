@@ -16,7 +16,7 @@ import { IngestClient } from "../support/ingestClient.ts";
 import { recordingOf } from "../support/recordings.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
 import { asTdpb, lumaPsnr, pngRgba } from "../support/tdpb.ts";
-import { pictureAt, psnr } from "../video/helpers/ffmpeg.ts";
+import { pictureAt, probe, psnr } from "../video/helpers/ffmpeg.ts";
 
 interface Marker { t_ms: number; kind: string; detail: string }
 interface Item {
@@ -242,12 +242,14 @@ describe("the real RemoteFX capture wrapped in TDPB (ServerHello + FastPathPDU)"
 
   /** Best luma PSNR against each truth picture among the moments t + offset (RGB PSNR of that moment beside it). */
   async function truthScores(mp4: string, offsets: number[]): Promise<Array<{ file: string; db: number; rgbDb: number }>> {
+    const times = truth.flatMap((frame) => offsets.map((d) => Math.max(0, frame.t_ms + d)));
+    const pictures = await picturesAt(mp4, times, 1280, 720);
     const scores = [];
-    for (const frame of truth) {
+    for (const [k, frame] of truth.entries()) {
       const expected = await pngRgba(join(DIR, "truth", frame.file));
       let best = { file: frame.file, db: -Infinity, rgbDb: -Infinity };
-      for (const d of offsets) {
-        const shown = await pictureAt(mp4, Math.max(0, frame.t_ms + d), expected.width, expected.height);
+      for (const j of offsets.keys()) {
+        const shown = pictures[k * offsets.length + j];
         const db = lumaPsnr(shown, expected.rgba);
         if (db > best.db) best = { file: frame.file, db, rgbDb: psnr(shown, expected.rgba) };
       }
@@ -276,3 +278,24 @@ describe("the real RemoteFX capture wrapped in TDPB (ServerHello + FastPathPDU)"
     for (const s of scores) expect(s.db).toBeGreaterThanOrEqual(15);
   }, 120_000);
 });
+
+/** The pictures on screen at each of `timesMs` (RGB24), from one ffmpeg pass that keeps only those frames. */
+async function picturesAt(path: string, timesMs: number[], width: number, height: number): Promise<Uint8Array[]> {
+  const starts = (await probe(path)).packets.map((p) => p.ptsMs).sort((a, b) => a - b);
+  const indexOf = (t: number): number => {
+    let i = 0;
+    while (i + 1 < starts.length && starts[i + 1] <= t) i++;
+    return i;
+  };
+  const wanted = [...new Set(timesMs.map(indexOf))].sort((a, b) => a - b);
+  const proc = Bun.spawn([
+    "ffmpeg", "-v", "error", "-i", path, "-vf", `select='${wanted.map((n) => `eq(n,${n})`).join("+")}'`, "-fps_mode", "passthrough",
+    "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+  ], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).arrayBuffer(), new Response(proc.stderr).text(), proc.exited]);
+  const bytes = new Uint8Array(out);
+  const frameBytes = width * height * 3;
+  if (code !== 0 || bytes.length !== wanted.length * frameBytes) throw new Error(`ffmpeg could not decode frames ${wanted.join(",")} of ${path}: ${err}`);
+  const byIndex = new Map(wanted.map((n, k) => [n, bytes.subarray(k * frameBytes, (k + 1) * frameBytes)]));
+  return timesMs.map((t) => byIndex.get(indexOf(t))!);
+}
