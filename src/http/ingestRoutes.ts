@@ -1,5 +1,6 @@
 // GET /v1/ingest/desktop (WebSocket): one live desktop session per socket, one TDP message per binary
-// frame — legacy TDP, or TDPB (`u32 length | Envelope`, first byte 0x00). The session starts when the socket opens and ends when it closes.
+// frame — legacy TDP, or TDPB (`u32 length | Envelope`, first byte 0x00). The session starts when the
+// socket opens and ends when it closes.
 import { Elysia, t } from "elysia";
 import { canIngest } from "../auth/principal.ts";
 import type { Services } from "../services.ts";

@@ -4,6 +4,7 @@
 import { toOpenAPISchema } from "@elysiajs/openapi";
 import { type AnyElysia, Elysia, t } from "elysia";
 import { errors } from "../api/common.ts";
+import { ControlFrame } from "../api/ingest.ts";
 import { SESSION_COOKIE } from "../auth/cookies.ts";
 import { authGuard, requirePrincipal } from "./authRoutes.ts";
 import { JSON_BODY_LIMIT } from "./bodyLimit.ts";
@@ -16,7 +17,7 @@ type Operation = Json & { responses?: Record<string, Json>; description?: string
 /** What a WebSocket route sends and expects, for the document (its query is taken from the route's schema). */
 const SOCKETS: Record<string, { summary: string; description: string }> = {
   "/v1/ingest/desktop": { summary: "Record a live desktop session (WebSocket)", description:
-    "WebSocket (agents): one legacy TDP message per binary frame, in the order the desktop service saw them; the session lasts as long as the socket. Bad input is answered with a TDP Alert (type 28) or a close 1007/1008/1009 with a reason, and skipped; what was recorded stays." },
+    "WebSocket (agents): one TDP message per binary frame, in the order the desktop service saw them: legacy TDP, or TDPB (`u32 BE length | teleport.desktop.v1.Envelope`, first byte 0x00). The session lasts as long as the socket. Bad input is answered with an Alert in the sender's era (TDP type 28 or a TDPB Alert) or a close 1007/1008/1009 with a reason, and skipped; what was recorded stays." },
   "/v1/ingest/ssh": { summary: "Record a live SSH session (WebSocket)", description:
     'WebSocket (agents): binary frames are terminal output; text frames are control messages `{"resize":{"cols":C,"rows":R}}`. Recorded as Teleport `print` events, listed as kind=ssh. A bad frame is answered `{"error": "..."}`.' },
   "/v1/recordings/{id}/live": { summary: "Watch a live session's video (WebSocket)", description:
@@ -31,7 +32,8 @@ const DESCRIPTION = `The deskreel HTTP API. Every route needs \`Authorization: B
 function socketOperation(path: string, op: Operation): Operation {
   const responses: Record<string, Json> = { "101": { description: "Switching Protocols: the WebSocket is open" } };
   for (const status of ["400", "401", "403", "404", "409"]) responses[status] = errorResponse(status);
-  return { ...op, ...SOCKETS[path], tags: ["live"], "x-websocket": true, responses: { ...responses, ...(op.responses ?? {}) } };
+  const frames = path === "/v1/ingest/ssh" ? { "x-text-frames": { $ref: "#/components/schemas/SshControlFrame" } } : {};
+  return { ...op, ...SOCKETS[path], ...frames, tags: ["live"], "x-websocket": true, responses: { ...responses, ...(op.responses ?? {}) } };
 }
 
 function errorResponse(status: string): Json {
@@ -110,7 +112,7 @@ export function buildOpenApiDocument(app: AnyElysia, version: string): Json {
     paths: out,
     components: {
       ...(components as Json),
-      schemas: { ...((components as { schemas?: Json }).schemas ?? {}), Error: errors(400)[400] },
+      schemas: { ...((components as { schemas?: Json }).schemas ?? {}), Error: errors(400)[400], SshControlFrame: ControlFrame },
       securitySchemes: {
         bearerToken: { type: "http", scheme: "bearer", description: "an API token (admin token, or one made under /v1/tokens)" },
         sessionCookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "set by POST /v1/auth/login" },

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { arch, platform } from "node:os";
 import { join } from "node:path";
+import { loadConfig } from "../../src/config.ts";
 import { createH264Encoder, encoderPreference, resolveBackend } from "../../src/video/encoder/choose.ts";
 import type { EncodedFrame, H264CodecConfig } from "../../src/video/encoder/types.ts";
 import { WebCodecsH264Encoder } from "../../src/video/encoder/webcodecsEncoder.ts";
@@ -39,6 +40,19 @@ describe("installation", () => {
     expect(chosen.backend).toBe("webcodecs");
     expect((await createH264Encoder({ prefer: "auto" })).backend).toBe("webcodecs");
     expect((await createH264Encoder({ prefer: "wasm" })).backend).toBe("wasm");
+  });
+
+  test("where the binding does not load, auto falls back to WASM saying why, and webcodecs refuses to start", async () => {
+    const missing = async () => ({ ok: false as const, reason: "Cannot find module '@napi-rs/webcodecs-linux-x64-gnu'" });
+    expect(await resolveBackend("auto", missing)).toEqual({ backend: "wasm", reason: "native binding unavailable (Cannot find module '@napi-rs/webcodecs-linux-x64-gnu')" });
+    await expect(resolveBackend("webcodecs", missing)).rejects.toThrow("DESKREEL_VIDEO_ENCODER=webcodecs but the native binding does not load");
+    expect((await resolveBackend("wasm", missing)).backend).toBe("wasm");
+  });
+
+  test("the server's configuration reads DESKREEL_VIDEO_ENCODER and refuses a bad value at start", () => {
+    expect(loadConfig({}).videoEncoder).toBe("auto");
+    expect(loadConfig({ DESKREEL_VIDEO_ENCODER: "wasm" }).videoEncoder).toBe("wasm");
+    expect(() => loadConfig({ DESKREEL_VIDEO_ENCODER: "openh264" })).toThrow("DESKREEL_VIDEO_ENCODER=openh264");
   });
 
   test("DESKREEL_VIDEO_ENCODER accepts webcodecs, wasm, auto (or nothing) and refuses anything else", () => {

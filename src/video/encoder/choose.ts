@@ -3,7 +3,7 @@
 import { HmeH264Encoder } from "./hmeEncoder.ts";
 import { encoderPreference, type EncoderPreference } from "./preference.ts";
 import type { EncoderBackend, H264Encoder } from "./types.ts";
-import { loadWebCodecs } from "./webcodecsBinding.ts";
+import { loadWebCodecs, type BindingLoad } from "./webcodecsBinding.ts";
 import { WebCodecsH264Encoder } from "./webcodecsEncoder.ts";
 
 export { encoderPreference, type EncoderPreference };
@@ -16,9 +16,12 @@ export interface EncoderChoiceOptions {
 }
 
 /** The backend `prefer` resolves to here, and why (for logs and /v1/status). */
-export async function resolveBackend(prefer: EncoderPreference = encoderPreference()): Promise<{ backend: EncoderBackend; reason: string }> {
+export async function resolveBackend(
+  prefer: EncoderPreference = encoderPreference(),
+  load: () => Promise<BindingLoad> = loadWebCodecs,
+): Promise<{ backend: EncoderBackend; reason: string }> {
   if (prefer === "wasm") return { backend: "wasm", reason: "chosen by configuration" };
-  const binding = await loadWebCodecs();
+  const binding = await load();
   if (binding.ok) return { backend: "webcodecs", reason: prefer === "webcodecs" ? "chosen by configuration" : "native binding loaded" };
   if (prefer === "webcodecs") throw new Error(`DESKREEL_VIDEO_ENCODER=webcodecs but the native binding does not load: ${binding.reason}`);
   return { backend: "wasm", reason: `native binding unavailable (${binding.reason})` };
