@@ -10,7 +10,7 @@ import { f, Lines, type BenchSection } from "./common.ts";
 
 const BACKENDS: EncoderBackend[] = ["webcodecs", "wasm"];
 /** libx264 veryfast at these CRFs brackets our quality; bytes at equal PSNR are interpolated between them. */
-const X264_CRFS = [16, 19, 22, 25, 28];
+const X264_CRFS = [16, 19, 22, 25, 28, 31];
 /** The CPU-s per live session-minute measured before the native backend (README, issue #11). */
 const OLD_CPU_PER_SESSION_MINUTE = 4.8;
 
@@ -80,7 +80,7 @@ const section: BenchSection = {
     const officeBreakdown = new Map<EncoderBackend, ComposeTimes & { encodeMs: number; frames: number }>();
     for (const [i, clip] of clips.entries()) await compareOnClip(clip, out, i === 0 ? officeBreakdown : new Map());
 
-    out("Where one import's time goes on the 1080p office clip (one thread, ms; the compositor's draws are deferred and paid at readback):");
+    out("Where one import's time goes on the 1080p office clip (CPU ms on one thread; the compositor's draws are deferred and paid at readback):");
     out();
     out("| backend | TDP + PNG tile decode, queue draws | draw + read back | RGBA→I420 + encode | encode share |");
     out("|---|---|---|---|---|");
