@@ -25,6 +25,8 @@ export interface Config {
   videoWorkers: number;
   maxFps: number;
   keyframeMs: number;
+  /** Draw the RDP pointer into RDP-era videos where the client shows it. */
+  videoPointer: boolean;
   /** Start a synthetic desktop session in-process (bun start --demo). */
   demo: boolean;
   /** The server's address as browsers see it (DESKREEL_PUBLIC_URL), or null; https turns on Secure cookies. */
@@ -96,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     videoWorkers: intEnv(env, "DESKREEL_VIDEO_WORKERS", availableParallelism(), 1, 64),
     maxFps: intEnv(env, "DESKREEL_VIDEO_FPS", 10, 1, 30),
     keyframeMs: intEnv(env, "DESKREEL_KEYFRAME_MS", 3000, 500, 60000),
+    videoPointer: boolEnv(env, "DESKREEL_VIDEO_POINTER", true),
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),

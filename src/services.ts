@@ -50,7 +50,7 @@ export async function createServices(config: Config, log: (line: string) => void
   const sessionDeps: DesktopSessionDeps = {
     store, catalog, auditLog, pool, log,
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
-    maxFps: config.maxFps, keyframeMs: config.keyframeMs,
+    maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer,
   };
   return {
     config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps,

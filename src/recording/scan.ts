@@ -13,6 +13,7 @@ import {
 import { ProtostreamError, type ProtostreamSource, readProtostream, type ReadOptions } from "./protostream.ts";
 
 const CLIENT_SCREEN_SPEC = 1;
+const RDP_CONNECTION_ACTIVATED = 31;
 const MAX_LISTED_PROBLEMS = 50;
 
 export interface RecordingSummary {
@@ -103,6 +104,11 @@ class SummaryBuilder {
           if (tdpType === CLIENT_SCREEN_SPEC && s.screen === null && event.message.length >= 9) {
             const view = new DataView(event.message.buffer, event.message.byteOffset, event.message.byteLength);
             s.screen = { width: view.getUint32(1), height: view.getUint32(5) };
+          }
+          // RDP era: u8 31 | u16 io channel | u16 user channel | u16 width | u16 height.
+          if (tdpType === RDP_CONNECTION_ACTIVATED && s.screen === null && event.message.length >= 9) {
+            const view = new DataView(event.message.buffer, event.message.byteOffset, event.message.byteLength);
+            s.screen = { width: view.getUint16(5), height: view.getUint16(7) };
           }
         } else if (event.tdpbMessage === null) {
           this.problem(`event ${event.index}: desktop.recording without a message`);

@@ -8,7 +8,7 @@ import type { BlobStore } from "../storage/blobStore.ts";
 import { decodeMessage, TdpCodecError, validateTile } from "../tdp/codec.ts";
 import { isPictureMessage, MessageType, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
-import { MarkerTracker } from "./markers.ts";
+import { MarkerTracker, ProblemMarkers } from "./markers.ts";
 import { RecordedSession } from "./recordedSession.ts";
 import type { RecordingVideo } from "../video/recordingVideo.ts";
 import { finishSessionVideo, liveSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
@@ -42,6 +42,7 @@ export interface DesktopSessionStats {
 export class DesktopSession extends RecordedSession {
   private recorder!: DesktopRecorder;
   private readonly markers = new MarkerTracker();
+  private readonly problemMarkers = new ProblemMarkers();
   private sizeKnown = false;
   private rejected = 0;
   private messages = 0;
@@ -54,7 +55,7 @@ export class DesktopSession extends RecordedSession {
     readonly openedAt: number,
   ) {
     super(deps, info.sessionId);
-    this.video = liveSessionVideo(deps, info.sessionId, (reason) => this.onVideoRejected(reason));
+    this.video = liveSessionVideo(deps, info.sessionId, (reason, atMs) => this.onVideoRejected(reason, atMs));
   }
 
   /** Lists the session as live and writes its start event. Throws (nothing listed) if either fails. */
@@ -101,7 +102,7 @@ export class DesktopSession extends RecordedSession {
     } catch (err) {
       return this.reject(err instanceof TdpCodecError ? err.message : `undecodable message: ${String(err)}`);
     }
-    if (msg.type === MessageType.ClientScreenSpec && this.sizeKnown === false) {
+    if ((msg.type === MessageType.ClientScreenSpec || msg.type === MessageType.RDPConnectionActivated) && this.sizeKnown === false) {
       this.sizeKnown = true;
       void this.deps.catalog.updateRecording(this.sessionId, { width: msg.width, height: msg.height }).catch((e) => this.logError("size", e));
     }
@@ -142,9 +143,11 @@ export class DesktopSession extends RecordedSession {
     return { kind: "alert", message: `deskreel rejected a message: ${reason}` };
   }
 
-  private onVideoRejected(reason: string): void {
+  private onVideoRejected(reason: string, atMs: number | null): void {
     this.rejected++;
     this.deps.log(`session ${this.sessionId}: picture rejected: ${reason}`);
+    const marker = this.problemMarkers.markerFor(reason, atMs ?? this.recordingTimeAt());
+    if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
     this.onAlert(`deskreel could not draw a tile: ${reason}`);
   }
 
