@@ -67,9 +67,10 @@ export async function benchLive(
   durationS: number,
   speed = 1,
   memoryEveryMin = 0,
+  env: Record<string, string> = {},
 ): Promise<LiveRun & { rssMinute1Mb: number; rssEndMb: number; memory: MemorySample[] }> {
   const captures = await Promise.all(Array.from({ length: sessions }, (_, i) => officeCapture(100 + i, durationS)));
-  const server = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2" });
+  const server = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2", ...env });
   try {
     // Warm up: one short session starts the workers and their WASM encoders, so the baseline includes them.
     const warm = await IngestClient.connect(server.url, ADMIN_TOKEN, { desktop: "WIN-WARMUP", user: "warmup" });
@@ -154,20 +155,29 @@ export interface ImportRun {
   sessionSeconds: number;
   wallSeconds: number;
   timesRealTime: number;
+  /** CPU-seconds of the whole process (workers included) from upload to a ready video. */
+  cpuSeconds: number;
+  /** The MP4's size in bytes. */
+  mp4Bytes: number;
 }
 
 /** Imports one office session's recording into a fresh server and times it until the video is ready. */
-export async function benchImport(durationS: number): Promise<ImportRun> {
+export async function benchImport(durationS: number, env: Record<string, string> = {}): Promise<ImportRun> {
   const file = await recordingOf(await officeCapture(7, durationS), `bench-import-${durationS}`);
-  const target = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2" });
+  const target = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2", ...env });
   try {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const res = await fetch(`${target.url}/v1/recordings/import`, { method: "POST", headers: { ...target.auth, "content-type": "application/octet-stream" }, body: new Uint8Array(file) });
     if (res.status !== 201) throw new Error(`import failed: ${res.status} ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     const item = await finishedItem(target, id, 600_000);
     const wallSeconds = (performance.now() - t0) / 1000;
-    return { sessionSeconds: item.duration_ms / 1000, wallSeconds, timesRealTime: item.duration_ms / 1000 / wallSeconds };
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      sessionSeconds: item.duration_ms / 1000, wallSeconds, timesRealTime: item.duration_ms / 1000 / wallSeconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6, mp4Bytes: item.video.bytes,
+    };
   } finally {
     await target.dispose();
   }

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { checkAdminToken } from "./auth/validation.ts";
 import type { S3Config } from "./storage/openBlobStore.ts";
+import { encoderPreference, type EncoderPreference } from "./video/encoder/preference.ts";
 
 export type RecordingMode = "async" | "sync";
 
@@ -27,6 +28,13 @@ export interface Config {
   keyframeMs: number;
   /** Draw the RDP pointer into RDP-era videos where the client shows it. */
   videoPointer: boolean;
+  /** Memory budget of the video path: decoded pixels per second per live session, live sessions per ingest principal. */
+  maxPixelsPerSecond: number;
+  maxSessionsPerAgent: number;
+  /** H.264 backend: "auto" (WebCodecs where its native binding loads, else WASM), "webcodecs" or "wasm". */
+  videoEncoder: EncoderPreference;
+  /** Largest recording accepted by one import request (bytes). */
+  maxImportBytes: number;
   /** Start a synthetic desktop session in-process (bun start --demo). */
   demo: boolean;
   /** The server's address as browsers see it (DESKREEL_PUBLIC_URL), or null; https turns on Secure cookies. */
@@ -99,6 +107,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFps: intEnv(env, "DESKREEL_VIDEO_FPS", 10, 1, 30),
     keyframeMs: intEnv(env, "DESKREEL_KEYFRAME_MS", 3000, 500, 60000),
     videoPointer: boolEnv(env, "DESKREEL_VIDEO_POINTER", true),
+    maxPixelsPerSecond: intEnv(env, "DESKREEL_MAX_PIXELS_PER_SECOND", 64_000_000, 1_000_000, 2_000_000_000),
+    maxSessionsPerAgent: intEnv(env, "DESKREEL_MAX_SESSIONS_PER_AGENT", 100, 1, 100_000),
+    videoEncoder: encoderPreference(env.DESKREEL_VIDEO_ENCODER),
+    maxImportBytes: intEnv(env, "DESKREEL_MAX_IMPORT_BYTES", 2 * 1024 ** 3, 1024 ** 2, 64 * 1024 ** 3),
     demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),

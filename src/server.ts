@@ -1,6 +1,6 @@
 // Starts the all-in-one server: services, crash recovery, HTTP + WebSocket, and optionally a demo session.
 import type { Config } from "./config.ts";
-import { MAX_IMPORT_BYTES } from "./http/adminRoutes.ts";
+import { JSON_BODY_LIMIT } from "./http/bodyLimit.ts";
 import { createApp } from "./http/app.ts";
 import { escapeControlChars } from "./safeText.ts";
 import { createServices, type Services } from "./services.ts";
@@ -10,6 +10,8 @@ export interface RunningServer {
   url: string;
   port: number;
   services: Services;
+  /** The routes the server mounts (method and path; WebSocket routes as "WS"). */
+  routes(): Array<{ method: string; path: string }>;
   stop(): Promise<void>;
 }
 
@@ -23,8 +25,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = (line: string) => sink(escapeControlChars(line));
   const services = await createServices(config, log);
   await recoverInterrupted(services);
-  // Imports are whole recordings in one request body: allow more than Bun's 128 MiB default.
-  const app = createApp(services).listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_IMPORT_BYTES });
+  // Each route has its own body limit, checked before its body is read (http/bodyLimit), answered as JSON. Bun's own
+  // cap (a bare 413) is only a backstop above all of them; imports need more than its 128 MiB default.
+  const maxRequestBodySize = 2 * Math.max(config.maxImportBytes, JSON_BODY_LIMIT);
+  const app = createApp(services).listen({ hostname: config.host, port: config.port, maxRequestBodySize });
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
@@ -35,6 +39,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url,
     port: server.port ?? config.port,
     services,
+    routes: () => app.routes.map((r) => ({ method: r.method, path: r.path })),
     async stop() {
       demo?.abort();
       // End live sessions properly first (end events, final MP4s), then drop their sockets.

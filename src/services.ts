@@ -1,4 +1,5 @@
 // The server's parts, built once from the configuration and shared by the HTTP modules.
+import { AgentSessions } from "./sessions/agentSessions.ts";
 import type { AuthService } from "./auth/authService.ts";
 import { createAuthService } from "./auth/authService.ts";
 import type { Catalog } from "./catalog/catalog.ts";
@@ -14,6 +15,7 @@ import type { SshSession } from "./sessions/sshSession.ts";
 import type { BlobStore } from "./storage/blobStore.ts";
 import { openBlobStore } from "./storage/openBlobStore.ts";
 import { VideoPool } from "./video/pool/videoPool.ts";
+import { resolveBackend } from "./video/encoder/choose.ts";
 
 export interface Services {
   config: Config;
@@ -28,6 +30,8 @@ export interface Services {
   /** Live SSH sessions. */
   ssh: LiveSessions<SshSession>;
   log: (line: string) => void;
+  /** Live sessions per ingest principal, capped. */
+  agentSessions: AgentSessions;
   /** What a desktop session needs, assembled once. */
   sessionDeps: DesktopSessionDeps;
   close(): Promise<void>;
@@ -44,16 +48,19 @@ export async function createServices(config: Config, log: (line: string) => void
     dataDir: config.dataDir, adminToken: config.adminToken, log, auditLog, publicUrl: config.publicUrl,
     sessionIdleSeconds: config.sessionIdleSeconds, sessionMaxSeconds: config.sessionMaxSeconds,
   });
-  const pool = new VideoPool({ workers: config.videoWorkers });
+  const encoder = await resolveBackend(config.videoEncoder);
+  log(`video encoder: ${encoder.backend} (${encoder.reason})`);
+  const pool = new VideoPool({ workers: config.videoWorkers, encoder: config.videoEncoder });
   const live = new LiveSessions<DesktopSession>();
   const ssh = new LiveSessions<SshSession>();
   const sessionDeps: DesktopSessionDeps = {
     store, catalog, auditLog, pool, log,
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
-    maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer,
+    maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer, maxPixelsPerSecond: config.maxPixelsPerSecond,
   };
   return {
     config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps,
+    agentSessions: new AgentSessions(config.maxSessionsPerAgent),
     accessLog: new AccessLog(auditLog),
     async close() {
       await Promise.all([live.closeAll(), ssh.closeAll()]);

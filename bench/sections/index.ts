@@ -6,5 +6,7 @@ import live from "./live.ts";
 import memory from "./memory.ts";
 import importSpeed from "./import.ts";
 import browser from "./browser.ts";
+import rdpDecode from "./rdp-decode.ts";
+import rdpBitmaps from "./rdpBitmaps.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps];

@@ -16,4 +16,4 @@ function loadFailed(bodyId: string, columns: number, err: unknown): void {
 }
 
 void refreshUsers().catch((err: unknown) => loadFailed("users-body", 4, err));
-void refreshTokens().catch((err: unknown) => loadFailed("tokens-body", 6, err));
+void refreshTokens().catch((err: unknown) => loadFailed("tokens-body", 7, err));

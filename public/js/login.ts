@@ -22,7 +22,19 @@ function showError(message: string): void {
   errorBox.hidden = false;
 }
 
-if (params.get("error")) showError("Wrong user name or password.");
+/** What a refused login tells the person: wrong credentials, or wait (429 throttled, 503 busy). */
+function refusal(status: number, retryAfter: string | null): string {
+  const seconds = Number(retryAfter);
+  const wait = Number.isFinite(seconds) && seconds > 0 ? `${Math.ceil(seconds)} s` : "a moment";
+  if (status === 401) return "Wrong user name or password.";
+  if (status === 429) return `Too many failed logins. Try again in ${wait}.`;
+  if (status === 503) return `The server is busy. Try again in ${wait}.`;
+  return `Login failed (${status}).`;
+}
+
+const formError = params.get("error");
+if (formError === "wait") showError(refusal(429, params.get("retry")));
+else if (formError) showError(refusal(401, null));
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -45,7 +57,7 @@ form.addEventListener("submit", async (event) => {
       location.assign(next);
       return;
     }
-    showError(res.status === 401 ? "Wrong user name or password." : `Login failed (${res.status}).`);
+    showError(refusal(res.status, res.headers.get("retry-after")));
     password.select();
   } catch {
     showError("The server cannot be reached.");

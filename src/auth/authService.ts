@@ -71,6 +71,7 @@ function iso(ms: number): string {
 
 export class AuthService implements Authenticator {
   private dummyHash: Promise<string> | null = null;
+  private readonly sessionsEndedListeners = new Set<(user: string) => void>();
   readonly publicOrigin: string | null;
   private readonly secureCookies: boolean;
   private readonly audit: AccountAudit;
@@ -153,6 +154,15 @@ export class AuthService implements Authenticator {
     return { ok: true, cookie, principal: { name: user.name, role: user.role, via: "cookie" } };
   }
 
+  /**
+   * Calls `listener` with a user name whenever all of that user's browser sessions are ended (password or role
+   * change, deletion), so sockets opened with their cookie can be closed too. Returns the unsubscribe function.
+   */
+  onSessionsEnded(listener: (user: string) => void): () => void {
+    this.sessionsEndedListeners.add(listener);
+    return () => this.sessionsEndedListeners.delete(listener);
+  }
+
   /** Ends the request's browser session (if any) and returns the Set-Cookie value that clears the cookie. */
   logout(request: Request): string {
     const sessionId = readCookie(request, SESSION_COOKIE);
@@ -179,6 +189,7 @@ export class AuthService implements Authenticator {
     checkPassword(password);
     if (!this.store.updatePassword(name, await this.passwords.hash(password))) throw new AuthInputError(`no user "${name}"`);
     const ended = this.store.deleteSessionsOf(name);
+    this.sessionsEnded(name);
     const self = actor.via === "cookie" && actor.name === name && request !== null && readCookie(request, SESSION_COOKIE) !== null;
     this.audit.passwordChanged(actor, name, ended);
     return self ? this.openSession(name) : null;
@@ -195,6 +206,7 @@ export class AuthService implements Authenticator {
     if (user.role === role) return { name, role, created: iso(user.created_at) };
     this.store.updateRole(name, role);
     this.store.deleteSessionsOf(name);
+    this.sessionsEnded(name);
     if (role !== "admin") this.revokeTokensOf(name, actor);
     this.audit.roleChanged(actor, name, role, user.role);
     return { name, role, created: iso(user.created_at) };
@@ -204,6 +216,7 @@ export class AuthService implements Authenticator {
   deleteUser(name: string, actor: Principal): boolean {
     const tokens = this.store.listTokens().filter((t) => t.owner === name && t.revoked_at === null).map((t) => t.id);
     if (!this.store.deleteUser(name, this.now())) return false;
+    this.sessionsEnded(name);
     for (const id of tokens) this.audit.tokenDeleted(actor, id, `its owner ${name} was deleted`);
     this.audit.userDeleted(actor, name, tokens.length);
     return true;
@@ -273,6 +286,10 @@ export class AuthService implements Authenticator {
 
   close(): void {
     this.store.close();
+  }
+
+  private sessionsEnded(user: string): void {
+    for (const listener of this.sessionsEndedListeners) listener(user);
   }
 
   private revokeTokensOf(name: string, actor: Principal): void {

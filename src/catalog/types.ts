@@ -1,6 +1,5 @@
-// What the catalog stores about recordings, and how an item looks in the HTTP API.
+// What the catalog stores about recordings (how an item looks in the HTTP API: src/api/recordings.ts).
 // Times are milliseconds since the Unix epoch inside the server; the API speaks RFC 3339.
-import { withoutServerPaths } from "../safeText.ts";
 
 export const RECORDING_KINDS = ["desktop", "ssh"] as const;
 export type RecordingKind = (typeof RECORDING_KINDS)[number];
@@ -132,93 +131,8 @@ export const MAX_PAGE_LIMIT = 500;
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1000;
 
-/** The recording as the HTTP API lists it (see the contract's "Recordings"). */
-export interface ApiRecordingItem {
-  id: string;
-  kind: RecordingKind;
-  user: string;
-  login: string;
-  desktop_name: string;
-  desktop_addr: string;
-  cluster: string;
-  start: string;
-  end: string | null;
-  duration_ms: number;
-  status: RecordingStatus;
-  width: number;
-  height: number;
-  video: { state: VideoState; duration_ms: number; bytes: number };
-  markers: MarkerCounts;
-  participants: string[];
-  error: string | null;
-  /** Events lost to storage trouble while recording (dropped, refused or never stored). */
-  lost_events: number;
-  /** The recording has gaps: some of the session is not in it. */
-  gaps: boolean;
-}
-
-export interface ApiMarker {
-  t_ms: number;
-  kind: MarkerKind;
-  detail: string;
-}
-
-/** GET /v1/recordings/:id: the item, with `markers` as the time-ordered list and the counts kept beside it. */
-export type ApiRecordingDetail = Omit<ApiRecordingItem, "markers"> & {
-  markers: ApiMarker[];
-  marker_counts: MarkerCounts;
-};
-
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-/**
- * The contract knows three video states. A desktop recording whose video has not started yet ("none") is
- * reported as "encoding" (it is on its way), unless the recording itself failed; SSH recordings say "none".
- */
-function apiVideoState(row: RecordingRow): VideoState {
-  if (row.videoState !== "none") return row.videoState;
-  if (row.kind === "ssh") return "none"; // terminal sessions play as text, they have no video
-  return row.status === "failed" ? "failed" : "encoding";
-}
-
-export function toApiItem(row: RecordingRow): ApiRecordingItem {
-  return {
-    id: row.id,
-    kind: row.kind,
-    user: row.user,
-    login: row.login,
-    desktop_name: row.desktopName,
-    desktop_addr: row.desktopAddr,
-    cluster: row.cluster,
-    start: rfc3339(row.startMs),
-    end: row.endMs === null ? null : rfc3339(row.endMs),
-    duration_ms: row.durationMs,
-    status: row.status,
-    width: row.width,
-    height: row.height,
-    video: { state: apiVideoState(row), duration_ms: row.videoDurationMs, bytes: row.videoBytes },
-    markers: { ...row.markerCounts },
-    participants: [...row.participants],
-    // Failure reasons often quote storage errors: no server file paths in API answers.
-    error: row.error === null ? null : withoutServerPaths(row.error),
-    lost_events: lostEvents(row),
-    gaps: lostEvents(row) > 0,
-  };
-}
-
-/** Kept in meta.lostEvents by live sessions (see sessions/recordedSession). */
+/** Events lost to storage trouble while recording, kept in meta.lostEvents by live sessions (see sessions/recordedSession). */
 export function lostEvents(row: RecordingRow): number {
   const value = row.meta.lostEvents;
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : 0;
-}
-
-export function toApiMarker(marker: Marker): ApiMarker {
-  return { t_ms: marker.tMs, kind: marker.kind, detail: marker.detail };
-}
-
-export function toApiDetail(row: RecordingRow, markers: Marker[]): ApiRecordingDetail {
-  const { markers: counts, ...item } = toApiItem(row);
-  return { ...item, markers: markers.map(toApiMarker), marker_counts: counts };
 }

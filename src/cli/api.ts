@@ -1,14 +1,13 @@
 // The deskreel HTTP API as the CLI uses it: bearer token, JSON errors turned into readable messages,
 // "no server here" told apart from every other failure so commands can fall back to the data dir.
+import type { ErrorBody } from "../api/common.ts";
 import { CliError, ServerUnreachableError, errorText } from "./errors.ts";
 
 /** How long a JSON request may take (downloads and uploads have no limit). */
 const JSON_TIMEOUT_MS = 15_000;
 
-export interface ApiErrorBody {
-  error: string;
-  offset?: number;
-}
+/** The server's error body (its schema is src/api/common.ts ErrorBody). */
+export type ApiErrorBody = ErrorBody;
 
 function asErrorBody(value: unknown): ApiErrorBody | null {
   if (typeof value !== "object" || value === null || !("error" in value) || typeof value.error !== "string") return null;

@@ -1,9 +1,11 @@
 // A synthetic desktop agent: opens the ingest WebSocket and streams a demo session (generated on
-// the fly or replayed from a .tdpcap) one TDP message per binary frame, paced by the messages' times.
-import { decodeMessage } from "../tdp/codec.ts";
+// the fly or replayed from a .tdpcap) one TDP (or, with `tdpb`, TDPB) message per binary frame, paced
+// by the messages' times.
+import { decodeFrame } from "../tdp/eras.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
 import { readTdpcap } from "../tdp/tdpcap.ts";
 import { generateDemoSession, type DemoRecord } from "./session.ts";
+import { asTdpbSession } from "./tdpbSession.ts";
 
 export interface DemoAgentOptions {
   /** The server's HTTP base URL, e.g. http://127.0.0.1:8080. */
@@ -23,6 +25,8 @@ export interface DemoAgentOptions {
   realtime?: boolean;
   /** Replay this .tdpcap instead of generating a session. */
   capture?: string;
+  /** Speak TDPB (`u32 length | Envelope` frames, PNGFrame tiles) instead of legacy TDP. */
+  tdpb?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
   /**
@@ -94,15 +98,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function describeServerMessage(data: unknown): string | null {
-  if (typeof data === "string") return `text: ${data.slice(0, 200)}`;
+/** A server frame in words, and whether it is an alert (the server answers in legacy TDP or TDPB, as it was spoken to). */
+function describeServerMessage(data: unknown): { text: string; alert: boolean } | null {
+  if (typeof data === "string") return { text: `text: ${data.slice(0, 200)}`, alert: false };
   if (!(data instanceof ArrayBuffer)) return null;
   try {
-    const m = decodeMessage(new Uint8Array(data));
-    if (m.type === MessageType.Alert) return `${Severity[m.severity]?.toLowerCase() ?? m.severity}: ${m.message}`;
-    return `TDP type ${m.type}`;
+    const frame = decodeFrame(new Uint8Array(data));
+    const m = frame.messages[0];
+    if (m?.type === MessageType.Alert) return { text: `${Severity[m.severity]?.toLowerCase() ?? m.severity}: ${m.message}`, alert: true };
+    return { text: frame.tdpb ? `TDPB ${frame.tdpb.kind}` : `TDP type ${m?.type}`, alert: false };
   } catch (err) {
-    return `undecodable ${data.byteLength}-byte frame (${err instanceof Error ? err.message : String(err)})`;
+    return { text: `undecodable ${data.byteLength}-byte frame (${err instanceof Error ? err.message : String(err)})`, alert: false };
   }
 }
 
@@ -135,10 +141,10 @@ class IngestConnection {
       this.failure = ev instanceof ErrorEvent && ev.message ? ev.message : "connection error";
     });
     this.ws.addEventListener("message", (ev) => {
-      const text = describeServerMessage(ev.data);
-      if (text === null) return;
-      if (ev.data instanceof ArrayBuffer && new Uint8Array(ev.data)[0] === MessageType.Alert) this.alerts.push(text);
-      log(`[${label}] server: ${text}`);
+      const described = describeServerMessage(ev.data);
+      if (described === null) return;
+      if (described.alert) this.alerts.push(described.text);
+      log(`[${label}] server: ${described.text}`);
     });
   }
 
@@ -172,8 +178,10 @@ class IngestConnection {
 }
 
 function sessionRecords(opts: DemoAgentOptions, capture: Uint8Array | null): AsyncIterable<DemoRecord> | Iterable<DemoRecord> {
-  if (capture !== null) return readTdpcap(capture);
-  return generateDemoSession({ width: opts.width, height: opts.height, durationS: opts.durationS, seed: opts.seed, login: opts.login });
+  const legacy = capture !== null
+    ? readTdpcap(capture)
+    : generateDemoSession({ width: opts.width, height: opts.height, durationS: opts.durationS, seed: opts.seed, login: opts.login });
+  return opts.tdpb ? asTdpbSession(legacy, opts.login) : legacy;
 }
 
 export async function runDemoAgent(opts: DemoAgentOptions): Promise<DemoAgentResult> {

@@ -3,7 +3,7 @@ import { parseSize, runDemo } from "./fleet.ts";
 import { writeDemoCapture } from "./session.ts";
 
 const USAGE = `usage: deskreel demo [--sessions N] [--size WxH] [--duration S] [--server URL] [--seed N]
-                    [--capture file.tdpcap] [--fast] [--out file.tdpcap]
+                    [--capture file.tdpcap] [--fast] [--tdpb] [--out file.tdpcap]
   --sessions N    concurrent desktop sessions (default 1), each a different user, desktop and seed
   --size WxH      screen size before the one resize (default 1920x1080)
   --duration S    session length in seconds (default 60)
@@ -11,6 +11,7 @@ const USAGE = `usage: deskreel demo [--sessions N] [--size WxH] [--duration S] [
   --seed N        seed of the first session (default 1); the same seed gives the same session
   --capture FILE  replay this .tdpcap instead of generating sessions
   --fast          send as fast as the server takes it instead of in real time
+  --tdpb          speak TDPB (length-prefixed protobuf Envelopes, PNGFrame tiles) like newer Teleport agents
   --out FILE      only write the generated session to FILE (no server needed)
 token: $DESKREEL_TOKEN or $DESKREEL_ADMIN_TOKEN`;
 
@@ -23,6 +24,7 @@ export interface DemoArgs {
   seed: number;
   capture?: string;
   realtime: boolean;
+  tdpb: boolean;
   out?: string;
 }
 
@@ -36,7 +38,7 @@ function positiveInt(flag: string, raw: string, max: number): number {
 
 export function parseDemoArgs(argv: readonly string[], env: Record<string, string | undefined> = process.env): DemoArgs {
   const args: DemoArgs = {
-    sessions: 1, width: 1920, height: 1080, durationS: 60, seed: 1, realtime: true,
+    sessions: 1, width: 1920, height: 1080, durationS: 60, seed: 1, realtime: true, tdpb: false,
     server: env.DESKREEL_SERVER || `http://127.0.0.1:${env.PORT || "8080"}`,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -79,6 +81,7 @@ export function parseDemoArgs(argv: readonly string[], env: Record<string, strin
       case "--capture": args.capture = value(); break;
       case "--out": args.out = value(); break;
       case "--fast": args.realtime = false; break;
+      case "--tdpb": args.tdpb = true; break;
       default: throw new UsageError(`unknown option ${flag}`);
     }
   }
@@ -103,6 +106,10 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
   }
 
   if (args.out !== undefined) {
+    if (args.tdpb) {
+      console.error(`deskreel demo: --out writes a legacy .tdpcap; --tdpb is for streaming to a server\n${USAGE}`);
+      return 2;
+    }
     const started = performance.now();
     const stats = await writeDemoCapture(args.out, { width: args.width, height: args.height, durationS: args.durationS, seed: args.seed });
     const wall = (performance.now() - started) / 1000;
@@ -122,12 +129,12 @@ export async function demoCommand(argv: string[], env: Record<string, string | u
   };
   process.once("SIGINT", onSigint);
   const source = args.capture ? `replaying ${args.capture}` : `${args.width}x${args.height}, ${args.durationS} s, seed ${args.seed}`;
-  console.log(`demo: ${args.sessions} session(s) to ${args.server} (${source}${args.realtime ? "" : ", fast"})`);
+  console.log(`demo: ${args.sessions} session(s) to ${args.server} (${source}${args.realtime ? "" : ", fast"}${args.tdpb ? ", TDPB" : ""})`);
   let lastLine = 0;
   try {
     const results = await runDemo({
       sessions: args.sessions, size: { width: args.width, height: args.height }, durationS: args.durationS, seed: args.seed,
-      server: args.server, token, realtime: args.realtime, capture: args.capture, signal: stop.signal,
+      server: args.server, token, realtime: args.realtime, capture: args.capture, tdpb: args.tdpb, signal: stop.signal,
       onProgress: (label, p) => {
         // One line per session about every 5 s of wall time is enough to follow along.
         const now = performance.now();

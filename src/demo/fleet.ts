@@ -41,6 +41,8 @@ export interface RunDemoOptions {
   realtime?: boolean;
   /** Replay this .tdpcap for every session instead of generating. */
   capture?: string;
+  /** Speak TDPB instead of legacy TDP. */
+  tdpb?: boolean;
   /**
    * Generate each session into a cached .tdpcap first and replay it, so several realtime agents
    * do not compete for the CPU while streaming. Default: when realtime and more than one session.
@@ -102,7 +104,7 @@ export async function runDemo(opts: RunDemoOptions): Promise<DemoSessionResult[]
       try {
         const result = await runDemoAgent({
           server: opts.server, token: opts.token, ...identity, width, height, durationS: opts.durationS,
-          seed, realtime, capture, signal: opts.signal, log, onProgress: (p) => opts.onProgress?.(label, p),
+          seed, realtime, capture, tdpb: opts.tdpb, signal: opts.signal, log, onProgress: (p) => opts.onProgress?.(label, p),
         });
         return { ...result, label, seed };
       } catch (err) {

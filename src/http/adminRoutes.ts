@@ -1,46 +1,49 @@
 // The main audit log and recording import: the API surfaces that are not about one live session.
 import { Elysia } from "elysia";
+import { AuditEvents, AuditQuery } from "../api/audit.ts";
+import { errors } from "../api/common.ts";
+import { ImportCreated, queryTime } from "../api/recordings.ts";
+import { SchemaError } from "../api/validation.ts";
 import { canImport, canReadAuditLog } from "../auth/principal.ts";
 import { CatalogError } from "../catalog/catalog.ts";
-import { parseTime } from "../catalog/filterParams.ts";
 import type { Services } from "../services.ts";
 import { ImportError, importRecording } from "../sessions/importer.ts";
 import { authGuard, requirePermission } from "./authRoutes.ts";
+import { readBodyLimited } from "./bodyLimit.ts";
 import { HttpError } from "./errors.ts";
-
-/** Largest recording accepted in one import request. */
-export const MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024;
+import { dropEmptyValues } from "./recordingRoutes.ts";
 
 export function adminRoutes(services: Services) {
+  const importLimit = services.config.maxImportBytes;
   return new Elysia()
     .use(authGuard(services.auth))
+    .onTransform(({ query }) => dropEmptyValues(query))
     .get("/v1/audit/events", async (ctx) => {
       requirePermission(ctx, canReadAuditLog, "read the audit log");
-      const q = new URL(ctx.request.url).searchParams;
-      const limitText = q.get("limit");
-      const limit = limitText === null ? 100 : Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, "limit must be a whole number from 1 to 1000");
+      const q = ctx.query;
       try {
         const events = await services.catalog.listAuditEvents({
-          type: q.get("type") || undefined,
-          sid: q.get("sid") || undefined,
-          fromMs: parseTime(q.get("from") || undefined, "from"),
-          toMs: parseTime(q.get("to") || undefined, "to"),
-          limit,
+          type: q.type, sid: q.sid, fromMs: queryTime(q.from, "from"), toMs: queryTime(q.to, "to"), limit: q.limit ?? 100,
         });
         return { events };
       } catch (err) {
-        if (err instanceof CatalogError) throw new HttpError(400, err.message);
+        if (err instanceof CatalogError || err instanceof SchemaError) throw new HttpError(400, err.message);
         throw err;
       }
+    }, {
+      query: AuditQuery,
+      response: { 200: AuditEvents, ...errors(400, 401, 403) },
+      detail: {
+        tags: ["audit"], summary: "The main audit log (admins, auditors)",
+        description: "Session start/end, clipboard, file transfer and recording access events with Teleport's field names; never frames.",
+      },
     })
     .post(
       "/v1/recordings/import",
       async (ctx) => {
         requirePermission(ctx, canImport, "import recordings");
-        const declared = Number(ctx.request.headers.get("content-length") ?? "0");
-        if (declared > MAX_IMPORT_BYTES) throw new HttpError(413, `recording larger than ${MAX_IMPORT_BYTES} bytes`);
-        const bytes = new Uint8Array(await ctx.request.arrayBuffer());
+        // Read only now, after the role check, counting as it streams in.
+        const bytes = await readBodyLimited(ctx.request, importLimit);
         if (bytes.length === 0) throw new HttpError(400, "empty body: send the protostream file as application/octet-stream", { offset: 0 });
         try {
           const { id, video } = await importRecording(services, bytes);
@@ -55,6 +58,14 @@ export function adminRoutes(services: Services) {
           throw err;
         }
       },
-      { parse: "none" },
+      {
+        parse: "none",
+        response: { 201: ImportCreated, ...errors(400, 401, 403, 409, 413) },
+        detail: {
+          tags: ["recordings"], summary: "Import a Teleport recording (admins)",
+          description: `Body: a Teleport protostream file (application/octet-stream), at most DESKREEL_MAX_IMPORT_BYTES (default 2 GiB). Malformed → 400 with the byte \`offset\`; nothing half-made is listed.`,
+          requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+        },
+      },
     );
 }

@@ -1,40 +1,29 @@
 // The HTTP surface: one Elysia instance per feature, composed here with the JSON error convention.
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
+import packageJson from "../../package.json" with { type: "json" };
+import { requestProblem } from "../api/validation.ts";
 import type { Services } from "../services.ts";
 import { adminRoutes } from "./adminRoutes.ts";
 import { authRoutes } from "./authRoutes.ts";
-import { HttpError, jsonError } from "./errors.ts";
+import { httpErrorOf, jsonError } from "./errors.ts";
 import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
+import { openapiRoutes } from "./openapiRoutes.ts";
 import { pages } from "./pages.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
 import { statusRoutes } from "./statusRoutes.ts";
 import { terminalRoutes } from "./terminalRoutes.ts";
 
-function validationMessage(error: unknown): string {
-  if (error && typeof error === "object" && "message" in error) {
-    const text = String((error as { message: unknown }).message);
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed && typeof parsed === "object") {
-        const p = parsed as { property?: string; message?: string; summary?: string };
-        const where = p.property ? `${p.property.replace(/^\//, "")}: ` : "";
-        return `invalid request: ${where}${p.summary ?? p.message ?? "bad value"}`;
-      }
-    } catch {
-      // not JSON: use the text
-    }
-    return `invalid request: ${text}`;
-  }
-  return "invalid request";
-}
+const packageVersion = packageJson.version;
 
 export function createApp(services: Services) {
-  return new Elysia()
+  let root: AnyElysia | null = null;
+  const app = new Elysia()
     .onError(({ code, error, request }) => {
-      if (error instanceof HttpError) return jsonError(error.status, error.message, error.extra);
-      if (code === "VALIDATION") return jsonError(400, validationMessage(error));
+      const http = httpErrorOf(error);
+      if (http) return jsonError(http.status, http.message, http.extra);
+      if (code === "VALIDATION" && error.type !== "response") return jsonError(400, requestProblem(error));
       if (code === "NOT_FOUND") return jsonError(404, `no route for ${request.method} ${new URL(request.url).pathname}`);
       if (code === "PARSE") return jsonError(400, "the request body could not be parsed");
       services.log(`error on ${request.method} ${new URL(request.url).pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -48,5 +37,11 @@ export function createApp(services: Services) {
     .use(recordingRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))
+    .use(openapiRoutes(services.auth, () => {
+      if (!root) throw new Error("the app is not composed yet");
+      return root;
+    }, packageVersion))
     .use(pages(services.auth));
+  root = app;
+  return app;
 }

@@ -1,11 +1,14 @@
 // Login, logout, "who am I", and the admin-only account routes; plus the guard every other module uses to learn
 // who is calling. Answers are JSON; errors are `{ "error": "..." }` with 400/401/403/404/409.
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
+import { LoginBody, Me, NewPassword, NewRole, NewToken, NewUser, Ok, TokenCreated, TokenList, TokenParams, User, UserList, UserParams } from "../api/auth.ts";
+import { errors } from "../api/common.ts";
 import type { ClientInfo } from "../auth/accountAudit.ts";
 import type { AuthService } from "../auth/authService.ts";
 import { AuthConflictError, AuthInputError } from "../auth/errors.ts";
 import { canManageUsers, type Authenticator, type Principal, type Role } from "../auth/principal.ts";
-import { HttpError, jsonError } from "./errors.ts";
+import { JSON_BODY_LIMIT, limitedBody } from "./bodyLimit.ts";
+import { answerHttpError, HttpError, jsonError } from "./errors.ts";
 import { isCrossSiteWrite, isWebSocketUpgrade, socketOriginProblem } from "./origin.ts";
 
 export { isCrossSiteWrite };
@@ -51,19 +54,36 @@ export function requireTokenPermission(ctx: PrincipalContext, allowed: (p: Princ
  * a WebSocket upgrade with the cookie from a page that is not ours is refused (403).
  */
 export function authGuard(auth: Authenticator) {
-  return new Elysia().derive({ as: "scoped" }, async ({ request }) => {
-    let principal: Principal | null = await auth.authenticate(request);
-    if (principal?.via === "cookie") {
-      const allowed = auth.publicOrigin ?? null;
-      if (isWebSocketUpgrade(request)) {
-        const problem = socketOriginProblem(request, allowed);
-        if (problem) throw forbiddenError(problem);
-      } else if (isCrossSiteWrite(request, allowed)) {
-        principal = null;
-      }
-    }
-    return { principal };
-  });
+  return new Elysia().derive({ as: "scoped" }, async ({ request }) => ({ principal: await principalOf(auth, request) }));
+}
+
+const principals = new WeakMap<Request, Promise<Principal | null>>();
+
+/** The request's caller (see authGuard), worked out once per request: a body parser needs it before the guard runs. */
+export function principalOf(auth: Authenticator, request: Request): Promise<Principal | null> {
+  let found = principals.get(request);
+  if (!found) {
+    found = callerOf(auth, request);
+    principals.set(request, found);
+  }
+  return found;
+}
+
+async function callerOf(auth: Authenticator, request: Request): Promise<Principal | null> {
+  const principal = await auth.authenticate(request);
+  if (principal?.via !== "cookie") return principal;
+  const allowed = auth.publicOrigin ?? null;
+  if (isWebSocketUpgrade(request)) {
+    const problem = socketOriginProblem(request, allowed);
+    if (problem) throw forbiddenError(problem);
+    return principal;
+  }
+  return isCrossSiteWrite(request, allowed) ? null : principal;
+}
+
+/** A body parser that reads at most `limit` bytes, and only for a caller `allowed` to use the route (else 401/403). */
+export function permittedBody(auth: Authenticator, allowed: (p: Principal) => boolean, what: string, limit = JSON_BODY_LIMIT) {
+  return limitedBody({ limit, gate: async (request) => requirePermission({ principal: await principalOf(auth, request) }, allowed, what) });
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -71,16 +91,6 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
     status,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
   });
-}
-
-function field(body: unknown, ...names: string[]): string | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const record = body as Record<string, unknown>;
-  for (const name of names) {
-    const value = record[name];
-    if (typeof value === "string") return value;
-  }
-  return undefined;
 }
 
 /** Only same-site paths: never `//evil.example` or `/\evil.example`. */
@@ -114,18 +124,26 @@ function describe(p: Principal) {
 }
 
 export function authRoutes(auth: AuthService) {
-  const adminOnly = (ctx: PrincipalContext) => requirePermission(ctx, canManageUsers, "manage users and tokens");
+  const manage = "manage users and tokens";
+  const adminOnly = (ctx: PrincipalContext) => requirePermission(ctx, canManageUsers, manage);
+  const adminBody = permittedBody(auth, canManageUsers, manage);
+  const tags = ["accounts"];
   return new Elysia()
     .use(authGuard(auth))
+    .onError(answerHttpError)
     .post("/v1/auth/login", async ({ request, body, server }) => {
       const formPost = isBrowserFormPost(request);
-      const next = safeNextPath(field(body, "next"));
+      const next = safeNextPath(body.next);
       if (isCrossSiteWrite(request, auth.publicOrigin)) return jsonError(403, "cross-site login refused");
-      const username = field(body, "username", "name", "user");
-      const password = field(body, "password");
+      const username = body.username ?? body.name ?? body.user;
+      const password = body.password;
       if (!username || !password) return jsonError(400, "username and password are required");
       const result = await auth.login(username, password, clientInfo(request, server));
       if (!result.ok && result.reason !== "invalid") {
+        if (formPost) {
+          const retry = `error=wait&retry=${result.retryAfterSeconds}&next=${encodeURIComponent(next)}`;
+          return new Response(null, { status: 303, headers: { location: `/login?${retry}`, "retry-after": String(result.retryAfterSeconds) } });
+        }
         const message = result.reason === "throttled"
           ? `too many failed logins: try again in ${result.retryAfterSeconds} s`
           : "the server is busy checking passwords: try again in a moment";
@@ -141,36 +159,55 @@ export function authRoutes(auth: AuthService) {
       }
       if (formPost) return new Response(null, { status: 303, headers: { location: next, "set-cookie": result.cookie } });
       return json(200, describe(result.principal), { "set-cookie": result.cookie });
+    }, {
+      parse: limitedBody({ limit: JSON_BODY_LIMIT }),
+      body: LoginBody,
+      response: { 200: Me, ...errors(400, 401, 403, 413, 429, 503) },
+      detail: {
+        tags, summary: "Log in", security: [],
+        description: "JSON `{username, password}` → the session cookie (Set-Cookie) and who you are. An HTML form post is answered with 303 redirects instead. Repeated failures are throttled: 429 with Retry-After.",
+      },
     })
     .post("/v1/auth/logout", ({ request }) => {
       if (isCrossSiteWrite(request, auth.publicOrigin)) return jsonError(403, "cross-site logout refused");
       const cookie = auth.logout(request);
       return json(200, { ok: true }, { "set-cookie": cookie });
+    }, { response: { 200: Ok, ...errors(403) }, detail: { tags, summary: "Log out (ends the session cookie)", security: [] } })
+    .get("/v1/auth/me", (ctx) => json(200, describe(requirePrincipal(ctx))), {
+      response: { 200: Me, ...errors(401) },
+      detail: { tags, summary: "Who am I" },
     })
-    .get("/v1/auth/me", (ctx) => json(200, describe(requirePrincipal(ctx))))
     .get("/v1/users", (ctx) => {
       adminOnly(ctx);
       return json(200, { items: auth.listUsers() });
-    })
+    }, { response: { 200: UserList, ...errors(401, 403) }, detail: { tags, summary: "List users (admins)" } })
     .post("/v1/users", async (ctx) => {
       adminOnly(ctx);
-      const name = field(ctx.body, "name", "username");
-      const password = field(ctx.body, "password");
-      const role = (field(ctx.body, "role") ?? "user") as Role;
+      const name = ctx.body.name ?? ctx.body.username;
+      const role = (ctx.body.role ?? "user") as Role;
       try {
-        return json(201, await auth.createUser(name ?? "", password ?? "", role, ctx.principal));
+        return json(201, await auth.createUser(name ?? "", ctx.body.password ?? "", role, ctx.principal));
       } catch (err) {
         return accountError(err);
       }
+    }, {
+      parse: adminBody,
+      body: NewUser,
+      response: { 201: User, ...errors(400, 401, 403, 409, 413) },
+      detail: { tags, summary: "Create a user (admins)" },
     })
     .delete("/v1/users/:name", (ctx) => {
       const me = adminOnly(ctx);
       if (ctx.params.name === me.name && me.via === "cookie") return jsonError(400, "you cannot delete yourself");
       return auth.deleteUser(ctx.params.name, me) ? new Response(null, { status: 204 }) : jsonError(404, "no such user");
+    }, {
+      params: UserParams,
+      response: { 204: noContent, ...errors(400, 401, 403, 404) },
+      detail: { tags, summary: "Delete a user (admins)", description: "Their browser sessions and API tokens end with them." },
     })
     .patch("/v1/users/:name", (ctx) => {
       const me = adminOnly(ctx);
-      const role = field(ctx.body, "role");
+      const role = ctx.body.role;
       if (role === undefined) return jsonError(400, "role is required");
       if (ctx.params.name === me.name && me.via === "cookie") return jsonError(400, "you cannot change your own role");
       if (!auth.getUser(ctx.params.name)) return jsonError(404, "no such user");
@@ -179,36 +216,54 @@ export function authRoutes(auth: AuthService) {
       } catch (err) {
         return accountError(err);
       }
+    }, {
+      parse: adminBody,
+      params: UserParams,
+      body: NewRole,
+      response: { 200: User, ...errors(400, 401, 403, 404, 413) },
+      detail: { tags, summary: "Change a user's role (admins)", description: "Their browser sessions end." },
     })
     .post("/v1/users/:name/password", async (ctx) => {
       const me = adminOnly(ctx);
-      const password = field(ctx.body, "password");
       if (!auth.getUser(ctx.params.name)) return jsonError(404, "no such user");
       try {
         // Every browser session of that user ends; an admin changing their own keeps a fresh one.
-        const cookie = await auth.setPassword(ctx.params.name, password ?? "", me, ctx.request);
+        const cookie = await auth.setPassword(ctx.params.name, ctx.body.password ?? "", me, ctx.request);
         return new Response(null, { status: 204, headers: cookie ? { "set-cookie": cookie } : {} });
       } catch (err) {
         return accountError(err);
       }
+    }, {
+      parse: adminBody,
+      params: UserParams,
+      body: NewPassword,
+      response: { 204: noContent, ...errors(400, 401, 403, 404, 413) },
+      detail: { tags, summary: "Set a user's password (admins)", description: "Every browser session of that user ends." },
     })
     .get("/v1/tokens", (ctx) => {
       adminOnly(ctx);
       return json(200, { items: auth.listTokens() });
-    })
+    }, { response: { 200: TokenList, ...errors(401, 403) }, detail: { tags, summary: "List API tokens (admins; never their secrets)" } })
     .post("/v1/tokens", async (ctx) => {
       const me = adminOnly(ctx);
-      const name = field(ctx.body, "name") ?? "";
-      const role = (field(ctx.body, "role") ?? "agent") as Role;
+      const name = ctx.body.name ?? "";
+      const role = (ctx.body.role ?? "agent") as Role;
       try {
         const token = await auth.createToken(name, role, me);
         return json(201, { id: auth.tokenId(token), name: name.trim(), role, token });
       } catch (err) {
         return accountError(err);
       }
+    }, {
+      parse: adminBody,
+      body: NewToken,
+      response: { 201: TokenCreated, ...errors(400, 401, 403, 413) },
+      detail: { tags, summary: "Create an API token (admins)", description: "The secret is in this answer only." },
     })
     .delete("/v1/tokens/:id", (ctx) => {
       const me = adminOnly(ctx);
       return auth.revokeToken(ctx.params.id, me) ? new Response(null, { status: 204 }) : jsonError(404, "no such active token");
-    });
+    }, { params: TokenParams, response: { 204: noContent, ...errors(401, 403, 404) }, detail: { tags, summary: "Revoke an API token (admins)" } });
 }
+
+const noContent = t.Void({ description: "done" });

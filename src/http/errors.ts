@@ -22,3 +22,16 @@ export function jsonError(status: number, message: string, extra: Record<string,
     headers: { "content-type": "application/json; charset=utf-8" },
   });
 }
+
+/** Elysia wraps what a body parser throws; our parsers throw HttpErrors (401/403/413) that must answer as such. */
+export function httpErrorOf(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof HttpError ? cause : null;
+}
+
+/** An onError hook for a module whose routes parse their own bodies: its HttpErrors answer even without the app's hook. */
+export function answerHttpError({ error }: { error: unknown }): Response | undefined {
+  const http = httpErrorOf(error);
+  return http ? jsonError(http.status, http.message, http.extra) : undefined;
+}

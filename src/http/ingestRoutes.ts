@@ -1,13 +1,15 @@
-// GET /v1/ingest/desktop (WebSocket): one live desktop session per socket, one legacy TDP message per
-// binary frame. The session starts when the socket opens and ends when it closes.
+// GET /v1/ingest/desktop (WebSocket): one live desktop session per socket, one TDP message per binary
+// frame — legacy TDP, or TDPB (`u32 length | Envelope`, first byte 0x00). The session starts when the
+// socket opens and ends when it closes.
 import { Elysia, t } from "elysia";
 import { canIngest } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
 import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts";
-import { encodeMessage } from "../tdp/codec.ts";
+import { encodeMessage, encodeTdpb } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
-import { authGuard, requireTokenPermission } from "./authRoutes.ts";
+import { TdpbSeverity } from "../tdp/tdpb/messages.ts";
+import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
 
@@ -22,19 +24,23 @@ interface HeldFrame {
   at: number;
 }
 
-const NOT_BINARY: IngestReply = { kind: "alert", message: "deskreel expects binary frames, one TDP message each" };
+const NOT_BINARY: IngestReply = { kind: "alert", message: "deskreel expects binary frames, one TDP or TDPB message each" };
 
 
-function alertBytes(message: string): Uint8Array {
-  return encodeMessage({ type: MessageType.Alert, message: message.slice(0, 10_000), severity: Severity.Error });
+/** An error alert in the sender's own era: TDPB for a sender that speaks TDPB, else legacy type 28. */
+function alertBytes(message: string, tdpb: boolean): Uint8Array {
+  const text = message.slice(0, 10_000);
+  return tdpb
+    ? encodeTdpb({ kind: "alert", message: text, severity: TdpbSeverity.Error })
+    : encodeMessage({ type: MessageType.Alert, message: text, severity: Severity.Error });
 }
 
 
 export function ingestRoutes(services: Services) {
   const connections = new IngestConnections<DesktopSession, HeldFrame>();
 
-  function reply(socket: IngestSocket, result: IngestReply): void {
-    if (result.kind === "alert") socket.raw.send(alertBytes(result.message));
+  function reply(socket: IngestSocket, session: DesktopSession, result: IngestReply): void {
+    if (result.kind === "alert") socket.raw.send(alertBytes(result.message, session.speaksTdpb));
     else if (result.kind === "close") socket.raw.close(result.code, result.reason);
   }
 
@@ -49,11 +55,18 @@ export function ingestRoutes(services: Services) {
         session_id: t.Optional(t.String({ maxLength: 128 })),
       }),
       async beforeHandle(ctx) {
-        requireTokenPermission(ctx, canIngest, "ingest desktop sessions");
+        const principal = requireTokenPermission(ctx, canIngest, "ingest desktop sessions");
+        if (!services.agentSessions.hasRoom(principal)) throw new HttpError(429, services.agentSessions.refusal(principal));
         await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {
         const socket = ws as unknown as IngestSocket;
+        const principal = (ws.data as unknown as PrincipalContext).principal;
+        // Counted here, synchronously, so parallel upgrades cannot all pass the early check.
+        if (principal && !services.agentSessions.acquire(principal, socket.id)) {
+          socket.raw.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
+          return;
+        }
         connections.begin(socket.id);
         const q = ws.data.query;
         const openedAt = Date.now();
@@ -71,11 +84,11 @@ export function ingestRoutes(services: Services) {
           return;
         }
         services.live.add(session);
-        session.onAlert = (message) => socket.raw.send(alertBytes(message));
+        session.onAlert = (message) => socket.raw.send(alertBytes(message, session.speaksTdpb));
         session.onFatal = (code, reason) => socket.raw.close(code, reason);
         services.log(`session ${session.sessionId} started: ${q.user} on ${q.desktop}`);
         const { pending, closedEarly } = connections.opened(socket.id, session);
-        for (const { data, at } of pending) reply(socket, data ? session.handle(data, at) : NOT_BINARY);
+        for (const { data, at } of pending) reply(socket, session, data ? session.handle(data, at) : NOT_BINARY);
         if (closedEarly) void endSession(session, Date.now());
       },
       message(ws, message) {
@@ -84,10 +97,13 @@ export function ingestRoutes(services: Services) {
         const at = Date.now();
         // Replies keep the order of the frames, also for those that arrive while the session opens.
         const session = connections.frame(socket.id, () => ({ data: data?.slice() ?? null, at }));
-        if (session) reply(socket, data ? session.handle(data, at) : NOT_BINARY);
+        if (session) reply(socket, session, data ? session.handle(data, at) : NOT_BINARY);
       },
       close(ws) {
-        const session = connections.close((ws as unknown as IngestSocket).id);
+        const id = (ws as unknown as IngestSocket).id;
+        const principal = (ws.data as unknown as PrincipalContext).principal;
+        if (principal) services.agentSessions.release(principal, id);
+        const session = connections.close(id);
         if (session) void endSession(session, Date.now());
       },
     });

@@ -3,6 +3,7 @@
 // frame {"type":"end"} when the session ends. A text frame {"type":"init","mime":...} precedes the init
 // segment so a MediaSource player knows the codec string.
 import { Elysia } from "elysia";
+import { RecordingIdParams } from "../api/common.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
 import { authGuard } from "./authRoutes.ts";
@@ -21,6 +22,7 @@ export function liveRoutes(services: Services) {
   return new Elysia()
     .use(authGuard(services.auth))
     .ws("/v1/recordings/:id/live", {
+      params: RecordingIdParams,
       async beforeHandle(ctx) {
         const principal = requireReader(ctx);
         await visibleRecording(services, principal, ctx.params.id);
@@ -54,9 +56,16 @@ export function liveRoutes(services: Services) {
           socket.raw.send(JSON.stringify({ type: "end", end_ms: end.endMs }));
           socket.raw.close(1000, "session ended");
         });
+        // A viewer on the login cookie is cut off when that account's sessions end (password, role, deletion).
+        const offLogout = principal.via === "cookie"
+          ? services.auth.onSessionsEnded((user) => {
+            if (user === principal.name) socket.raw.close(1008, "logged out: the account changed");
+          })
+          : () => false;
         viewers.set(socket.id, () => {
           unsubscribe();
           offEnd();
+          offLogout();
         });
       },
       close(ws) {

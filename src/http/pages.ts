@@ -1,4 +1,5 @@
-// The web UI: the login page, the recordings page, the player page, the live wall, the admin page and their assets
+// The web UI: the login page, the recordings page, the player page, the live wall, the admin page, the API
+// reference (/docs/api, drawn from /v1/openapi.json) and their assets
 // (bundled from public/ at start). Pages need a login (anonymous browsers are sent to /login?next=…); assets are
 // public, they hold no data.
 import { Elysia } from "elysia";
@@ -10,7 +11,7 @@ import { canBrowse, canManageUsers, type Principal } from "../auth/principal.ts"
 import { authGuard, safeNextPath } from "./authRoutes.ts";
 
 const PUBLIC_DIR = join(import.meta.dir, "../../public");
-const ENTRIES = ["login", "recordings", "player", "wall", "admin"] as const;
+const ENTRIES = ["login", "recordings", "player", "wall", "admin", "apiDocs"] as const;
 type PageName = (typeof ENTRIES)[number];
 
 interface Asset {
@@ -169,6 +170,7 @@ export function pages(auth: AuthService) {
     .get("/recordings/:id", page("player"))
     .get("/live", page("wall"))
     .get("/admin", page("admin", canManageUsers))
+    .get("/docs/api", page("apiDocs"))
     .get("/assets/:file", async ({ params, request }) => {
       const asset = (await getSite()).assets.get(params.file);
       if (!asset) return new Response("not found", { status: 404 });

@@ -1,10 +1,13 @@
 // The recordings API: list, one recording with its markers, the raw recording, the MP4, the thumbnail.
 // Every route checks the caller may see that recording (admins/auditors: all; users: their own).
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
+import { RecordingIdParams, errors } from "../api/common.ts";
+import { RecordingDetail, RecordingListQuery, RecordingPage, recordingFilterOf, VideoQuery } from "../api/recordings.ts";
+import { toApiDetail, toApiItem } from "../api/recordingView.ts";
+import { SchemaError } from "../api/validation.ts";
 import { canBrowse, canSeeRecording, seesAllRecordings, type Principal } from "../auth/principal.ts";
 import { CatalogError } from "../catalog/catalog.ts";
-import { parseRecordingFilter } from "../catalog/filterParams.ts";
-import { toApiDetail, toApiItem, type RecordingRow } from "../catalog/types.ts";
+import type { RecordingRow } from "../catalog/types.ts";
 import type { Services } from "../services.ts";
 import { blobKeys, isValidSessionId } from "../sessions/blobKeys.ts";
 import { authGuard, forbiddenError, type PrincipalContext, requirePermission } from "./authRoutes.ts";
@@ -22,6 +25,16 @@ export async function visibleRecording(services: Services, principal: Principal,
 /** The caller, if they may read recordings at all (ingest agents may not). */
 export function requireReader(ctx: PrincipalContext): Principal {
   return requirePermission(ctx, canBrowse, "read recordings");
+}
+
+/** A search form sends empty fields: they mean "no filter", as if absent. */
+export function dropEmptyValues(query: Record<string, unknown>): void {
+  for (const key of Object.keys(query)) if (query[key] === "") delete query[key];
+}
+
+/** A binary answer in the document. */
+export function binary(mediaType: string, description: string) {
+  return t.Any({ description, "x-media-type": mediaType });
 }
 
 /** A live session's row, with its duration and video so far filled in from the running session. */
@@ -43,15 +56,17 @@ function safeName(text: string): string {
 
 export function recordingRoutes(services: Services) {
   const { catalog, store, accessLog } = services;
+  const tags = ["recordings"];
   return new Elysia()
     .use(authGuard(services.auth))
+    .onTransform(({ query }) => dropEmptyValues(query))
     .get("/v1/recordings", async (ctx) => {
       const principal = requireReader(ctx);
       let filter;
       try {
-        filter = parseRecordingFilter(new URL(ctx.request.url).searchParams);
+        filter = recordingFilterOf(ctx.query);
       } catch (err) {
-        if (err instanceof CatalogError) throw new HttpError(400, err.message);
+        if (err instanceof SchemaError) throw new HttpError(400, err.message);
         throw err;
       }
       // A user sees only sessions they took part in, whatever they ask for.
@@ -63,10 +78,18 @@ export function recordingRoutes(services: Services) {
         if (err instanceof CatalogError) throw new HttpError(400, err.message);
         throw err;
       }
+    }, {
+      query: RecordingListQuery,
+      response: { 200: RecordingPage, ...errors(400, 401, 403) },
+      detail: { tags, summary: "List recordings", description: "Newest first unless sorted; `next` pages on. A user sees only sessions they took part in." },
     })
     .get("/v1/recordings/:id", async (ctx) => {
       const row = await visibleRecording(services, requireReader(ctx), ctx.params.id);
       return toApiDetail(withLiveProgress(services, row), await catalog.listMarkers(row.id));
+    }, {
+      params: RecordingIdParams,
+      response: { 200: RecordingDetail, ...errors(401, 403, 404) },
+      detail: { tags, summary: "One recording with its markers", description: "Markers (clipboard, resize, alert/error, file transfer) in time order." },
     })
     .get("/v1/recordings/:id/recording.tar", async (ctx) => {
       const principal = requireReader(ctx);
@@ -83,6 +106,10 @@ export function recordingRoutes(services: Services) {
       if (!response) throw new HttpError(404, `recording ${row.id} has no stored events`);
       accessLog.record(principal, row.id, "download_recording");
       return response;
+    }, {
+      params: RecordingIdParams,
+      response: { 200: binary("application/octet-stream", "the Teleport protostream file, as written so far while live"), 206: binary("application/octet-stream", "a range"), ...errors(401, 403, 404, 416) },
+      detail: { tags, summary: "The Teleport protostream recording", description: "Honours Range (206/416)." },
     })
     .get("/v1/recordings/:id/thumbnail.png", async (ctx) => {
       const row = await visibleRecording(services, requireReader(ctx), ctx.params.id);
@@ -93,16 +120,33 @@ export function recordingRoutes(services: Services) {
       });
       if (!response) throw new HttpError(404, `recording ${row.id} has no thumbnail yet`);
       return response;
+    }, {
+      params: RecordingIdParams,
+      response: { 200: binary("image/png", "a small picture of the session"), ...errors(401, 403, 404) },
+      detail: { tags, summary: "A thumbnail of the session" },
     })
-    .route("GET", "/v1/recordings/:id/video.mp4", (ctx) => videoResponse(services, ctx))
-    .route("HEAD", "/v1/recordings/:id/video.mp4", (ctx) => videoResponse(services, ctx));
+    .route("GET", "/v1/recordings/:id/video.mp4", (ctx) => videoResponse(services, ctx), videoHook("H.264 MP4 of the recording"))
+    .route("HEAD", "/v1/recordings/:id/video.mp4", (ctx) => videoResponse(services, ctx), videoHook("Headers of the MP4 (size, ETag)"));
 
-  async function videoResponse(s: Services, ctx: { request: Request; params: { id: string }; principal: Principal | null }): Promise<Response> {
+  function videoHook(summary: string) {
+    return {
+      params: RecordingIdParams,
+      query: VideoQuery,
+      response: {
+        200: binary("video/mp4", "the whole MP4: moov-first once complete, the growing fragmented MP4 while live"),
+        206: binary("video/mp4", "the requested range (Content-Range)"),
+        304: t.Void({ description: "If-None-Match matched" }),
+        ...errors(401, 403, 404, 416),
+      },
+      detail: { tags, summary, description: "RFC 9110 ranges: Range, If-Range, ETag, If-None-Match; `?download=1` for an attachment." },
+    };
+  }
+
+  async function videoResponse(s: Services, ctx: { request: Request; params: { id: string }; query: { download?: string }; principal: Principal | null }): Promise<Response> {
     const principal = requireReader(ctx);
     const row = await visibleRecording(s, principal, ctx.params.id);
     const keys = blobKeys(row.id);
-    const url = new URL(ctx.request.url);
-    const download = url.searchParams.get("download") === "1";
+    const download = ctx.query.download === "1";
     // While live (or until the final file is written) serve the growing fragmented MP4.
     const finalSize = await store.size(keys.video);
     const key = finalSize !== null && row.videoState === "ready" ? keys.video : keys.liveVideo;

@@ -8,7 +8,7 @@ import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
 import type { TerminalSize } from "../recording/terminalResize.ts";
 import { SshSession } from "../sessions/sshSession.ts";
-import { authGuard, requireTokenPermission } from "./authRoutes.ts";
+import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 
@@ -77,11 +77,18 @@ export function sshIngestRoutes(services: Services) {
         rows: side,
       }),
       async beforeHandle(ctx) {
-        requireTokenPermission(ctx, canIngest, "ingest SSH sessions");
+        const principal = requireTokenPermission(ctx, canIngest, "ingest SSH sessions");
+        if (!services.agentSessions.hasRoom(principal)) throw new HttpError(429, services.agentSessions.refusal(principal));
         await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {
         const socket = ws as unknown as IngestSocket;
+        const principal = (ws.data as unknown as PrincipalContext).principal;
+        // Counted here, synchronously, so parallel upgrades cannot all pass the early check.
+        if (principal && !services.agentSessions.acquire(principal, socket.id)) {
+          socket.raw.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
+          return;
+        }
         connections.begin(socket.id);
         const q = ws.data.query;
         let session: SshSession;
@@ -125,6 +132,8 @@ export function sshIngestRoutes(services: Services) {
       },
       close(ws) {
         const socket = ws as unknown as IngestSocket;
+        const principal = (ws.data as unknown as PrincipalContext).principal;
+        if (principal) services.agentSessions.release(principal, socket.id);
         const session = connections.close(socket.id);
         if (session) void endSession(session, Date.now());
       },

@@ -2,47 +2,12 @@
 // desktops, how far their video encoding lags; imports being encoded; and the encoder pool's load.
 // What `deskreel watch` shows.
 import { Elysia } from "elysia";
+import { errors } from "../api/common.ts";
+import { StatusBody, type StatusSession, type StatusVideo } from "../api/status.ts";
 import { seesAllRecordings } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
 import type { VideoSessionStats } from "../video/pool/videoPool.ts";
 import { authGuard, requirePermission } from "./authRoutes.ts";
-
-export interface StatusVideo {
-  worker: number;
-  lag_ms: number;
-  fps: number;
-  frames: number;
-  dropped_frames: number;
-  encoded_bytes: number;
-  failed: boolean;
-}
-
-export interface StatusSession {
-  id: string;
-  kind: "desktop" | "ssh";
-  user: string;
-  login: string;
-  desktop: string;
-  started: string;
-  duration_ms: number;
-  messages: number;
-  bytes: number;
-  rejected: number;
-  /** null for SSH sessions (no video). */
-  video: StatusVideo | null;
-}
-
-export interface StatusImport extends StatusVideo {
-  id: string;
-}
-
-export interface StatusBody {
-  time: string;
-  pool: { workers: Array<{ index: number; sessions: number; busy: number; restarts: number }>; sessions: number };
-  sessions: StatusSession[];
-  /** Video encodes that belong to no live session (imports). */
-  imports: StatusImport[];
-}
 
 function videoOf(stats: VideoSessionStats): StatusVideo {
   return {
@@ -62,7 +27,7 @@ export function buildStatus(services: Services, now = Date.now()): StatusBody {
     videoById.delete(session.sessionId);
     sessions.push({
       id: session.sessionId, kind: "desktop", user: session.info.user, login: session.info.login,
-      desktop: session.info.desktopName, started: new Date(session.openedAt).toISOString(), duration_ms: stats.durationMs,
+      desktop: session.info.desktopName, started: new Date(session.openedAt).toISOString(), duration_ms: Math.round(stats.durationMs),
       messages: stats.messages, bytes: stats.bytes, rejected: stats.rejected, video: video ? videoOf(video) : null,
     });
   }
@@ -70,7 +35,7 @@ export function buildStatus(services: Services, now = Date.now()): StatusBody {
     const stats = session.stats();
     sessions.push({
       id: session.sessionId, kind: "ssh", user: session.info.user, login: session.info.login, desktop: session.info.host,
-      started: new Date(session.openedAt).toISOString(), duration_ms: stats.durationMs,
+      started: new Date(session.openedAt).toISOString(), duration_ms: Math.round(stats.durationMs),
       messages: stats.messages, bytes: stats.bytes, rejected: stats.rejected, video: null,
     });
   }
@@ -93,5 +58,8 @@ export function statusRoutes(services: Services) {
     .get("/v1/status", (ctx) => {
       requirePermission(ctx, seesAllRecordings, "see the server's status");
       return buildStatus(services);
+    }, {
+      response: { 200: StatusBody, ...errors(401, 403) },
+      detail: { tags: ["status"], summary: "Live sessions, encode lag and encoder load (admins, auditors)" },
     });
 }

@@ -5,6 +5,8 @@
 // At most TERMINAL_MAX_OUTPUT_BYTES of output are sent; past that the events stop and "truncated" is true
 // (the whole recording is still in recording.tar).
 import { Elysia } from "elysia";
+import { errors, RecordingIdParams } from "../api/common.ts";
+import { TerminalBody } from "../api/terminal.ts";
 import type { Services } from "../services.ts";
 import { blobKeys } from "../sessions/blobKeys.ts";
 import { NotTerminalRecordingError, type TerminalSize, terminalEvents } from "../recording/terminalEvents.ts";
@@ -33,6 +35,13 @@ export function terminalRoutes(services: Services) {
       return new Response(body, {
         headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" },
       });
+    }, {
+      params: RecordingIdParams,
+      response: { 200: TerminalBody, ...errors(400, 401, 403, 404) },
+      detail: {
+        tags: ["recordings"], summary: "An SSH recording's terminal output and resizes",
+        description: `Streamed while the recording is read; at most ${TERMINAL_MAX_OUTPUT_BYTES} bytes of output, then \`truncated\` is true.`,
+      },
     });
 }
 

@@ -11,6 +11,9 @@
 import type { AppendHandle } from "../storage/blobStore.ts";
 import { decodeMessage, encodeMessage } from "../tdp/codec.ts";
 import { MessageType, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts";
+import { decodeTdpb, encodeTdpb, isTdpb } from "../tdp/tdpb/codec.ts";
+import { toLegacy } from "../tdp/tdpb/legacy.ts";
+import { TDPB_HEADER_BYTES, TDPB_RECORDED_KINDS, type TdpbMessage } from "../tdp/tdpb/messages.ts";
 import { AuditWriter, type AuditWriterConfig, type AuditWriterStats, desktopRecordingEvent, type RecordingMode } from "./auditWriter.ts";
 import {
   type AuditEvent,
@@ -71,6 +74,8 @@ export interface RecordOptions {
   at?: number;
   /** The decoded message, when the caller has it already (saves decoding it again). */
   message?: TdpMessage;
+  /** The decoded TDPB message of a TDPB frame, when the caller has it already. */
+  tdpb?: TdpbMessage | null;
   /** Default for ClipboardData: "server" (copied on the remote desktop, a DesktopClipboardReceive). */
   direction?: Direction;
 }
@@ -144,6 +149,7 @@ export class DesktopRecorder {
   async record(raw: Uint8Array, options: RecordOptions = {}): Promise<RecordOutcome> {
     if (this.closed) throw new Error(`recording of session ${this.info.sessionId} is closed; message not recorded`);
     const at = options.at ?? Date.now();
+    if (isTdpb(raw)) return this.recordTdpb(raw, at, options);
     const type = raw[0] ?? 0;
     if (type === MessageType.ClipboardData) {
       const message = options.message ?? decodeMessage(raw);
@@ -162,6 +168,31 @@ export class DesktopRecorder {
       const event = this.sharedDirectories.observe(options.message ?? decodeMessage(raw));
       if (event === null) return "ignored";
       await this.audit(event, at);
+      return "audited";
+    }
+    return "ignored";
+  }
+
+  /**
+   * A TDPB message: recorded as DesktopRecording.TDPBMessage (field 4) when Teleport records its kind;
+   * clipboard and shared-directory messages produce the same audit events as their legacy counterparts.
+   */
+  private async recordTdpb(raw: Uint8Array, at: number, options: RecordOptions): Promise<RecordOutcome> {
+    const message = options.tdpb ?? decodeTdpb(raw);
+    if (message.kind === "clipboardData") {
+      const recorded = this.writer.write(this.tdpbClipboardPayload(raw, message.data), at);
+      const audited = this.audit(this.clipboardEvent(message.data.length, options.direction ?? "server"), at);
+      await Promise.all([recorded, audited]);
+      return "recorded";
+    }
+    if (TDPB_RECORDED_KINDS.has(message.kind)) {
+      await this.writer.write(raw, at);
+      return "recorded";
+    }
+    if (message.kind.startsWith("sharedDirectory")) {
+      const events = toLegacy(message).map((m) => this.sharedDirectories.observe(m)).filter((e) => e !== null);
+      if (events.length === 0) return "ignored";
+      await Promise.all(events.map((e) => this.audit(e, at)));
       return "audited";
     }
     return "ignored";
@@ -199,6 +230,14 @@ export class DesktopRecorder {
     const room = this.writer.maxPayloadBytes - CLIPBOARD_HEADER;
     if (data.length <= room) return raw;
     return encodeMessage({ type: MessageType.ClipboardData, data: data.subarray(0, room) });
+  }
+
+  private tdpbClipboardPayload(raw: Uint8Array, data: Uint8Array): Uint8Array {
+    if (!this.info.keepClipboardContent) return encodeTdpb({ kind: "clipboardData", data: new Uint8Array(0) });
+    // Header, Envelope tag + length, ClipboardData tag + length: at most 16 bytes around the data.
+    const room = this.writer.maxPayloadBytes - TDPB_HEADER_BYTES - 12;
+    if (data.length <= room) return raw;
+    return encodeTdpb({ kind: "clipboardData", data: data.subarray(0, room) });
   }
 
   private identity() {

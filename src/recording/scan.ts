@@ -11,6 +11,10 @@ import {
   teleportType,
 } from "./eventTypes.ts";
 import { ProtostreamError, type ProtostreamSource, readProtostream, type ReadOptions } from "./protostream.ts";
+import { TdpCodecError } from "../tdp/errors.ts";
+import { decodeFrame } from "../tdp/eras.ts";
+import { MessageType } from "../tdp/messages.ts";
+import { wireName } from "../tdp/tdpb/proto.ts";
 
 const CLIENT_SCREEN_SPEC = 1;
 const RDP_CONNECTION_ACTIVATED = 31;
@@ -26,11 +30,13 @@ export interface RecordingSummary {
   counts: Record<string, number>;
   /** desktop.recording events by TDP message type (first byte of the message). */
   tdpMessageCounts: Record<number, number>;
+  /** desktop.recording events holding TDPB (field 4), by Envelope payload (`png_frame`, `fast_path_pdu`, ...). */
+  tdpbMessageCounts: Record<string, number>;
   firstTime: Date | null;
   lastTime: Date | null;
   /** Playback length: the delay of the last desktop.recording / print event. */
   durationMs: number;
-  /** The first ClientScreenSpec's size, if any. */
+  /** The first screen size: ClientScreenSpec or RDPConnectionActivated (legacy), or their TDPB counterparts. */
   screen: { width: number; height: number } | null;
   start: WindowsDesktopSessionStartEvent | SessionStartEvent | null;
   end: WindowsDesktopSessionEndEvent | SessionEndEvent | null;
@@ -47,7 +53,7 @@ export interface RecordingSummary {
 
 class SummaryBuilder {
   readonly summary: RecordingSummary = {
-    kind: "unknown", sessionId: null, events: 0, counts: {}, tdpMessageCounts: {}, firstTime: null, lastTime: null,
+    kind: "unknown", sessionId: null, events: 0, counts: {}, tdpMessageCounts: {}, tdpbMessageCounts: {}, firstTime: null, lastTime: null,
     durationMs: 0, screen: null, start: null, end: null, parts: 0, bytes: 0, skippedEvents: 0, outOfOrderEvents: 0,
     truncatedAt: null, problems: [], error: null,
   };
@@ -57,6 +63,24 @@ class SummaryBuilder {
   private foreignSessionIds = new Set<string>();
   // Repeated findings are counted and reported once, with the first event that showed them.
   private readonly repeated = new Map<string, { first: number; count: number }>();
+
+  /** Counts a TDPB message by payload and takes the screen size from it; an undecodable one is a finding. */
+  private tdpb(index: number, bytes: Uint8Array): void {
+    const s = this.summary;
+    try {
+      const frame = decodeFrame(bytes);
+      const name = frame.tdpb ? wireName(frame.tdpb.kind) : "invalid";
+      s.tdpbMessageCounts[name] = (s.tdpbMessageCounts[name] ?? 0) + 1;
+      for (const m of frame.messages) {
+        if (s.screen === null && (m.type === MessageType.ClientScreenSpec || m.type === MessageType.RDPConnectionActivated)) {
+          s.screen = { width: m.width, height: m.height };
+        }
+      }
+    } catch (err) {
+      s.tdpbMessageCounts.invalid = (s.tdpbMessageCounts.invalid ?? 0) + 1;
+      this.note(`undecodable TDPB message (${err instanceof TdpCodecError ? err.reason : String(err)})`, index);
+    }
+  }
 
   private note(kind: string, index: number): void {
     const seen = this.repeated.get(kind);
@@ -105,12 +129,13 @@ class SummaryBuilder {
             const view = new DataView(event.message.buffer, event.message.byteOffset, event.message.byteLength);
             s.screen = { width: view.getUint32(1), height: view.getUint32(5) };
           }
-          // RDP era: u8 31 | u16 io channel | u16 user channel | u16 width | u16 height.
           if (tdpType === RDP_CONNECTION_ACTIVATED && s.screen === null && event.message.length >= 9) {
             const view = new DataView(event.message.buffer, event.message.byteOffset, event.message.byteLength);
             s.screen = { width: view.getUint16(5), height: view.getUint16(7) };
           }
-        } else if (event.tdpbMessage === null) {
+        } else if (event.tdpbMessage !== null) {
+          this.tdpb(event.index, event.tdpbMessage);
+        } else {
           this.problem(`event ${event.index}: desktop.recording without a message`);
         }
         break;

@@ -1,14 +1,17 @@
-// One live desktop session from its ingest socket: every TDP message is checked, recorded, marked on the
+// One live desktop session from its ingest socket: every TDP or TDPB message is checked, recorded, marked on the
 // timeline and handed to the video path. Bad input is answered and skipped; what was recorded stays.
 import type { Catalog } from "../catalog/catalog.ts";
 import type { RecordingMode } from "../config.ts";
 import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRecorder.ts";
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
-import { decodeMessage, TdpCodecError, validateTile } from "../tdp/codec.ts";
-import { isPictureMessage, MessageType, RECORDED_TYPES, type TdpMessage } from "../tdp/messages.ts";
+import { isTdpb, TdpCodecError } from "../tdp/codec.ts";
+import { decodeFrame, type DesktopFrame, framePictures } from "../tdp/eras.ts";
+import { MessageType, type PictureMessage } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker, ProblemMarkers } from "./markers.ts";
+import { PictureBudget, type PictureVerdict, picturePixels } from "./pictureBudget.ts";
+import { MAX_SCREEN_PIXELS } from "../video/compose/fit.ts";
 import { RecordedSession } from "./recordedSession.ts";
 import type { RecordingVideo } from "../video/recordingVideo.ts";
 import { finishSessionVideo, liveSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
@@ -21,6 +24,8 @@ export interface DesktopSessionDeps extends SessionVideoDeps {
   keepClipboard: boolean;
   maxFps: number;
   keyframeMs: number;
+  /** Decoded pixels per second a live session may send to its video (see pictureBudget.ts). */
+  maxPixelsPerSecond: number;
 }
 
 /** What the socket should do after a message: nothing, tell the sender, or close. */
@@ -36,17 +41,26 @@ export interface DesktopSessionStats {
   messages: number;
   bytes: number;
   rejected: number;
+  /** Pictures kept out of the video by the memory budget (the recording has them). */
+  skippedPictures: number;
   durationMs: number;
 }
+
+/** How often a session logs that it is skipping pictures. */
+const SKIP_LOG_INTERVAL_MS = 10_000;
 
 export class DesktopSession extends RecordedSession {
   private recorder!: DesktopRecorder;
   private readonly markers = new MarkerTracker();
   private readonly problemMarkers = new ProblemMarkers();
   private sizeKnown = false;
+  /** The sender's era, from its latest frame: replies (alerts) are written in it. */
+  speaksTdpb = false;
   private rejected = 0;
   private messages = 0;
   private bytes = 0;
+  private readonly budget: PictureBudget;
+  private lastSkipLog = -Infinity;
   readonly video: RecordingVideo;
 
   private constructor(
@@ -55,6 +69,7 @@ export class DesktopSession extends RecordedSession {
     readonly openedAt: number,
   ) {
     super(deps, info.sessionId);
+    this.budget = new PictureBudget({ pixelsPerSecond: deps.maxPixelsPerSecond });
     this.video = liveSessionVideo(deps, info.sessionId, (reason, atMs) => this.onVideoRejected(reason, atMs));
   }
 
@@ -83,36 +98,49 @@ export class DesktopSession extends RecordedSession {
   }
 
   stats(): DesktopSessionStats {
-    return { messages: this.messages, bytes: this.bytes, rejected: this.rejected, durationMs: this.recordingTimeAt() };
+    const { skippedForRate, skippedForBacklog } = this.budget.stats;
+    return {
+      messages: this.messages, bytes: this.bytes, rejected: this.rejected,
+      skippedPictures: skippedForRate + skippedForBacklog, durationMs: this.recordingTimeAt(),
+    };
   }
 
   recorderStats() {
     return this.recorder.stats();
   }
 
-  /** One binary frame from the socket, stamped on arrival. */
+  /** One binary frame from the socket (legacy TDP, or TDPB when its first byte is 0), stamped on arrival. */
   handle(raw: Uint8Array, at = Date.now()): IngestReply {
     if (this.isClosing) return { kind: "ok" };
     this.messages++;
     this.bytes += raw.length;
-    let msg: TdpMessage;
+    this.speaksTdpb = isTdpb(raw);
+    let frame: DesktopFrame;
     try {
-      msg = decodeMessage(raw);
-      if (msg.type === MessageType.PNGFrame || msg.type === MessageType.PNG2Frame) validateTile(msg);
+      frame = decodeFrame(raw);
     } catch (err) {
       return this.reject(err instanceof TdpCodecError ? err.message : `undecodable message: ${String(err)}`);
     }
-    if ((msg.type === MessageType.ClientScreenSpec || msg.type === MessageType.RDPConnectionActivated) && this.sizeKnown === false) {
-      this.sizeKnown = true;
-      void this.deps.catalog.updateRecording(this.sessionId, { width: msg.width, height: msg.height }).catch((e) => this.logError("size", e));
+    // Screens and tiles past what the video can use are refused before anything decodes them.
+    const oversize = frame.messages.map(picturePixels).find((pixels) => pixels > MAX_SCREEN_PIXELS);
+    if (oversize !== undefined) {
+      return this.reject(`a picture of ${oversize} pixels is over the ${MAX_SCREEN_PIXELS}-pixel limit (two 4K screens)`);
     }
-    const recorded = RECORDED_TYPES.has(msg.type);
-    const delayMs = recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
-    this.recorder.record(raw, { at, message: msg }).catch((err) => this.onRecordFailed(err));
-    // Decoded once, here: the video path gets the typed message.
-    if (recorded && isPictureMessage(msg)) this.video.push(delayMs, msg);
-    const marker = this.markers.markerFor(msg, delayMs);
-    if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
+    for (const msg of frame.messages) {
+      const screen = msg.type === MessageType.ClientScreenSpec || msg.type === MessageType.RDPConnectionActivated;
+      if (screen && this.sizeKnown === false) {
+        this.sizeKnown = true;
+        void this.deps.catalog.updateRecording(this.sessionId, { width: msg.width, height: msg.height }).catch((e) => this.logError("size", e));
+      }
+    }
+    const delayMs = frame.recorded ? this.clock.stamp(at) : this.recordingTimeAt(at);
+    this.recorder.record(raw, { at, message: frame.messages[0], tdpb: frame.tdpb }).catch((err) => this.onRecordFailed(err));
+    // Decoded once, here: the video path gets the typed messages (TDPB ones in the legacy model).
+    if (frame.recorded) for (const picture of framePictures(frame)) this.toVideo(delayMs, picture);
+    for (const msg of frame.messages) {
+      const marker = this.markers.markerFor(msg, delayMs);
+      if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
+    }
     return { kind: "ok" };
   }
 
@@ -132,6 +160,28 @@ export class DesktopSession extends RecordedSession {
   /** The recording is complete and listed: now the final MP4. */
   protected override afterRecording(durationMs: number): Promise<void> {
     return finishSessionVideo(this.deps, this.video, durationMs);
+  }
+
+  /** A picture goes to the video if the session's budget allows; live sessions never wait for the encoder. */
+  private toVideo(delayMs: number, msg: PictureMessage): void {
+    const verdict = this.budget.admit(msg);
+    if (verdict !== "send") {
+      this.noteSkipped(verdict);
+      return;
+    }
+    if (!this.video.push(delayMs, msg)) this.budget.congestedUntil(this.video.drained());
+  }
+
+  private noteSkipped(verdict: Exclude<PictureVerdict, "send">): void {
+    const now = performance.now();
+    if (now - this.lastSkipLog < SKIP_LOG_INTERVAL_MS) return;
+    this.lastSkipLog = now;
+    const { skippedForRate, skippedForBacklog } = this.budget.stats;
+    const why = verdict === "backlog" ? "the encoder's queue for it is full" : `it sends more than ${this.deps.maxPixelsPerSecond} pixels a second`;
+    this.deps.log(
+      `session ${this.sessionId}: pictures kept out of the video because ${why} ` +
+        `(${skippedForRate} over the pixel rate, ${skippedForBacklog} over the queue so far; the recording has them all)`,
+    );
   }
 
   private reject(reason: string): IngestReply {

@@ -4,9 +4,8 @@
 import type { Marker, NewRecording } from "../catalog/types.ts";
 import { readProtostream } from "../recording/protostream.ts";
 import { scanRecording } from "../recording/scan.ts";
-import { decodeMessage } from "../tdp/codec.ts";
-import { MessageType, type TdpMessage, PICTURE_TYPES } from "../tdp/messages.ts";
-import { decodePicture } from "../tdp/picture.ts";
+import { decodeFrame, type DesktopFrame, recordedPayload, recordedPictures } from "../tdp/eras.ts";
+import { MessageType, PICTURE_TYPES } from "../tdp/messages.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
@@ -108,23 +107,26 @@ async function timeline(bytes: Uint8Array, plan: FramePlan): Promise<{ markers: 
     if (e.type !== "desktop.recording" && e.type !== "print") continue;
     firstPlaybackMs ??= e.time.getTime();
     lastDelayMs = e.delayMs;
-    if (e.type !== "desktop.recording" || !e.message) continue;
-    let msg: TdpMessage;
+    const payload = e.type === "desktop.recording" ? recordedPayload(e) : null;
+    if (!payload) continue;
+    let frame: DesktopFrame;
     try {
-      msg = decodeMessage(e.message);
+      frame = decodeFrame(payload); // legacy TDP (field 2) or TDPB (field 4), in one message model
     } catch {
       continue; // an undecodable message is skipped by the player too; the file itself is sound
     }
-    if (PICTURE_TYPES.has(msg.type)) {
+    if (frame.messages.some((m) => PICTURE_TYPES.has(m.type))) {
       hasPictures = true;
       plan.picture(e.delayMs);
     }
-    if (msg.type === MessageType.ClipboardData) {
-      clipboard = { atMs: e.delayMs, markedFromMessage: msg.data.length > 0 };
-      if (msg.data.length === 0) continue;
+    for (const msg of frame.messages) {
+      if (msg.type === MessageType.ClipboardData) {
+        clipboard = { atMs: e.delayMs, markedFromMessage: msg.data.length > 0 };
+        if (msg.data.length === 0) continue;
+      }
+      const marker = tracker.markerFor(msg, e.delayMs);
+      if (marker) markers.push(marker);
     }
-    const marker = tracker.markerFor(msg, e.delayMs);
-    if (marker) markers.push(marker);
   }
   return { markers, firstPlaybackMs, hasPictures };
 }
@@ -159,15 +161,19 @@ async function encodeImported(services: ImportDeps, id: string, bytes: Uint8Arra
   let undecodable = 0;
   try {
     for await (const e of readProtostream(bytes)) {
-      if (e.type !== "desktop.recording" || !e.message) continue;
-      let picture;
+      if (e.type !== "desktop.recording") continue;
+      const payload = recordedPayload(e); // legacy Message (field 2) or TDPBMessage (field 4)
+      if (!payload) continue;
+      let pictures;
       try {
-        picture = decodePicture(e.message);
+        pictures = recordedPictures(payload);
       } catch {
         undecodable++; // skipped by the player too (and by the markers pass above)
         continue;
       }
-      if (picture && !video.push(e.delayMs, picture)) await video.drained();
+      let ready = true;
+      for (const picture of pictures) ready = video.push(e.delayMs, picture) && ready;
+      if (!ready) await video.drained();
     }
   } catch (err) {
     services.log(`import ${id}: reading events for the video failed: ${String(err)}`);

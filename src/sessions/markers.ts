@@ -1,4 +1,5 @@
-// Timeline markers: the "key events" RFD 47 wants visible during playback, derived from TDP messages.
+// Timeline markers: the "key events" RFD 47 wants visible during playback, derived from TDP messages
+// (TDPB ones arrive here already in the legacy model, see tdp/eras.ts).
 import type { Marker, MarkerKind } from "../catalog/types.ts";
 import { MessageType, Severity, type TdpMessage } from "../tdp/messages.ts";
 
@@ -16,6 +17,7 @@ export class MarkerTracker {
   markerFor(msg: TdpMessage, tMs: number): Marker | null {
     const at = (kind: MarkerKind, detail: string): Marker => ({ tMs, kind, detail: clip(detail) });
     switch (msg.type) {
+      // The client's screen spec and the RDP server's activation (legacy 31, TDPB ServerHello) both size the screen.
       case MessageType.ClientScreenSpec:
       case MessageType.RDPConnectionActivated: {
         const before = this.screen;

@@ -1,4 +1,4 @@
-// Legacy TDP message catalogue (see shared docs tdp.md). Every message is a plain object tagged by `type`.
+// Legacy TDP message catalogue (docs/tdp.md). Every message is a plain object tagged by `type`.
 // The codec (codec.ts) turns these into bytes and back; nothing here knows about bytes.
 
 export enum MessageType {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,9 @@ import { createAuthService, type AuthService, type LoginOutcome } from "../../sr
 import { SESSION_COOKIE } from "../../src/auth/cookies.ts";
 import { AuthConflictError, AuthInputError } from "../../src/auth/errors.ts";
 import { canSeeRecording, type Principal } from "../../src/auth/principal.ts";
+
+// Every user and login costs an argon2 hash or check: slow on a loaded machine.
+setDefaultTimeout(30_000);
 
 const TEST_TOKEN = "t0ken-for-tests-only-0123456789abcdef";
 const ADMIN: Principal = { name: "admin", role: "admin", via: "token" };
@@ -120,6 +123,29 @@ describe("login sessions", () => {
     expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
     await Bun.sleep(1100);
     expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+  });
+
+  test("a session ends after the idle timeout, requests keep it alive, and it ends at the absolute limit anyway", async () => {
+    let t = Date.now();
+    const auth = await createAuthService({
+      dataDir: await freshDir(), adminToken: TEST_TOKEN, log: () => {}, now: () => t,
+      sessionIdleSeconds: 600, sessionMaxSeconds: 3600,
+    });
+    services.push(auth);
+    await auth.createUser("ivy", "ivys password", "user");
+    const { cookie } = loggedIn(await auth.login("ivy", "ivys password"));
+    expect(cookie).toContain("Max-Age=3600");
+    // Used every 9 minutes: never idle for 10, alive until the hour is up.
+    for (let minute = 9; minute < 60; minute += 9) {
+      t += 9 * 60_000;
+      expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
+    }
+    t += 6 * 60_000 + 1000;
+    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+
+    const second = loggedIn(await auth.login("ivy", "ivys password")).cookie;
+    t += 10 * 60_000 + 1000;
+    expect(await auth.authenticate(withCookie(second))).toBeNull();
   });
 
   test("deleting a user ends their sessions", async () => {

@@ -8,9 +8,8 @@ import {
   type RecordingRow,
   type RecordingSort,
   SORT_ORDERS,
-  toApiDetail,
-  toApiItem,
 } from "../../src/catalog/types.ts";
+import { toApiDetail, toApiItem } from "../../src/api/recordingView.ts";
 
 const T = (iso: string): number => Date.parse(iso);
 

@@ -1,7 +1,7 @@
 // `deskreel watch` and GET /v1/status: live sessions of both kinds with their counters, the desktop's
 // encode lag and frame rate, and the encoder pool's load.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { StatusBody } from "../../src/http/statusRoutes.ts";
+import type { StatusBody } from "../../src/api/status.ts";
 import { sampleUntil } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";

@@ -10,7 +10,7 @@ const CS = 0x08;
 
 /** Decoded pixels as [r, g, b] triples, top-down (alpha is always 255 on the screen). */
 function decode(bytes: number[], width: number, height: number): number[][] {
-  const out = new Uint32Array(width * height);
+  const out = new Int32Array(width * height);
   decodePlanar(new Uint8Array(bytes), width, height, out);
   return [...out].map((v) => {
     expect(v >>> 24).toBe(255);

@@ -1,8 +1,10 @@
-// TS_UPDATE_BITMAP_DATA as a whole: rectangles (uncompressed at every depth, RLE with and without the
+// TS_UPDATE_BITMAP_DATA as a whole (and through the decoder, with palette updates): rectangles (uncompressed at every depth, RLE with and without the
 // compression header, planar) placed and clipped on the screen, and bad updates refused before anything is drawn.
 import { describe, expect, test } from "bun:test";
 import { RdpInputError } from "../../src/rdp/errors";
 import { applyBitmapUpdate } from "../../src/rdp/bitmap";
+import { createRdpDecoder } from "../../src/rdp/decoder";
+import { fastPathPdu } from "./build";
 
 interface Rect {
   left: number;
@@ -169,5 +171,41 @@ describe("bad bitmap updates", () => {
     const bad = rect({ width: 4, height: 1, bpp: 16, flags: 0x0401, data: [0x65, 0, 0] }); // run of 5 in 4 pixels
     expect(kindOf(() => applyBitmapUpdate(update([good, bad]), s, null))).toBe("rle-overrun");
     expect(s.rgba.every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe("bitmap updates through the decoder", () => {
+  // TS_UPDATE_PALETTE_DATA: updateType 2, pad, numberColors u32, then RGB triples
+  const paletteUpdate = (colours: number[][]) =>
+    new Uint8Array([2, 0, 0, 0, colours.length & 0xff, colours.length >> 8, 0, 0, ...colours.flat()]);
+
+  test("an 8 bpp session: the palette update colours later bitmaps, a new palette recolours new ones", () => {
+    const decoder = createRdpDecoder(4, 2);
+    const palette1 = Array.from({ length: 256 }, (_, i) => [i, 0, 0]);
+    palette1[7] = [10, 20, 30];
+    const rle = update([rect({ width: 4, height: 2, bpp: 8, flags: 0x0401, data: [0x68, 7] })]); // colour run of 8
+    let r = decoder.apply(fastPathPdu([{ code: 2, data: paletteUpdate(palette1) }, { code: 1, data: rle }]));
+    expect(r.problems).toEqual([]);
+    expect(r.dirty).toEqual([{ left: 0, top: 0, right: 4, bottom: 2 }]);
+    expect([...decoder.rgba.subarray(0, 4)]).toEqual([10, 20, 30, 255]);
+    const palette2 = palette1.map(() => [200, 100, 50]);
+    r = decoder.apply(fastPathPdu([{ code: 2, data: paletteUpdate(palette2) }]));
+    expect(r.dirty).toEqual([]); // a palette alone does not redraw what is on screen
+    expect([...decoder.rgba.subarray(28, 32)]).toEqual([10, 20, 30, 255]);
+    r = decoder.apply(fastPathPdu([{ code: 1, data: update([rect({ left: 3, right: 3, width: 4, height: 1, bpp: 8, data: [7, 0, 0, 0] })]) }]));
+    expect([...decoder.rgba.subarray(12, 16)]).toEqual([200, 100, 50, 255]);
+    expect([...decoder.rgba.subarray(0, 4)]).toEqual([10, 20, 30, 255]);
+  });
+
+  test("a bad bitmap update is a counted problem; the next update still draws", () => {
+    const decoder = createRdpDecoder(4, 4);
+    const bad = update([rect({ width: 4, height: 1, bpp: 16, flags: 0x0401, data: [0x65, 0, 0] })]);
+    let r = decoder.apply(fastPathPdu([{ code: 1, data: bad }]));
+    expect(r.problems.map((p) => p.kind)).toEqual(["rle-overrun"]);
+    expect(r.dirty).toEqual([]);
+    r = decoder.apply(fastPathPdu([{ code: 1, data: update([rect({ width: 1, height: 1, bpp: 32, data: [1, 2, 3, 0] })]) }]));
+    expect(r.problems).toEqual([]);
+    expect([...decoder.rgba.subarray(0, 4)]).toEqual([3, 2, 1, 255]);
+    expect(decoder.stats.problems).toEqual({ "rle-overrun": 1 });
   });
 });

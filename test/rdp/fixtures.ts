@@ -4,7 +4,7 @@ import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { readTdpcap } from "../../src/tdp/tdpcap";
+import { readTdpcap, type TdpcapRecord } from "../../src/tdp/tdpcap";
 
 export const RDP_FIXTURES_DIR = join(import.meta.dir, "../fixtures/rdp");
 
@@ -21,13 +21,17 @@ export interface RdpFixture {
   truth: { file: string; t_ms: number }[];
 }
 
+/** A fixture's TDP records as captured (TDP 31, then TDP 29 per PDU), with their delays. */
+export function fixtureRecords(name: string): TdpcapRecord[] {
+  return readTdpcap(new Uint8Array(gunzipSync(readFileSync(join(RDP_FIXTURES_DIR, name, `${name}.tdpcap.gz`)))));
+}
+
 export function readRdpFixture(name: string): RdpFixture {
   const dir = join(RDP_FIXTURES_DIR, name);
-  const bytes = new Uint8Array(gunzipSync(readFileSync(join(dir, `${name}.tdpcap.gz`))));
   let width = 0;
   let height = 0;
   const pdus: FixturePdu[] = [];
-  for (const r of readTdpcap(bytes)) {
+  for (const r of fixtureRecords(name)) {
     const view = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
     if (r.data[0] === 31) {
       width = view.getUint16(5);

@@ -1,4 +1,5 @@
 // Test doubles for storage and small builders shared by the recording tests.
+import { createCanvas } from "@napi-rs/canvas";
 import type { AppendHandle } from "../../src/storage/blobStore.ts";
 import type { AuditJson } from "../../src/recording/auditJson.ts";
 import type { AuditLog } from "../../src/recording/tee.ts";
@@ -114,4 +115,27 @@ export async function until(check: () => boolean, timeoutMs = 2000): Promise<voi
     if (performance.now() > deadline) throw new Error("condition not reached in time");
     await Bun.sleep(2);
   }
+}
+
+/** A 256x256 PNG of random opaque pixels: incompressible, so ~190 KiB, far over one record. */
+export function noisyPng(seed: number): { png: Uint8Array; pixels: Uint8ClampedArray } {
+  const canvas = createCanvas(256, 256);
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(256, 256);
+  let state = seed * 2_654_435_761 + 1;
+  const next = (): number => {
+    // xorshift32: its low bits are as random as its high ones, so the PNG does not compress.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) & 0xff;
+  };
+  for (let i = 0; i < image.data.length; i += 4) {
+    image.data[i] = next();
+    image.data[i + 1] = next();
+    image.data[i + 2] = next();
+    image.data[i + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+  return { png: new Uint8Array(canvas.toBuffer("image/png")), pixels: image.data };
 }

@@ -6,34 +6,11 @@ import { parseProtostream } from "../../src/recording/protostream.ts";
 import { splitTileMessage } from "../../src/recording/tileSplit.ts";
 import { decodeMessage, encodeMessage } from "../../src/tdp/codec.ts";
 import { MessageType, tileRect } from "../../src/tdp/messages.ts";
-import { MemoryAppendHandle, MemoryAuditLog, sessionInfo } from "./helpers.ts";
+import { MemoryAppendHandle, MemoryAuditLog, noisyPng, sessionInfo } from "./helpers.ts";
 
-const SIZE = 256;
+const SIZE = 256; // noisyPng's size
 const LEFT = 640;
 const TOP = 320;
-
-/** A 256x256 PNG of random opaque pixels: incompressible, so ~190 KiB, far over one record. */
-function noisyPng(seed: number): { png: Uint8Array; pixels: Uint8ClampedArray } {
-  const canvas = createCanvas(SIZE, SIZE);
-  const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(SIZE, SIZE);
-  let state = seed * 2_654_435_761 + 1;
-  const next = (): number => {
-    // xorshift32: its low bits are as random as its high ones, so the PNG does not compress.
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) & 0xff;
-  };
-  for (let i = 0; i < image.data.length; i += 4) {
-    image.data[i] = next();
-    image.data[i + 1] = next();
-    image.data[i + 2] = next();
-    image.data[i + 3] = 255;
-  }
-  ctx.putImageData(image, 0, 0);
-  return { png: new Uint8Array(canvas.toBuffer("image/png")), pixels: image.data };
-}
 
 /** Paint the recorded tiles onto a screen-sized canvas and return the pixels of the tile's area. */
 async function compose(messages: Uint8Array[]): Promise<Uint8ClampedArray> {

@@ -83,6 +83,19 @@ describe("the live socket with the login cookie", () => {
     expect(JSON.parse(first).type).toBe("init");
   });
 
+  test("a viewer on the cookie is cut off when their password is changed", async () => {
+    await api(server, "/v1/users", "POST", { name: "watcher", password: "watcher password", role: "auditor" });
+    const cookie = await login(server, "watcher", "watcher password");
+    const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/recordings/${liveId}/live`, { headers: { Origin: server.url, Cookie: cookie } } as unknown as string[]);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener("message", (e) => typeof e.data === "string" && resolve());
+      ws.addEventListener("error", () => reject(new Error("refused")));
+    });
+    expect((await api(server, "/v1/users/watcher/password", "POST", { password: "another password" })).status).toBe(204);
+    expect(await closed).toEqual({ code: 1008, reason: "logged out: the account changed" });
+  });
+
   test("a bearer token needs no Origin (not a browser: pages cannot set Authorization on a WebSocket)", async () => {
     const answer = await tryUpgrade(server.url, `/v1/recordings/${liveId}/live`, { Origin: "https://evil.example", Authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(answer.status).toBe(101);

@@ -1,6 +1,6 @@
 // Sends TDP messages into the desktop ingest WebSocket the way a desktop service would, and keeps what
 // the server says back (alerts, close code and reason).
-import { decodeMessage } from "../../src/tdp/codec.ts";
+import { decodeFrame } from "../../src/tdp/eras.ts";
 import { MessageType } from "../../src/tdp/messages.ts";
 import type { TdpcapRecord } from "../../src/tdp/tdpcap.ts";
 
@@ -14,6 +14,9 @@ export interface IngestParams {
 
 export class IngestClient {
   readonly alerts: string[] = [];
+  /** Replies that came as TDPB (the server answers in the sender's era). */
+  tdpbReplies = 0;
+
   closeCode: number | null = null;
   closeReason = "";
   private readonly closed: Promise<void>;
@@ -22,8 +25,10 @@ export class IngestClient {
     ws.binaryType = "arraybuffer";
     ws.addEventListener("message", (e) => {
       if (!(e.data instanceof ArrayBuffer)) return;
-      const msg = decodeMessage(new Uint8Array(e.data));
-      if (msg.type === MessageType.Alert) this.alerts.push(msg.message);
+      const bytes = new Uint8Array(e.data);
+      if (bytes[0] === 0) this.tdpbReplies++;
+      // legacy or TDPB, in the legacy model
+      for (const msg of decodeFrame(bytes).messages) if (msg.type === MessageType.Alert) this.alerts.push(msg.message);
     });
     this.closed = new Promise((resolve) =>
       ws.addEventListener("close", (e) => {

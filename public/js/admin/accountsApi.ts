@@ -1,31 +1,15 @@
 // The account routes of the API (admins only): users, their passwords, and bearer tokens.
+// The shapes are the server's route schemas (type-only: nothing of the server is bundled).
+import type { TokenCreated, TokenInfo, User as ApiUser } from "../../../src/api/auth.ts";
 import { fetchJson, sendJson } from "../lib/api.ts";
 
-export type UserRole = "admin" | "auditor" | "user";
-export type TokenRole = UserRole | "agent";
-
-export interface User {
-  name: string;
-  role: UserRole;
-  created: string;
-}
-
-export interface Token {
-  id: string;
-  name: string;
-  role: TokenRole;
-  created: string;
-  last_used: string | null;
-  revoked: boolean;
-}
-
-export interface NewToken {
-  id: string;
-  name: string;
-  role: TokenRole;
-  /** The secret: shown once, never stored by the server. */
-  token: string;
-}
+export type TokenRole = TokenInfo["role"];
+/** Roles a person can hold (agents are tokens only). */
+export type UserRole = Exclude<TokenRole, "agent">;
+export type User = ApiUser;
+export type Token = TokenInfo;
+/** A new token with its secret: shown once, never stored by the server. */
+export type NewToken = TokenCreated;
 
 const userUrl = (name: string) => `/v1/users/${encodeURIComponent(name)}`;
 
@@ -38,6 +22,11 @@ export async function createUser(name: string, password: string, role: UserRole)
 
 export async function deleteUser(name: string): Promise<void> {
   await sendJson("DELETE", userUrl(name));
+}
+
+/** Changes a user's role; their browser sessions end (and, no longer an admin, the tokens they made). */
+export async function setRole(name: string, role: UserRole): Promise<void> {
+  await sendJson<User>("PATCH", userUrl(name), { role });
 }
 
 export async function setPassword(name: string, password: string): Promise<void> {

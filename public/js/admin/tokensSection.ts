@@ -25,6 +25,7 @@ function row(token: Token): HTMLTableRowElement {
   return h("tr", { "data-token": token.id, class: token.revoked ? "revoked" : null },
     h("th", { scope: "row" }, token.name, h("span", { class: "token-id muted small" }, ` ${token.id}`)),
     h("td", {}, h("span", { class: "role-badge", "data-role": token.role }, token.role)),
+    h("td", { class: "token-owner" }, token.owner ?? h("span", { class: "muted" }, "admin token")),
     h("td", {}, formatDateTime(token.created)),
     h("td", { title: token.last_used ? formatDateTime(token.last_used) : null }, token.last_used ? formatRelative(token.last_used) : "never"),
     h("td", {}, h("span", { class: `status ${token.revoked ? "status-failed" : "status-complete"}` }, token.revoked ? "revoked" : "active")),
@@ -37,7 +38,7 @@ export async function refreshTokens(): Promise<void> {
   tokens.sort((a, b) => Number(a.revoked) - Number(b.revoked) || b.created.localeCompare(a.created));
   body.replaceChildren(...(tokens.length
     ? tokens.map(row)
-    : [h("tr", { class: "empty" }, h("td", { colspan: 6 }, "No tokens yet."))]));
+    : [h("tr", { class: "empty" }, h("td", { colspan: 7 }, "No tokens yet."))]));
 }
 
 async function revokeOne(token: Token, button: HTMLElement): Promise<void> {

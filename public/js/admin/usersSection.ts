@@ -1,8 +1,8 @@
-// The users table and its forms: add a user, set a user's password (in a dialog), delete a user.
+// The users table and its forms: add a user, change a user's role, set a user's password (in a dialog), delete a user.
 import type { Me } from "../lib/session.ts";
 import { byId, h } from "../lib/dom.ts";
 import { formatDateTime } from "../lib/format.ts";
-import { createUser, deleteUser, listUsers, setPassword, type User, type UserRole } from "./accountsApi.ts";
+import { createUser, deleteUser, listUsers, setPassword, setRole, type User, type UserRole } from "./accountsApi.ts";
 import { announce, busy, clearErrors, confirmAction, errorText, fieldProblem, showFieldError } from "./formUi.ts";
 
 const body = byId("users-body");
@@ -31,9 +31,35 @@ function row(user: User): HTMLTableRowElement {
   const self = me?.name === user.name;
   return h("tr", { "data-user": user.name },
     h("th", { scope: "row" }, user.name, self ? h("span", { class: "muted small" }, " (you)") : null),
-    h("td", {}, h("span", { class: "role-badge", "data-role": user.role }, user.role)),
+    h("td", {}, self ? h("span", { class: "role-badge", "data-role": user.role }, user.role) : roleChooser(user)),
     h("td", {}, formatDateTime(user.created)),
     h("td", { class: "col-actions" }, password, self ? null : remove));
+}
+
+const USER_ROLES: UserRole[] = ["user", "auditor", "admin"];
+
+/** Another user's role, changeable in place (your own is not: an admin cannot demote themselves by accident). */
+function roleChooser(user: User): HTMLSelectElement {
+  const select = h("select", { class: "role-select", "aria-label": `Role of ${user.name}`, "data-role": user.role },
+    ...USER_ROLES.map((role) => h("option", { value: role, selected: role === user.role }, role)));
+  select.addEventListener("change", () => void changeRole(user, select));
+  return select;
+}
+
+async function changeRole(user: User, select: HTMLSelectElement): Promise<void> {
+  const role = select.value as UserRole;
+  const tokens = user.role === "admin" && role !== "admin" ? " The tokens they made are revoked." : "";
+  if (!(await confirmAction(`Make ${user.name} ${role === "admin" ? "an" : "a"} ${role}? Their browser sessions end now.${tokens}`, "Change role", select))) {
+    select.value = user.role;
+    return;
+  }
+  try {
+    await setRole(user.name, role);
+    announce(`${user.name} is now ${role === "admin" ? "an" : "a"} ${role}.`);
+  } catch (err) {
+    announce(`Could not change the role of ${user.name}: ${errorText(err)}`);
+  }
+  await refreshUsers();
 }
 
 export async function refreshUsers(): Promise<void> {

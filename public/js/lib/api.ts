@@ -1,27 +1,15 @@
 // The server's JSON API as the pages use it (contract.md). A 401 sends the browser to the login page.
 
-import type {
-  ApiMarker,
-  ApiRecordingDetail,
-  ApiRecordingItem,
-  CountedMarker,
-  RecordingKind,
-  RecordingStatus,
-} from "../../../src/catalog/types.ts";
+import type { ErrorBody } from "../../../src/api/common.ts";
+import type { ApiMarker, RecordingDetail, RecordingItem, RecordingPage } from "../../../src/api/recordings.ts";
+import type { CountedMarker, RecordingKind, RecordingStatus } from "../../../src/catalog/types.ts";
 
-// The shapes are the server's own (type-only: nothing of the server is bundled).
-export type { RecordingKind, RecordingStatus };
+// The shapes are the server's own, derived from its route schemas (type-only: nothing of the server is bundled).
+export type { ErrorBody, RecordingDetail, RecordingItem, RecordingKind, RecordingPage, RecordingStatus };
 /** Kinds of marker counted per recording ("error" markers count as alerts). */
 export type MarkerKind = CountedMarker;
 export const MARKER_KINDS: readonly MarkerKind[] = ["clipboard", "resize", "alert", "file_transfer"];
-export type RecordingItem = ApiRecordingItem;
 export type Marker = ApiMarker;
-export type RecordingDetail = ApiRecordingDetail;
-
-export interface RecordingPage {
-  items: RecordingItem[];
-  next: string | null;
-}
 
 export class ApiError extends Error {
   constructor(
@@ -51,8 +39,8 @@ export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise
 async function apiError(res: Response): Promise<ApiError> {
   let message = `${res.status} ${res.statusText}`;
   try {
-    const body: unknown = await res.json();
-    if (typeof body === "object" && body !== null && "error" in body && typeof body.error === "string") message = body.error;
+    const body = (await res.json()) as Partial<ErrorBody> | null;
+    if (typeof body?.error === "string") message = body.error;
   } catch {
     // not JSON: keep the status line
   }

@@ -1,10 +1,9 @@
 // What every logged-in page shares: who is logged in (from the page's boot data) and the header's log-out button.
+import type { Me as ApiMe } from "../../../src/api/auth.ts";
 import { byId } from "./dom.ts";
 
-export interface Me {
-  name: string;
-  role: "admin" | "auditor" | "user" | "agent";
-}
+/** Who is logged in: the name and role of the server's `GET /v1/auth/me`. */
+export type Me = Pick<ApiMe, "name" | "role">;
 
 export function readMe(): Me | null {
   const el = document.getElementById("boot");

@@ -1,4 +1,5 @@
 // An SSH recording's terminal as /v1/recordings/:id/terminal gives it, decoded once for the player.
+import type { TerminalBody } from "../../../src/api/terminal.ts";
 import { fetchJson } from "../lib/api.ts";
 
 export interface TerminalSize {
@@ -19,20 +20,8 @@ export interface TerminalRecording {
   truncated: boolean;
 }
 
-interface WireEvent {
-  t_ms: number;
-  kind: "output" | "resize";
-  data?: string;
-  cols?: number;
-  rows?: number;
-}
-
-interface WireTerminal {
-  events: WireEvent[];
-  size: TerminalSize;
-  duration_ms: number;
-  truncated: boolean;
-}
+/** The answer as the server's schema declares it. */
+type WireTerminal = TerminalBody;
 
 export const terminalUrl = (id: string): string => `/v1/recordings/${encodeURIComponent(id)}/terminal`;
 

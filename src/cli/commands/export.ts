@@ -2,8 +2,8 @@
 // the session is live or its video is still encoding; resumes an interrupted download with Range.
 import { open, rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
-import type { ApiRecordingItem } from "../../catalog/types.ts";
-import { toApiItem } from "../../catalog/types.ts";
+import type { RecordingItem as ApiRecordingItem } from "../../api/recordings.ts";
+import { toApiItem } from "../../api/recordingView.ts";
 import { blobKeys, isValidSessionId } from "../../sessions/blobKeys.ts";
 import type { ApiClient } from "../api.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";

@@ -3,6 +3,7 @@
 // the server found the problem at). Exit code 1 when any file failed.
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { ImportCreated } from "../../api/recordings.ts";
 import { readError } from "../api.ts";
 import type { ApiClient } from "../api.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
@@ -82,8 +83,8 @@ async function importOne(api: ApiClient, file: InputFile, onBytes: (n: number) =
     body: countingBody(file.path, onBytes),
   });
   if (res.status === 201) {
-    const body: unknown = await res.json();
-    const id = typeof body === "object" && body !== null && "id" in body ? String(body.id) : "?";
+    const body = (await res.json()) as Partial<ImportCreated> | null;
+    const id = typeof body?.id === "string" ? body.id : "?";
     return { file: name, status: "imported", id };
   }
   if (res.status === 401 || res.status === 403) throw await api.failure(res);

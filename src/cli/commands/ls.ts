@@ -1,7 +1,7 @@
 // `deskreel ls`: the recordings list with the API's filters, as an aligned table or JSON.
-import { CatalogError } from "../../catalog/catalog.ts";
-import { parseRecordingFilter } from "../../catalog/filterParams.ts";
-import { type ApiRecordingItem, toApiItem } from "../../catalog/types.ts";
+import type { RecordingItem as ApiRecordingItem, RecordingPage as Page } from "../../api/recordings.ts";
+import { toApiItem } from "../../api/recordingView.ts";
+import type { RecordingFilter } from "../../catalog/types.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import { type CliContext, closeSource, openSource, type Source } from "../context.ts";
 import { formatBytes, formatDuration, formatTable, formatTime, plural } from "../format.ts";
@@ -30,28 +30,29 @@ export const LS_OPTIONS: OptionSpecs = {
 
 const FILTER_FLAGS = ["kind", "user", "desktop", "q", "from", "to", "status", "has-marker", "limit", "sort", "order", "cursor"] as const;
 
-interface Page {
-  items: ApiRecordingItem[];
-  next: string | null;
-}
-
 function isPage(value: unknown): value is Page {
   return typeof value === "object" && value !== null && "items" in value && Array.isArray(value.items) && "next" in value;
 }
 
+/** The API's own check of a recordings query (loaded only when ls runs: it brings in the schema library). */
+async function recordingQuery(params: URLSearchParams): Promise<RecordingFilter> {
+  const [{ parseRecordingQuery }, { SchemaError }] = await Promise.all([import("../../api/recordings.ts"), import("../../api/validation.ts")]);
+  try {
+    return parseRecordingQuery(params);
+  } catch (err) {
+    if (err instanceof SchemaError) throw new UsageError(err.message.replace(/^has_marker/, "has-marker"));
+    throw err;
+  }
+}
+
 /** The filters as API query parameters (the flag names with - as _). Checked here so bad ones are usage errors. */
-function filterParams(args: ParsedArgs): URLSearchParams {
+async function filterParams(args: ParsedArgs): Promise<URLSearchParams> {
   const params = new URLSearchParams();
   for (const flag of FILTER_FLAGS) {
     const value = args.string(flag);
     if (value !== undefined) params.set(flag.replace("-", "_"), value);
   }
-  try {
-    parseRecordingFilter(params);
-  } catch (err) {
-    if (err instanceof CatalogError) throw new UsageError(err.message.replace(/^has_marker/, "has-marker"));
-    throw err;
-  }
+  await recordingQuery(params);
   return params;
 }
 
@@ -61,7 +62,7 @@ async function fetchPage(source: Source, params: URLSearchParams): Promise<Page>
     if (!isPage(body)) throw new Error("the server's answer is not a recordings page");
     return body;
   }
-  const page = await source.data.catalog.listRecordings(parseRecordingFilter(params));
+  const page = await source.data.catalog.listRecordings(await recordingQuery(params));
   return { items: page.items.map(toApiItem), next: page.next };
 }
 
@@ -96,7 +97,7 @@ export function recordingsTable(items: readonly ApiRecordingItem[]): string {
 
 export async function lsCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
-  const params = filterParams(args);
+  const params = await filterParams(args);
   const source = await openSource(ctx);
   try {
     const items: ApiRecordingItem[] = [];

@@ -1,6 +1,6 @@
 // `deskreel watch`: the live sessions with their encode lag and frame rate, imports being encoded and
 // the encoder pool's load, from GET /v1/status, refreshed in place on a terminal.
-import type { StatusBody } from "../../http/statusRoutes.ts";
+import type { StatusBody } from "../../api/status.ts";
 import type { ApiClient } from "../api.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import { type CliContext, requireServer } from "../context.ts";

@@ -44,12 +44,11 @@ const MAX_UPDATE_PIXELS = 4096 * 4096;
 const KEPT_SCRATCH_PIXELS = 512 * 512;
 
 // Decoded pictures of one update, then raw RLE values: reused across calls (updates are applied one at a time).
-let pool = new Uint32Array(0);
+let pool = new Int32Array(0);
 let rleValues = new Uint32Array(0);
 
-function scratch(kept: Uint32Array, n: number): Uint32Array {
-  if (n <= kept.length) return kept;
-  return new Uint32Array(n);
+function scratch<T extends Int32Array | Uint32Array>(kept: T, n: number, make: (n: number) => T): T {
+  return n <= kept.length ? kept : make(n);
 }
 
 function u16(data: Uint8Array, pos: number): number {
@@ -137,7 +136,7 @@ function parseRects(data: Uint8Array, screen: RdpScreen): BitmapRect[] {
   return rects;
 }
 
-function decodeRect(r: BitmapRect, palette: Uint8Array | null, out: Uint32Array): void {
+function decodeRect(r: BitmapRect, palette: Uint8Array | null, out: Int32Array): void {
   if (!r.compressed) {
     decodeUncompressed(r.data, r.width, r.height, r.bpp, palette, out);
   } else if (r.bpp === 32) {
@@ -145,19 +144,19 @@ function decodeRect(r: BitmapRect, palette: Uint8Array | null, out: Uint32Array)
   } else {
     const n = r.width * r.height;
     if (rleValues.length < n && n <= KEPT_SCRATCH_PIXELS) rleValues = new Uint32Array(n);
-    const values = scratch(rleValues, n);
+    const values = scratch(rleValues, n, (k) => new Uint32Array(k));
     decodeInterleaved(r.data, r.width, r.height, r.bpp, values);
     valuesToRgba(values, r.width, r.height, r.bpp, palette, out);
   }
 }
 
-/** The screen as u32 pixels (RGBA bytes little-endian), sharing its memory. */
-function screenPixels(screen: RdpScreen): Uint32Array {
+/** The screen as 32-bit pixels (RGBA bytes little-endian), sharing its memory. */
+function screenPixels(screen: RdpScreen): Int32Array {
   const { rgba } = screen;
   if (rgba.byteOffset % 4 !== 0 || rgba.length < screen.width * screen.height * 4) {
     throw new RdpInputError("bad-screen", "screen buffer is not a whole, 4-byte aligned RGBA picture");
   }
-  return new Uint32Array(rgba.buffer, rgba.byteOffset, screen.width * screen.height);
+  return new Int32Array(rgba.buffer, rgba.byteOffset, screen.width * screen.height);
 }
 
 /**
@@ -172,8 +171,8 @@ export function applyBitmapUpdate(data: Uint8Array, screen: RdpScreen, palette: 
     r.offset = total;
     total += r.width * r.height;
   }
-  if (pool.length < total && total <= KEPT_SCRATCH_PIXELS) pool = new Uint32Array(Math.min(KEPT_SCRATCH_PIXELS, Math.max(total, pool.length * 2)));
-  const decoded = scratch(pool, total);
+  if (pool.length < total && total <= KEPT_SCRATCH_PIXELS) pool = new Int32Array(Math.min(KEPT_SCRATCH_PIXELS, Math.max(total, pool.length * 2)));
+  const decoded = scratch(pool, total, (k) => new Int32Array(k));
   for (const r of rects) decodeRect(r, palette, decoded.subarray(r.offset, r.offset + r.width * r.height));
 
   const dst = screenPixels(screen);

@@ -23,7 +23,8 @@ export function bytesPerPixel(bpp: number): number {
 const expand5 = (v: number) => (v << 3) | (v >> 2);
 const expand6 = (v: number) => Math.min(255, (v << 2) + (v >> 3));
 
-/** RGBA packed as little-endian u32 (bytes R, G, B, A) for one raw pixel value. */
+/** RGBA packed as a little-endian 32-bit int (bytes R, G, B, A) for one raw pixel value. Pictures are Int32Array:
+ * with alpha 255 every pixel is negative as an int32, and keeping it an int32 (not `>>> 0`) keeps it out of doubles. */
 export function pixelToRgba32(value: number, bpp: number, palette: Uint8Array | null): number {
   let r: number;
   let g: number;
@@ -55,23 +56,23 @@ export function pixelToRgba32(value: number, bpp: number, palette: Uint8Array | 
       g = (value >> 8) & 0xff;
       b = value & 0xff;
   }
-  return (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
+  return r | (g << 8) | (b << 16) | 0xff000000;
 }
 
 /** A 256-entry RGBA lookup for 8 bpp (the palette) so a row is one table read per pixel. */
-export function paletteTable(palette: Uint8Array | null): Uint32Array {
-  const t = new Uint32Array(256);
+export function paletteTable(palette: Uint8Array | null): Int32Array {
+  const t = new Int32Array(256);
   for (let i = 0; i < 256; i++) t[i] = pixelToRgba32(i, 8, palette);
   return t;
 }
 
 // 15 and 16 bpp through a 65536-entry table each (256 KiB, made on first use): one read per pixel.
-const highColourTables = new Map<number, Uint32Array>();
+const highColourTables = new Map<number, Int32Array>();
 
-function highColourTable(bpp: 15 | 16): Uint32Array {
+function highColourTable(bpp: 15 | 16): Int32Array {
   let t = highColourTables.get(bpp);
   if (!t) {
-    t = new Uint32Array(65536);
+    t = new Int32Array(65536);
     for (let v = 0; v < 65536; v++) t[v] = pixelToRgba32(v, bpp, null);
     highColourTables.set(bpp, t);
   }
@@ -79,7 +80,7 @@ function highColourTable(bpp: 15 | 16): Uint32Array {
 }
 
 /** The lookup table for a depth that has one (8 bpp: the palette; 15/16 bpp), or null for 24/32 bpp. */
-function tableFor(bpp: number, palette: Uint8Array | null): Uint32Array | null {
+function tableFor(bpp: number, palette: Uint8Array | null): Int32Array | null {
   if (bpp === 8) return paletteTable(palette);
   if (bpp === 15 || bpp === 16) return highColourTable(bpp);
   return null;
@@ -95,7 +96,7 @@ export function valuesToRgba(
   height: number,
   bpp: number,
   palette: Uint8Array | null,
-  out: Uint32Array,
+  out: Int32Array,
 ): void {
   const table = tableFor(bpp, palette);
   const mask = bpp === 8 ? 0xff : 0xffff;
@@ -121,7 +122,7 @@ export function readPixel(data: Uint8Array, pos: number, bpp: number): number {
     case 24:
       return data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16);
     default:
-      return (data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16)) >>> 0;
+      return data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16); // the X byte is ignored
   }
 }
 
@@ -132,7 +133,7 @@ export function decodeUncompressed(
   height: number,
   bpp: number,
   palette: Uint8Array | null,
-  out: Uint32Array,
+  out: Int32Array,
 ): void {
   const bytes = bytesPerPixel(bpp);
   const rowBytes = (width * bytes + 3) & ~3;

@@ -81,8 +81,8 @@ function copyRawPlane(src: Uint8Array, pos: number, size: number, dst: Uint8Arra
 
 const clip = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
 
-/** Decodes a planar bitmap of `width`×`height` into `out` (width*height RGBA u32, top-down rows). */
-export function decodePlanar(src: Uint8Array, width: number, height: number, out: Uint32Array): void {
+/** Decodes a planar bitmap of `width`×`height` into `out` (width*height RGBA, top-down rows). */
+export function decodePlanar(src: Uint8Array, width: number, height: number, out: Int32Array): void {
   if (src.length < 1) throw new RdpInputError("truncated", "planar: no format header");
   const header = src[0]!;
   const cll = header & CLL_MASK;
@@ -120,7 +120,7 @@ export function decodePlanar(src: Uint8Array, width: number, height: number, out
       const s = (height - 1 - y) * width;
       const d = y * width;
       for (let x = 0; x < width; x++) {
-        out[d + x] = (buf[P0 + s + x]! | (buf[P1 + s + x]! << 8) | (buf[P2 + s + x]! << 16) | 0xff000000) >>> 0;
+        out[d + x] = buf[P0 + s + x]! | (buf[P1 + s + x]! << 8) | (buf[P2 + s + x]! << 16) | 0xff000000;
       }
     }
     return;
@@ -138,7 +138,7 @@ export function decodePlanar(src: Uint8Array, width: number, height: number, out
       const Co = ((buf[P1 + c]! << shift) << 24) >> 24;
       const Cg = ((buf[P2 + c]! << shift) << 24) >> 24;
       const t = Y - Cg;
-      out[d + x] = (clip(t - Co) | (clip(Y + Cg) << 8) | (clip(t + Co) << 16) | 0xff000000) >>> 0;
+      out[d + x] = clip(t - Co) | (clip(Y + Cg) << 8) | (clip(t + Co) << 16) | 0xff000000;
     }
   }
 }

@@ -26,12 +26,12 @@ export const enum RlgrStatus {
 let scratch = new Uint8Array(8192);
 const PAD = 64;
 
-/** The 32 bits starting at bit `pos` of `buf`. */
+/** The 32 bits starting at bit `pos` of `buf` (an int32: callers shift with >>>). */
 function peek32(buf: Uint8Array, pos: number): number {
   const i = pos >>> 3;
   const sh = pos & 7;
   const w = (buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!;
-  return sh === 0 ? w >>> 0 : ((w << sh) | (buf[i + 4]! >>> (8 - sh))) >>> 0;
+  return sh === 0 ? w : (w << sh) | (buf[i + 4]! >>> (8 - sh));
 }
 
 /**
@@ -46,6 +46,8 @@ export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length
   const totalBits = length * 8;
   const size = out.length;
   const rlgr1 = mode === RLGR1;
+  // Zero runs then only move the write position.
+  out.fill(0);
   let pos = 0;
   let o = 0;
   let k = 1;
@@ -62,10 +64,8 @@ export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length
         const zeros = Math.clz32(peek32(buf, pos));
         const n = zeros === 32 ? 32 : zeros;
         for (let z = 0; z < n; z++) {
-          let run = 1 << k;
-          if (run > size - o) run = size - o;
-          out.fill(0, o, o + run);
-          o += run;
+          const run = 1 << k;
+          o = run > size - o ? size : o + run;
           kp = kp + UP_GR > KPMAX ? KPMAX : kp + UP_GR;
           k = kp >> LSGR;
           if (o >= size) return pos + z + 1 > totalBits ? RlgrStatus.Overrun : RlgrStatus.Ok;
@@ -76,30 +76,40 @@ export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length
       }
       pos += 1; // the terminating 1
       // Then k bits of remaining run, and the sign of the value after it.
-      let run = k === 0 ? 0 : peek32(buf, pos) >>> (32 - k);
+      const run = k === 0 ? 0 : peek32(buf, pos) >>> (32 - k);
       pos += k;
-      if (run > size - o) run = size - o;
-      out.fill(0, o, o + run);
-      o += run;
+      o = run > size - o ? size : o + run;
       sign = peek32(buf, pos) >>> 31;
       pos += 1;
     }
 
     // Golomb-Rice code with adaptive kr: unary count of 1s ended by a 0, then kr bits.
-    let vk = 0;
-    for (;;) {
-      if (pos > totalBits) return RlgrStatus.Overrun;
-      const ones = Math.clz32(~peek32(buf, pos));
-      if (ones < 32) {
-        vk += ones;
-        pos += ones + 1;
-        break;
+    let vk: number;
+    let mag: number;
+    if (pos > totalBits) return RlgrStatus.Overrun;
+    const word = peek32(buf, pos);
+    const ones = Math.clz32(~word);
+    if (ones + 1 + kr <= 32) {
+      // Usual case: the unary part and the kr bits are in the same 32-bit window.
+      vk = ones;
+      mag = kr === 0 ? vk : (vk << kr) | ((word << (ones + 1)) >>> (32 - kr));
+      pos += ones + 1 + kr;
+    } else {
+      vk = 0;
+      for (;;) {
+        if (pos > totalBits) return RlgrStatus.Overrun;
+        const n = Math.clz32(~peek32(buf, pos));
+        if (n < 32) {
+          vk += n;
+          pos += n + 1;
+          break;
+        }
+        vk += 32;
+        pos += 32;
       }
-      vk += 32;
-      pos += 32;
+      mag = vk * (1 << kr) + (kr === 0 ? 0 : peek32(buf, pos) >>> (32 - kr));
+      pos += kr;
     }
-    const mag = vk * (1 << kr) + (kr === 0 ? 0 : peek32(buf, pos) >>> (32 - kr));
-    pos += kr;
     if (vk === 0) {
       krp = krp < 2 ? 0 : krp - 2;
       kr = krp >> LSGR;

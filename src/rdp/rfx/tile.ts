@@ -36,6 +36,8 @@ export class TileDecoder {
   private readonly tmp = new Int16Array(4096);
   /** The last decoded tile, 64×64 RGBA top-down. */
   readonly rgba = new Uint8Array(64 * 64 * 4);
+  /** The same pixels as 32-bit words, for copying. */
+  readonly rgba32 = new Uint32Array(this.rgba.buffer);
 
   /** Decodes Y, Cb and Cr of one tile from `src` into `this.rgba`; throws RdpInputError on bad data. */
   decode(mode: number, src: Uint8Array, components: readonly [TileComponent, TileComponent, TileComponent]): void {

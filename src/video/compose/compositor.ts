@@ -8,7 +8,7 @@ import { validateTile } from "../../tdp/codec.ts";
 import { TdpCodecError } from "../../tdp/errors.ts";
 import { LIMITS, MessageType, tileRect, type PictureMessage, type PNG2Frame, type PNGFrame } from "../../tdp/messages.ts";
 import type { PointerState } from "../../rdp/index.ts";
-import { placeScreen, type Size } from "./fit.ts";
+import { MAX_SCREEN_PIXELS, placeScreen, type Size } from "./fit.ts";
 import { pngDecodeProblem } from "./pngBody.ts";
 import { PointerOverlay } from "./pointerOverlay.ts";
 import { RdpScreen } from "./rdpScreen.ts";
@@ -29,6 +29,10 @@ export interface CompositorOptions {
 
 
 export const DEFAULT_THUMBNAIL_WIDTH = 320;
+
+/** Tiles this big (a 1080p screen's pixels) are followed by a collection; see drawTile. */
+const BIG_TILE_PIXELS = 1920 * 1080;
+const EMPTY_PNG = Buffer.alloc(0);
 
 export class Compositor {
   private screen: Canvas | null = null;
@@ -175,6 +179,9 @@ export class Compositor {
     if (width < 1 || height < 1 || width > LIMITS.maxScreen || height > LIMITS.maxScreen) {
       return { kind: "rejected", reason: `screen ${width}x${height} is outside 1x1..${LIMITS.maxScreen}x${LIMITS.maxScreen}` };
     }
+    if (width * height > MAX_SCREEN_PIXELS) {
+      return { kind: "rejected", reason: `screen ${width}x${height} has more than ${MAX_SCREEN_PIXELS} pixels (two 4K screens)` };
+    }
     const canvas = createCanvas(width, height);
     const ctx = canvas.getContext("2d");
     ctx.fillStyle = "#000";
@@ -209,6 +216,12 @@ export class Compositor {
       return { kind: "rejected", reason: `${where}: PNG does not decode` };
     }
     this.ctx.drawImage(image, rect.left, rect.top);
+    // A big tile leaves tens of MB behind (the inflate check's buffer, the decoded image) that the
+    // collector would otherwise keep until later: a burst of them must not stack up.
+    if ((rect.right - rect.left) * (rect.bottom - rect.top) >= BIG_TILE_PIXELS) {
+      image.src = EMPTY_PNG; // drops the decoded bitmap now (the Image itself goes with the collection)
+      Bun.gc(true);
+    }
     this.changed = true;
     if (this.changedRows !== "all") this.changedRows.push([rect.top, rect.bottom]);
     return { kind: "drawn" };

@@ -7,7 +7,7 @@ import { containsIdrSlice, readMp4Samples } from "../mp4/reader.ts";
 import { loadHmeRuntime, type HmeRuntime } from "./hmeRuntime.ts";
 import { Mp4OutputTap } from "./mp4Tap.ts";
 import { EncoderFailure, type EncodeRequest, type EncoderOutput, type H264CodecConfig, type H264Encoder } from "./types.ts";
-import { rgbaToI420, type RowSpan } from "./yuv.ts";
+import { checkPictureSize, rgbaToI420, type RowSpan } from "./yuv.ts";
 
 export interface HmeEncoderOptions {
   /** Constant quantiser, 10 (best) .. 51. Default 28: ~45 dB on desktop content. */
@@ -26,7 +26,6 @@ export interface HmeEncoderStats {
 }
 
 export const DEFAULT_QP = 28;
-const MAX_SIDE = 8192;
 let nextFileId = 0;
 
 /** One synchronously encoded picture (the backend-neutral EncodedFrame adds its time). */
@@ -86,9 +85,7 @@ export class HmeH264Encoder implements H264Encoder {
   configureSync(width: number, height: number): H264CodecConfig {
     if (this.closed) throw new Error("encoder is closed");
     if (this.size) throw new Error("encoder is already configured");
-    for (const [name, v] of [["width", width], ["height", height]] as const) {
-      if (!Number.isInteger(v) || v < 2 || v > MAX_SIDE || v % 2 !== 0) throw new RangeError(`${name} ${v} must be an even integer in 2..${MAX_SIDE}`);
-    }
+    checkPictureSize(width, height);
     const e = this.encoder;
     e.width = width;
     e.height = height;

@@ -2,6 +2,16 @@
 // than in the WASM module costs ~5 ms per 1080p frame, copies half the bytes into the module, and
 // avoids the module's point-sampled chroma that makes coloured text fringe.
 
+/** Largest picture side either backend accepts. */
+export const MAX_SIDE = 8192;
+
+/** Throws a RangeError unless width and height are even integers in 2..MAX_SIDE (what I420 needs). */
+export function checkPictureSize(width: number, height: number): void {
+  for (const [name, v] of [["width", width], ["height", height]] as const) {
+    if (!Number.isInteger(v) || v < 2 || v > MAX_SIDE || v % 2 !== 0) throw new RangeError(`${name} ${v} must be an even integer in 2..${MAX_SIDE}`);
+  }
+}
+
 /** Rows [from, to) of a picture; a frame's changed rows are a list of these. */
 export type RowSpan = readonly [from: number, to: number];
 

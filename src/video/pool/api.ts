@@ -1,6 +1,7 @@
 // The VideoPool's public shapes: what callers pass in and get back.
 import type { PictureMessage } from "../../tdp/messages.ts";
 import type { EncodeWindow } from "../compose/scheduler.ts";
+import type { EncoderPreference } from "../encoder/preference.ts";
 import type { H264CodecConfig } from "../encoder/types.ts";
 import type { VideoMode, VideoProblemKind } from "./protocol.ts";
 
@@ -99,6 +100,8 @@ export interface VideoPoolStats {
 export interface VideoPoolOptions {
   /** Number of workers (default: the number of cores). */
   workers?: number;
+  /** H.264 backend for every session of this pool (default "auto": WebCodecs where its binding loads). */
+  encoder?: EncoderPreference;
   /** Backlog (bytes pushed, not yet handled) above which push() returns false. Default 32 MiB. */
   highWaterBytes?: number;
 }

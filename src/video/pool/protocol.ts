@@ -1,6 +1,7 @@
 // Messages between the VideoPool (main thread) and its video workers, with the checks that turn an
 // `unknown` event payload back into one of them.
 import type { EncodeWindow } from "../compose/scheduler.ts";
+import type { EncoderPreference } from "../encoder/preference.ts";
 import type { H264CodecConfig } from "../encoder/types.ts";
 import { parsePictureBatch, type PictureBatch } from "./pictureBatch.ts";
 
@@ -11,6 +12,8 @@ export interface WorkerSessionOptions {
   maxFps?: number;
   keyframeMs?: number;
   qp?: number;
+  /** Which H.264 encoder backend (default "auto": WebCodecs where it loads). */
+  encoder?: EncoderPreference;
   thumbnailWidth?: number;
   /** Overlay the RDP pointer on frames (default true). */
   pointer?: boolean;
@@ -93,6 +96,13 @@ function optionalWindow(o: Record<string, unknown>): EncodeWindow | undefined {
   return { fromMs: num(w, "fromMs"), untilMs: w.untilMs === null ? null : num(w, "untilMs") };
 }
 
+function optionalEncoder(o: Record<string, unknown>): EncoderPreference | undefined {
+  const v = o.encoder;
+  if (v === undefined) return undefined;
+  if (v !== "auto" && v !== "webcodecs" && v !== "wasm") throw new TypeError(`encoder ${String(v)} is not auto|webcodecs|wasm`);
+  return v;
+}
+
 function mode(o: Record<string, unknown>): VideoMode {
   const v = str(o, "mode");
   if (v !== "live" && v !== "import") throw new TypeError(`mode ${v} is not live|import`);
@@ -113,6 +123,7 @@ export function parseMainToWorker(data: unknown): MainToWorker {
           maxFps: optionalNum(o, "maxFps"),
           keyframeMs: optionalNum(o, "keyframeMs"),
           qp: optionalNum(o, "qp"),
+          encoder: optionalEncoder(o),
           thumbnailWidth: optionalNum(o, "thumbnailWidth"),
           pointer: o.pointer === undefined ? undefined : o.pointer === true,
           encodeWindow: optionalWindow(o),

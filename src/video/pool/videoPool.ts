@@ -65,12 +65,14 @@ export class VideoPool {
   private readonly slots: WorkerSlot[] = [];
   private readonly sessions = new Map<string, SessionState>();
   private readonly highWater: number;
+  private readonly encoder: VideoPoolOptions["encoder"];
   private closed = false;
 
   constructor(options: VideoPoolOptions = {}) {
     const count = options.workers ?? availableParallelism();
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers ${count} must be a positive integer`);
     this.highWater = options.highWaterBytes ?? 32 * 1024 * 1024;
+    this.encoder = options.encoder;
     for (let index = 0; index < count; index++) {
       const slot: WorkerSlot = { index, worker: this.spawn(index), sessions: new Set(), restarts: 0, busyMs: 0, busySince: performance.now(), lastBusy: 0 };
       this.slots.push(slot);
@@ -105,7 +107,7 @@ export class VideoPool {
     };
     this.sessions.set(id, state);
     slot.sessions.add(id);
-    slot.worker.postMessage({ type: "open", sessionId: id, options: { ...options } });
+    slot.worker.postMessage({ type: "open", sessionId: id, options: { encoder: this.encoder, ...options } });
     return {
       push: (delayMs, message) => this.push(state, delayMs, message),
       drain: () => this.drain(state),

@@ -1,6 +1,7 @@
-// Entry point of a video worker: hosts WorkerSessions for the VideoPool. One WASM encoder module per
-// worker, shared by its sessions; if that module dies, the worker says so and the pool replaces it.
-import { HmeH264Encoder } from "../encoder/hmeEncoder.ts";
+// Entry point of a video worker: hosts WorkerSessions for the VideoPool. Each session gets its own
+// encoder (native WebCodecs, or the WASM one: one module per worker shared by its sessions; if that
+// module dies, the worker says so and the pool replaces it).
+import { createH264Encoder } from "../encoder/choose.ts";
 import { parseMainToWorker, type WorkerToMain } from "./protocol.ts";
 import { WorkerSession } from "./workerSession.ts";
 
@@ -34,7 +35,7 @@ self.onmessage = (event: MessageEvent) => {
   switch (message.type) {
     case "open": {
       if (sessions.has(message.sessionId)) return;
-      const session = new WorkerSession(message.sessionId, message.options, post, (o) => HmeH264Encoder.create(o), fatal);
+      const session = new WorkerSession(message.sessionId, message.options, post, (o) => createH264Encoder(o), fatal);
       sessions.set(message.sessionId, session);
       return;
     }

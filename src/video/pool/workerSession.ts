@@ -7,12 +7,13 @@ import type { PictureMessage } from "../../tdp/messages.ts";
 import { Compositor, DEFAULT_THUMBNAIL_WIDTH } from "../compose/compositor.ts";
 import { videoSizeFor, type Size } from "../compose/fit.ts";
 import { FrameScheduler, WindowedFrames, type FrameDecision } from "../compose/scheduler.ts";
+import type { EncoderPreference } from "../encoder/preference.ts";
 import { EncoderFailure, type EncodedFrame, type H264Encoder } from "../encoder/types.ts";
 import { batchLength, pictureAt, pictureWeight, type PictureBatch } from "./pictureBatch.ts";
 import type { SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
 
 export type Post = (message: WorkerToMain, transfer?: Transferable[]) => void;
-export type EncoderFactory = (options: { qp?: number }) => Promise<H264Encoder>;
+export type EncoderFactory = (options: { qp?: number; prefer?: EncoderPreference }) => Promise<H264Encoder>;
 
 /** The early thumbnail waits for this much content after the first frame. */
 export const EARLY_THUMBNAIL_AFTER_MS = 3000;
@@ -138,7 +139,7 @@ export class WorkerSession {
 
   private async startEncoder(size: Size): Promise<void> {
     this.videoSize = size;
-    const encoder = await this.createEncoder({ qp: this.options.qp });
+    const encoder = await this.createEncoder({ qp: this.options.qp, prefer: this.options.encoder });
     this.encoder = encoder;
     await encoder.configure(size.width, size.height, {
       config: (config) => this.post({ type: "config", sessionId: this.id, config }),
