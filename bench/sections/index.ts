@@ -9,5 +9,6 @@ import browser from "./browser.ts";
 import rdpDecode from "./rdp-decode.ts";
 import rdpBitmaps from "./rdpBitmaps.ts";
 import rdpVideo from "./rdpVideo.ts";
+import hardening from "./hardening.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening];

@@ -3,7 +3,7 @@
 // events as fast as the encoder pool allows.
 import type { Marker, NewRecording } from "../catalog/types.ts";
 import { readProtostream } from "../recording/protostream.ts";
-import { scanRecording } from "../recording/scan.ts";
+import { missingEvents, scanRecording } from "../recording/scan.ts";
 import { decodeFrame, type DesktopFrame, recordedPayload, recordedPictures } from "../tdp/eras.ts";
 import { MessageType, PICTURE_TYPES } from "../tdp/messages.ts";
 import type { Catalog } from "../catalog/catalog.ts";
@@ -67,7 +67,7 @@ async function summarize(bytes: Uint8Array, plan: FramePlan): Promise<ImportSumm
       desktopAddr: desktop ? desktop.desktopAddr : (ssh?.serverAddr ?? ""),
       cluster: start?.clusterName ?? "", startMs, endMs: endMs ?? startMs + durationMs, durationMs, status: "complete",
       width: scan.screen?.width ?? 0, height: scan.screen?.height ?? 0,
-      videoState: scan.kind === "desktop" ? "encoding" : "none", participants: [...participants], meta: { imported: true },
+      videoState: scan.kind === "desktop" ? "encoding" : "none", participants: [...participants], meta: { imported: true, ...(missingEvents(scan) > 0 ? { lostEvents: missingEvents(scan) } : {}) },
     },
     markers,
     hasPictures,
