@@ -234,13 +234,19 @@ describe("the real RemoteFX capture wrapped in TDPB (ServerHello + FastPathPDU)"
     }
   });
 
-  test("its MP4 frames at the truth times match the client's picture (luma >= 33 dB), live and imported", async () => {
-    for (const item of [live, imported]) expect(item.video.state).toBe("ready");
-    const importedScores = await truthScores(await download(imported.id, `${imported.id}.mp4`), IMPORT_OFFSETS);
-    console.log(`${imported.id}: ${describeScores(importedScores)}`);
-    expect(missedExactly(importedScores)).toEqual([]);
-    const liveScores = await truthScores(await download(live.id, `${live.id}.mp4`), LIVE_OFFSETS);
-    console.log(`${live.id}: ${describeScores(liveScores)}`);
-    expect(liveShortfall(liveScores)).toBeNull();
+  // As for legacy 29/31 (test/server/rdpVideo.test.ts, helpers in test/video/helpers/rdpTruth.ts): luma PSNR,
+  // since 4:2:0 chroma alone caps RGB PSNR near 27 dB on this capture's coloured terminal text.
+  test("imported: its MP4 shows the RDP client's picture at every truth time (luma ≥ 33 dB)", async () => {
+    expect(imported.video.state).toBe("ready");
+    const scores = await truthScores(await download(imported.id, "tdpb-rfx-import.mp4"), IMPORT_OFFSETS);
+    console.log(`${imported.id}: ${describeScores(scores)}`);
+    expect(missedExactly(scores)).toEqual([]);
+  }, 120_000);
+
+  test("live: two thirds of the truth pictures exactly (luma ≥ 33 dB), none broken", async () => {
+    expect(live.video.state).toBe("ready");
+    const scores = await truthScores(await download(live.id, "tdpb-rfx-live.mp4"), LIVE_OFFSETS);
+    console.log(`${live.id}: ${describeScores(scores)}`);
+    expect(liveShortfall(scores)).toBeNull();
   }, 120_000);
 });
