@@ -113,7 +113,7 @@ class FastPathDecoder implements RdpGraphicsDecoder {
       case UPDATE_SURFCMDS: {
         const problems: RdpProblem[] = [];
         try {
-          pushAll(result.dirty, this.surfaces.apply(data, this, problems));
+          this.surfaces.apply(data, this, problems, result.dirty);
         } finally {
           for (const p of problems) this.problem(result, p);
         }

@@ -15,6 +15,8 @@ export const UPDATE_PTR_LARGE = 12;
 /** Largest pointer side any RDP server sends (large pointers are up to 384×384). */
 export const MAX_POINTER_SIDE = 384;
 const CACHE_SIZE = 256;
+/** Pixels the cache may hold in all (16 MiB of RGBA): the oldest shapes make room for new ones. */
+export const CACHE_PIXEL_BUDGET = 4 * 1024 * 1024;
 
 /** A decoded pointer shape; `invert` (one byte a pixel, 1 = invert what is under it) is present when used. */
 export interface RdpPointerShape extends PointerShape {
@@ -23,7 +25,9 @@ export interface RdpPointerShape extends PointerShape {
 
 export class PointerDecoder {
   readonly state: PointerState = { x: 0, y: 0, visible: true, shape: null };
-  private readonly cache: (RdpPointerShape | undefined)[] = new Array(CACHE_SIZE);
+  /** Cache index → shape, oldest stored first. */
+  private readonly cache = new Map<number, RdpPointerShape>();
+  private cachedPixels = 0;
 
   /** Applies one pointer update; returns whether the pointer changed. Throws RdpInputError on bad input. */
   apply(code: number, data: Uint8Array, palette: Uint8Array | null): boolean {
@@ -45,9 +49,9 @@ export class PointerDecoder {
       case UPDATE_PTR_CACHED: {
         need(data, 2, "cached pointer");
         const index = view.getUint16(0, true);
-        const shape = index < CACHE_SIZE ? this.cache[index] : undefined;
         if (index >= CACHE_SIZE) throw new RdpInputError("pointer-cache-index", `cached pointer index ${index} (cache has ${CACHE_SIZE})`);
-        if (!shape) throw new RdpInputError("pointer-cache-miss", `cached pointer ${index} was never sent`);
+        const shape = this.cache.get(index);
+        if (!shape) throw new RdpInputError("pointer-cache-miss", `cached pointer ${index} was never sent (or was dropped to keep the cache within its memory budget)`);
         return this.show(true, shape);
       }
       case UPDATE_PTR_COLOR:
@@ -64,8 +68,22 @@ export class PointerDecoder {
 
   private store(p: { index: number; shape: RdpPointerShape }): boolean {
     if (p.index >= CACHE_SIZE) throw new RdpInputError("pointer-cache-index", `pointer cache index ${p.index} (cache has ${CACHE_SIZE})`);
-    this.cache[p.index] = p.shape;
+    this.forget(p.index);
+    const pixels = p.shape.width * p.shape.height;
+    for (const index of this.cache.keys()) {
+      if (this.cachedPixels + pixels <= CACHE_PIXEL_BUDGET) break;
+      this.forget(index);
+    }
+    this.cache.set(p.index, p.shape);
+    this.cachedPixels += pixels;
     return this.show(true, p.shape);
+  }
+
+  private forget(index: number): void {
+    const old = this.cache.get(index);
+    if (!old) return;
+    this.cache.delete(index);
+    this.cachedPixels -= old.width * old.height;
   }
 
   private show(visible: boolean, shape: PointerShape | null): boolean {

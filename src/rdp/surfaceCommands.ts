@@ -22,12 +22,12 @@ export class SurfaceCommandDecoder {
   frameMarkers = 0;
 
   /**
-   * Applies all commands of one (reassembled) surface-commands update. A bad bitmap is skipped and reported
-   * when its length is known; a broken command structure stops the update (commands before it stay drawn).
+   * Applies all commands of one (reassembled) surface-commands update, adding changed areas to `dirty` as it goes.
+   * A bad bitmap is skipped and reported when its length is known; a broken command structure throws (commands
+   * before it stay drawn and in `dirty`).
    */
-  apply(data: Uint8Array, screen: SurfaceScreen, problems: RdpProblem[]): RdpRect[] {
+  apply(data: Uint8Array, screen: SurfaceScreen, problems: RdpProblem[], dirty: RdpRect[]): void {
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const dirty: RdpRect[] = [];
     for (let pos = 0; pos < data.length; ) {
       if (data.length - pos < 2) throw new RdpInputError("truncated", "surface command ends inside its type");
       const type = view.getUint16(pos, true);
@@ -56,7 +56,7 @@ export class SurfaceCommandDecoder {
       const bitmap = data.subarray(start, start + length);
       try {
         if (looksLikeRemoteFx(bitmap)) {
-          dirty.push(...this.rfx.apply(bitmap, destLeft, destTop, screen, problems));
+          this.rfx.apply(bitmap, destLeft, destTop, screen, problems, dirty);
         } else if (codecId === CODEC_ID_NONE) {
           const r = drawUncompressed(bitmap, destLeft, destTop, width, height, screen);
           if (r) dirty.push(r);
@@ -69,7 +69,6 @@ export class SurfaceCommandDecoder {
       }
       pos = start + length;
     }
-    return dirty;
   }
 }
 

@@ -44,6 +44,8 @@ export interface RecordingSummary {
   bytes: number;
   skippedEvents: number;
   outOfOrderEvents: number;
+  /** Highest event index read (-1 before any): with `events`, how many indexes are missing (events lost while recording). */
+  lastIndex: number;
   truncatedAt: number | null;
   /** Human-readable findings, worst first is not guaranteed; capped at 50. */
   problems: string[];
@@ -54,7 +56,7 @@ export interface RecordingSummary {
 class SummaryBuilder {
   readonly summary: RecordingSummary = {
     kind: "unknown", sessionId: null, events: 0, counts: {}, tdpMessageCounts: {}, tdpbMessageCounts: {}, firstTime: null, lastTime: null,
-    durationMs: 0, screen: null, start: null, end: null, parts: 0, bytes: 0, skippedEvents: 0, outOfOrderEvents: 0,
+    durationMs: 0, screen: null, start: null, end: null, parts: 0, bytes: 0, skippedEvents: 0, outOfOrderEvents: 0, lastIndex: -1,
     truncatedAt: null, problems: [], error: null,
   };
   private lastDelay = -1;
@@ -184,6 +186,11 @@ class SummaryBuilder {
   }
 }
 
+/** Event indexes the recording skips (Teleport numbers events from 0 and keeps a lost one's index). */
+export function missingEvents(s: Pick<RecordingSummary, "events" | "lastIndex">): number {
+  return Math.max(0, s.lastIndex + 1 - s.events);
+}
+
 /** Read a whole recording and summarise it. Never throws for a malformed file: see `error`. */
 export async function scanRecording(source: ProtostreamSource, options?: ReadOptions): Promise<RecordingSummary> {
   const builder = new SummaryBuilder();
@@ -197,7 +204,7 @@ export async function scanRecording(source: ProtostreamSource, options?: ReadOpt
   const stats = reader.stats;
   Object.assign(builder.summary, {
     parts: stats.parts, bytes: stats.bytes, skippedEvents: stats.skippedEvents,
-    outOfOrderEvents: stats.outOfOrderEvents, truncatedAt: stats.truncatedAt,
+    outOfOrderEvents: stats.outOfOrderEvents, truncatedAt: stats.truncatedAt, lastIndex: stats.lastIndex,
   });
   return builder.finish();
 }

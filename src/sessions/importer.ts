@@ -3,7 +3,7 @@
 // events as fast as the encoder pool allows.
 import type { Marker, NewRecording } from "../catalog/types.ts";
 import { readProtostream } from "../recording/protostream.ts";
-import { scanRecording } from "../recording/scan.ts";
+import { missingEvents, scanRecording } from "../recording/scan.ts";
 import { decodeFrame, type DesktopFrame, recordedPayload, recordedPictures } from "../tdp/eras.ts";
 import { MessageType, PICTURE_TYPES } from "../tdp/messages.ts";
 import type { Catalog } from "../catalog/catalog.ts";
@@ -11,7 +11,7 @@ import type { BlobStore } from "../storage/blobStore.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
 import { FramePlan } from "../video/framePlan.ts";
 import { blobKeys, isValidSessionId } from "./blobKeys.ts";
-import { MarkerTracker } from "./markers.ts";
+import { MarkerTracker, ProblemMarkers } from "./markers.ts";
 import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "../recording/terminalResize.ts";
 import { finishSessionVideo, importedSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
 
@@ -67,7 +67,7 @@ async function summarize(bytes: Uint8Array, plan: FramePlan): Promise<ImportSumm
       desktopAddr: desktop ? desktop.desktopAddr : (ssh?.serverAddr ?? ""),
       cluster: start?.clusterName ?? "", startMs, endMs: endMs ?? startMs + durationMs, durationMs, status: "complete",
       width: scan.screen?.width ?? 0, height: scan.screen?.height ?? 0,
-      videoState: scan.kind === "desktop" ? "encoding" : "none", participants: [...participants], meta: { imported: true },
+      videoState: scan.kind === "desktop" ? "encoding" : "none", participants: [...participants], meta: { imported: true, ...(missingEvents(scan) > 0 ? { lostEvents: missingEvents(scan) } : {}) },
     },
     markers,
     hasPictures,
@@ -151,7 +151,13 @@ export async function importRecording(services: ImportDeps, bytes: Uint8Array): 
 /** Replays the pictures through the encoder pool, as fast as it takes them, one window per worker. */
 async function encodeImported(services: ImportDeps, id: string, bytes: Uint8Array, durationMs: number, windows: EncodeWindow[]): Promise<void> {
   const deps = services.sessionDeps;
-  const video = importedSessionVideo(deps, id, windows);
+  const problemMarkers = new ProblemMarkers();
+  let badPictures = 0;
+  const video = importedSessionVideo(deps, id, windows, (reason, atMs) => {
+    badPictures++;
+    const marker = problemMarkers.markerFor(reason, atMs ?? 0);
+    if (marker) void services.catalog.addMarker(id, marker).catch((err) => services.log(`import ${id}: marker not listed: ${String(err)}`));
+  });
   let undecodable = 0;
   try {
     for await (const e of readProtostream(bytes)) {
@@ -174,4 +180,5 @@ async function encodeImported(services: ImportDeps, id: string, bytes: Uint8Arra
   }
   if (undecodable > 0) services.log(`import ${id}: ${undecodable} undecodable picture message(s) left out of the video`);
   await finishSessionVideo(deps, video, durationMs);
+  if (badPictures > 0) services.log(`import ${id}: ${badPictures} picture problem(s) skipped in the video`);
 }

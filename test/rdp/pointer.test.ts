@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { createRdpDecoder } from "../../src/rdp/decoder";
 import { DEFAULT_POINTER, drawPointer } from "../../src/rdp/pointerDraw";
 import type { RdpPointerShape } from "../../src/rdp/pointer";
-import { fastPathPdu } from "./build";
+import { fastPathPdu, fragmentedPdus } from "./build";
 
 /** TS_POINTERATTRIBUTE (code 11) of a w×h pointer; `xor` and `and` are bottom-up, rows padded to 2 bytes. */
 function newPointer(bpp: number, index: number, hot: [number, number], w: number, h: number, xor: number[], and: number[]): Uint8Array {
@@ -84,6 +84,32 @@ describe("pointer updates", () => {
     expect(kind(new Uint8Array(1), 8)).toEqual(["truncated"]);
     expect(d.pointer.shape).toBe(before);
   });
+});
+
+test("the pointer cache stays within its memory budget: the oldest large pointers make room", () => {
+  const d = createRdpDecoder(100, 100);
+  // Large pointers (code 12, u32 mask lengths) of 384×384 at 1 bpp; 40 of them would be 5.9 M pixels.
+  const large = (index: number) => {
+    const stride = 48;
+    const head = new DataView(new ArrayBuffer(20));
+    head.setUint16(0, 1, true);
+    head.setUint16(2, index, true);
+    head.setUint16(8, 384, true);
+    head.setUint16(10, 384, true);
+    head.setUint32(12, stride * 384, true);
+    head.setUint32(16, stride * 384, true);
+    return new Uint8Array([...new Uint8Array(head.buffer), ...new Uint8Array(stride * 384 * 2).fill(index)]);
+  };
+  for (let i = 0; i < 40; i++) {
+    for (const pdu of fragmentedPdus(12, large(i), 16000)) expect(d.apply(pdu).problems).toEqual([]);
+    expect(d.pointer.shape!.width).toBe(384);
+  }
+  const cached = (i: number) => d.apply(fastPathPdu([{ code: 10, data: new Uint8Array(u16(i)) }])).problems.map((p) => p.kind);
+  expect(cached(39)).toEqual([]);
+  expect(cached(0)).toEqual(["pointer-cache-miss"]);
+  // 4 Mi pixels hold 28 of them: the newest 28 are still there.
+  expect(cached(12)).toEqual([]);
+  expect(cached(11)).toEqual(["pointer-cache-miss"]);
 });
 
 describe("drawPointer", () => {

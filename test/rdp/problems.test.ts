@@ -158,6 +158,24 @@ describe("RemoteFX", () => {
     expect(d.rgba).toEqual(reference);
   });
 
+  test("tiles drawn before a structural error stay drawn and are reported dirty", () => {
+    const d = createRdpDecoder(1280, 720);
+    // Tile 100 claims more bytes than the tileset has: tiles 0–99 are drawn, then the message stops.
+    const pdus = damagedFrame((_, v) => v.setUint32(layout.tiles[100]! + 2, 0x7fffffff, true));
+    const dirty = pdus.flatMap((p) => {
+      const r = d.apply(p);
+      if (r.problems.length) expect(r.problems.map((x) => x.kind)).toEqual(["truncated"]);
+      return r.dirty;
+    });
+    expect(dirty.length).toBe(100);
+    for (const rect of dirty) {
+      for (let y = rect.top; y < rect.bottom; y++) {
+        const at = (y * 1280 + rect.left) * 4;
+        expect(d.rgba.subarray(at, at + (rect.right - rect.left) * 4)).toEqual(reference.subarray(at, at + (rect.right - rect.left) * 4));
+      }
+    }
+  });
+
   test("a codec that is not RemoteFX is named; uncompressed surface bits (codec 0) draw", () => {
     const d = decoderWithFirstFrame();
     const cmd = (codec: number, bitmap: Uint8Array, w: number, h: number, x = 10, y = 20) => {

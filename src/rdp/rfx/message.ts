@@ -41,13 +41,12 @@ export class RfxDecoder {
   tilesDecoded = 0;
 
   /**
-   * Draws one RemoteFX message whose surface origin is (`left`, `top`) on the screen. Returns the changed areas.
-   * Structural errors throw RdpInputError (nothing after them is drawn); a bad tile is skipped and reported in
-   * `problems` while the other tiles are drawn.
+   * Draws one RemoteFX message whose surface origin is (`left`, `top`) on the screen, adding the changed areas to
+   * `dirty` as it goes. Structural errors throw RdpInputError (what was drawn before stays, and is in `dirty`); a
+   * bad tile is skipped and reported in `problems` while the other tiles are drawn.
    */
-  apply(data: Uint8Array, left: number, top: number, screen: RfxScreen, problems: RdpProblem[]): RdpRect[] {
+  apply(data: Uint8Array, left: number, top: number, screen: RfxScreen, problems: RdpProblem[], dirty: RdpRect[]): void {
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const dirty: RdpRect[] = [];
     let rects: RdpRect[] | null = null;
     for (let pos = 0; pos < data.length; ) {
       if (data.length - pos < 6) throw new RdpInputError("truncated", `RemoteFX: ${data.length - pos} stray bytes after the last block`);
@@ -87,7 +86,6 @@ export class RfxDecoder {
       }
       pos += len;
     }
-    return dirty;
   }
 
   /** The region's rectangles on the screen, clipped to it. No rectangles means the whole screen. */
