@@ -116,13 +116,13 @@ describe("memory under unauthenticated 300 MB bodies", () => {
       };
       const results = await Promise.all([0, 1, 2, 3].map(attack));
       const after = proc.memory();
+      console.log(`server RSS: ${(before.rss / MiB).toFixed(0)} MiB before (peak ${(before.peak / MiB).toFixed(0)}), peak ${(after.peak / MiB).toFixed(0)} MiB, ${(after.rss / MiB).toFixed(0)} MiB after; bytes pulled from the clients: ${results.map((r) => (r.sent / MiB).toFixed(1)).join(", ")} MiB; answers ${results.map((r) => r.status).join(", ")}`);
       for (const r of results) {
         if (r.status !== 0) {
           expect([401, 413]).toContain(r.status);
           expect(JSON.parse(r.body)).toHaveProperty("error");
         }
       }
-      console.log(`server RSS: ${(before.rss / MiB).toFixed(0)} MiB before (peak ${(before.peak / MiB).toFixed(0)}), peak ${(after.peak / MiB).toFixed(0)} MiB, ${(after.rss / MiB).toFixed(0)} MiB after; bytes pulled from the clients: ${results.map((r) => (r.sent / MiB).toFixed(1)).join(", ")} MiB; answers ${results.map((r) => r.status).join(", ")}`);
       expect(after.peak).toBeLessThan(CEILING);
       expect(after.peak).toBeLessThan(Math.max(before.peak, before.rss) + GROWTH);
       expect(after.rss - before.rss).toBeLessThan(GROWTH);

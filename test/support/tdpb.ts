@@ -25,3 +25,4 @@ export async function pngRgba(path: string): Promise<{ width: number; height: nu
   ctx.drawImage(image, 0, 0);
   return { width: image.width, height: image.height, rgba: new Uint8Array(ctx.getImageData(0, 0, image.width, image.height).data) };
 }
+

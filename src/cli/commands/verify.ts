@@ -45,8 +45,12 @@ function report(s: RecordingSummary, describe: string, size: number | null, verd
   if (s.end) lines.push(["end", `${formatTime(s.end.endTime)}, participants: ${s.end.participants.join(", ") || "-"}`]);
   lines.push(["duration", `${formatDuration(s.durationMs)} of playback${s.firstTime && s.lastTime ? ` (events from ${formatTime(s.firstTime)} to ${formatTime(s.lastTime)})` : ""}`]);
   lines.push(["events", `${s.events}: ${counts(s.counts)}`]);
-  if (s.kind === "desktop") lines.push(["tdp", counts(s.tdpMessageCounts, (k) => TDP_NAMES[Number(k)] ?? `type ${k}`)]);
-  if (Object.keys(s.tdpbMessageCounts).length > 0) lines.push(["tdpb", counts(s.tdpbMessageCounts)]);
+  const tdpb = Object.keys(s.tdpbMessageCounts).length > 0;
+  // A recording of one era shows that era's counts; legacy is listed for a desktop recording without TDPB.
+  if (s.kind === "desktop" && (!tdpb || Object.keys(s.tdpMessageCounts).length > 0)) {
+    lines.push(["tdp", counts(s.tdpMessageCounts, (k) => TDP_NAMES[Number(k)] ?? `type ${k}`)]);
+  }
+  if (tdpb) lines.push(["tdpb", counts(s.tdpbMessageCounts)]);
   if (s.screen) lines.push(["screen", `${s.screen.width}×${s.screen.height}`]);
   lines.push(["order", `${s.skippedEvents} duplicate(s) skipped, ${s.outOfOrderEvents} index gap(s)`]);
   const problems = s.problems.length === 0 ? ["none"] : s.problems;

@@ -1,6 +1,6 @@
 // Runs FreeRDP's RemoteFX decoder (rfxref.c against the system's libfreerdp2) on RemoteFX messages, for the
 // bit-exactness test and the decode benchmark. Needs gcc and Debian's libfreerdp2-2; `available()` says why not.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { looksLikeRemoteFx } from "../../../src/rdp/rfx/message";
@@ -11,22 +11,44 @@ export interface RfxMessage {
   data: Uint8Array;
 }
 
-let built: string | null | undefined;
+const built = new Map<string, string | null>();
 let why = "";
 
-/** Compiles the harness once; null (with the reason in `unavailableReason()`) when gcc or libfreerdp2 is missing. */
-export function freerdpReference(): string | null {
-  if (built !== undefined) return built;
-  const dir = mkdtempSync(join(tmpdir(), "rfxref-"));
-  const exe = join(dir, "rfxref");
-  const cc = Bun.spawnSync(["gcc", "-O2", "-o", exe, join(import.meta.dir, "rfxref.c"), "-l:libfreerdp2.so.2"], { stderr: "pipe" });
+function compile(name: string, libs: string[]): string | null {
+  if (built.has(name)) return built.get(name)!;
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const exe = join(dir, name);
+  const cc = Bun.spawnSync(["gcc", "-O2", "-o", exe, join(import.meta.dir, `${name}.c`), ...libs.map((l) => `-l:${l}`)], { stderr: "pipe" });
   if (cc.exitCode !== 0 || !existsSync(exe)) {
-    why = `gcc with libfreerdp2 (Debian: gcc libfreerdp2-2) not usable: ${cc.stderr.toString().trim().split("\n").slice(-1)[0] ?? "no gcc"}`;
-    built = null;
-  } else {
-    built = exe;
+    why = `gcc with libfreerdp2 (Debian: gcc libc6-dev libfreerdp2-2) not usable: ${cc.stderr.toString().trim().split("\n").slice(-1)[0] ?? "no gcc"}`;
+    built.set(name, null);
+    return null;
   }
-  return built;
+  built.set(name, exe);
+  return exe;
+}
+
+/** Compiles the decoding harness once; null (with the reason in `unavailableReason()`) when gcc or libfreerdp2 is missing. */
+export function freerdpReference(): string | null {
+  return compile("rfxref", ["libfreerdp2.so.2"]);
+}
+
+/** Compiles the encoding harness once (see rfxenc.c); null when unavailable. */
+export function freerdpEncoder(): string | null {
+  return compile("rfxenc", ["libfreerdp2.so.2", "libwinpr2.so.2"]);
+}
+
+/** One RemoteFX message (all headers, one rectangle) of a width×height RGBX picture, encoded by FreeRDP. */
+export function encodeWithFreerdp(exe: string, rgbx: Uint8Array, width: number, height: number, mode: "rlgr1" | "rlgr3"): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), "rfxenc-run-"));
+  try {
+    writeFileSync(join(dir, "in.rgbx"), rgbx);
+    const run = Bun.spawnSync([exe, join(dir, "in.rgbx"), String(width), String(height), mode, join(dir, "out.rfx")], { stderr: "pipe" });
+    if (run.exitCode !== 0) throw new Error(`rfxenc failed (${run.exitCode}): ${run.stderr.toString()}`);
+    return new Uint8Array(readFileSync(join(dir, "out.rfx")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function unavailableReason(): string {
@@ -70,10 +92,14 @@ export function decodeWithFreerdp(exe: string, messages: RfxMessage[], width: nu
     parts.push(new Uint8Array(head.buffer), m.data);
   }
   writeFileSync(join(dir, "messages.bin"), Buffer.concat(parts));
-  const run = Bun.spawnSync([exe, join(dir, "messages.bin"), String(width), String(height), String(repeats), join(dir, "out.rgbx")], { stderr: "pipe" });
-  if (run.exitCode !== 0) throw new Error(`rfxref failed: ${run.stderr.toString()}`);
-  const [count, ms, failed] = run.stdout.toString().trim().split(" ").map(Number);
-  if (count !== messages.length) throw new Error(`rfxref decoded ${count} of ${messages.length} messages`);
-  const cpuMs = Number(run.resourceUsage.cpuTime.total) / 1000;
-  return { rgbx: new Uint8Array(readFileSync(join(dir, "out.rgbx"))), ms: ms!, cpuMs, failed: failed! };
+  try {
+    const run = Bun.spawnSync([exe, join(dir, "messages.bin"), String(width), String(height), String(repeats), join(dir, "out.rgbx")], { stderr: "pipe" });
+    if (run.exitCode !== 0) throw new Error(`rfxref failed: ${run.stderr.toString()}`);
+    const [count, ms, failed] = run.stdout.toString().trim().split(" ").map(Number);
+    if (count !== messages.length) throw new Error(`rfxref decoded ${count} of ${messages.length} messages`);
+    const cpuMs = Number(run.resourceUsage.cpuTime.total) / 1000;
+    return { rgbx: new Uint8Array(readFileSync(join(dir, "out.rgbx"))), ms: ms!, cpuMs, failed: failed! };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
