@@ -8,7 +8,8 @@ import importSpeed from "./import.ts";
 import browser from "./browser.ts";
 import rdpDecode from "./rdp-decode.ts";
 import rdpBitmaps from "./rdpBitmaps.ts";
+import rdpVideo from "./rdpVideo.ts";
 import hardening from "./hardening.ts";
 import tdpb from "./tdpb.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, hardening, tdpb];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb];

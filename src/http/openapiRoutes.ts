@@ -4,6 +4,7 @@
 import { toOpenAPISchema } from "@elysiajs/openapi";
 import { type AnyElysia, Elysia, t } from "elysia";
 import { errors } from "../api/common.ts";
+import { ControlFrame } from "../api/ingest.ts";
 import { SESSION_COOKIE } from "../auth/cookies.ts";
 import { authGuard, requirePrincipal } from "./authRoutes.ts";
 import { JSON_BODY_LIMIT } from "./bodyLimit.ts";
@@ -31,7 +32,8 @@ const DESCRIPTION = `The deskreel HTTP API. Every route needs \`Authorization: B
 function socketOperation(path: string, op: Operation): Operation {
   const responses: Record<string, Json> = { "101": { description: "Switching Protocols: the WebSocket is open" } };
   for (const status of ["400", "401", "403", "404", "409"]) responses[status] = errorResponse(status);
-  return { ...op, ...SOCKETS[path], tags: ["live"], "x-websocket": true, responses: { ...responses, ...(op.responses ?? {}) } };
+  const frames = path === "/v1/ingest/ssh" ? { "x-text-frames": { $ref: "#/components/schemas/SshControlFrame" } } : {};
+  return { ...op, ...SOCKETS[path], ...frames, tags: ["live"], "x-websocket": true, responses: { ...responses, ...(op.responses ?? {}) } };
 }
 
 function errorResponse(status: string): Json {
@@ -110,7 +112,7 @@ export function buildOpenApiDocument(app: AnyElysia, version: string): Json {
     paths: out,
     components: {
       ...(components as Json),
-      schemas: { ...((components as { schemas?: Json }).schemas ?? {}), Error: errors(400)[400] },
+      schemas: { ...((components as { schemas?: Json }).schemas ?? {}), Error: errors(400)[400], SshControlFrame: ControlFrame },
       securitySchemes: {
         bearerToken: { type: "http", scheme: "bearer", description: "an API token (admin token, or one made under /v1/tokens)" },
         sessionCookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "set by POST /v1/auth/login" },

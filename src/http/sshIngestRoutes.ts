@@ -2,7 +2,9 @@
 // session per socket, starting when the socket opens and ending when it closes; cols/rows are the
 // terminal size at the start (default 80x24). Binary frames are terminal output; text frames are
 // control messages, {"resize":{"cols":C,"rows":R}}. Bad frames are answered with {"error": "..."}.
-import { Elysia, t } from "elysia";
+import { Elysia, getSchemaValidator, t } from "elysia";
+import { ControlFrame, terminalSideParam, UNKNOWN_CONTROL } from "../api/ingest.ts";
+import { problemText } from "../api/validation.ts";
 import { canIngest } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
@@ -21,15 +23,10 @@ type SshFrame = { kind: "output"; data: Uint8Array; at: number } | { kind: "resi
 
 /** A sender that keeps sending garbage is cut off after this many rejected frames. */
 const MAX_BAD_FRAMES = 100;
-const MAX_TERMINAL_SIDE = 10_000;
 const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
 
-const side = t.Optional(t.Numeric({ minimum: 1, maximum: MAX_TERMINAL_SIDE }));
-
-
-function isTerminalSide(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_TERMINAL_SIDE;
-}
+const side = t.Optional(terminalSideParam);
+const controlFrame = getSchemaValidator(ControlFrame);
 
 /** A control frame (Elysia hands over JSON text already parsed): the new size, or why it is refused. */
 export function parseControlFrame(message: unknown): TerminalSize | string {
@@ -41,11 +38,9 @@ export function parseControlFrame(message: unknown): TerminalSize | string {
       return "text frames must be JSON control messages";
     }
   }
-  if (typeof value !== "object" || value === null || !("resize" in value)) return 'unknown control message (expected {"resize":{"cols":C,"rows":R}})';
-  const resize: unknown = value.resize;
-  if (typeof resize !== "object" || resize === null || !("cols" in resize) || !("rows" in resize)) return "resize needs cols and rows";
-  const { cols, rows } = resize;
-  if (!isTerminalSide(cols) || !isTerminalSide(rows)) return `cols and rows must be whole numbers from 1 to ${MAX_TERMINAL_SIDE}`;
+  if (typeof value !== "object" || value === null || !("resize" in value)) return UNKNOWN_CONTROL;
+  if (!controlFrame?.Check(value)) return problemText(controlFrame?.Errors(value).First(), "control message");
+  const { cols, rows } = (value as ControlFrame).resize;
   return { cols, rows };
 }
 

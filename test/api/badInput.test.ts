@@ -86,6 +86,14 @@ describe("sockets and paths", () => {
     expect(await errorOf(res)).toBe("login is required");
   });
 
+  test("an SSH socket's terminal size must be whole numbers in range", async () => {
+    const res = await fetch(`${server.url}/v1/ingest/ssh?host=h&user=u&login=l&cols=80.5&rows=24`, {
+      headers: { ...server.auth, connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+    });
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toStartWith("cols and rows must be whole numbers from 1 to 10000");
+  });
+
   test("an unknown route is a JSON 404", async () => {
     const res = await server.get("/v1/nothing-here");
     expect(res.status).toBe(404);

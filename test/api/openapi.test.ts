@@ -72,6 +72,10 @@ describe("the OpenAPI document", () => {
     const video = doc.paths["/v1/recordings/{id}/video.mp4"].get.responses as Record<string, { content?: Record<string, unknown> }>;
     expect(Object.keys(video["206"].content ?? {})).toEqual(["video/mp4"]);
     expect(doc.paths["/v1/users"].post.requestBody).toBeDefined();
+    // The SSH socket's text frames, from the schema the server checks them with.
+    expect(doc.paths["/v1/ingest/ssh"].get).toHaveProperty("x-text-frames", { $ref: "#/components/schemas/SshControlFrame" });
+    const frame = (doc.components as unknown as { schemas: Record<string, { properties: { resize: { required: string[] } } }> }).schemas.SshControlFrame;
+    expect(frame.properties.resize.required.sort()).toEqual(["cols", "rows"]);
     const importBody = doc.paths["/v1/recordings/import"].post.requestBody as { content: Record<string, unknown> };
     expect(Object.keys(importBody.content)).toEqual(["application/octet-stream"]);
   });
