@@ -28,7 +28,7 @@ export interface Picture {
   changedRows: RowSpan[] | null;
 }
 
-/** Where one pass over the clip spent its time, ms (the import path without the encoder). */
+/** Where one pass over the clip spent its CPU time, ms (the import path without the encoder). */
 export interface ComposeTimes {
   /** Applying messages: TDP decode, PNG tile decode, queueing draws. */
   applyMs: number;
@@ -43,9 +43,9 @@ export async function* schedulePictures(clip: Clip, times?: ComposeTimes): Async
   const size = { width: clip.width, height: clip.height };
   let sized = false;
   const take = (ptsMs: number, forceKey: boolean): Picture => {
-    const started = performance.now();
+    const started = process.cpuUsage();
     const { rgba, changedRows } = compositor.takeFrameUpdate(size);
-    if (times) times.readbackMs += performance.now() - started;
+    if (times) times.readbackMs += cpuMs(started);
     return { ptsMs, forceKey, rgba, changedRows };
   };
   for (const r of clip.records) {
@@ -54,15 +54,21 @@ export async function* schedulePictures(clip: Clip, times?: ComposeTimes): Async
       yield take(decision.ptsMs, decision.forceKey);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const started = performance.now();
+    const started = process.cpuUsage();
     const message = decodePicture(r.data);
     const outcome = message ? compositor.apply(message) : null;
-    if (times) times.applyMs += performance.now() - started;
+    if (times) times.applyMs += cpuMs(started);
     if (outcome?.kind === "resized") sized = true;
     scheduler.afterMessage(r.delayMs, outcome?.kind === "drawn" || outcome?.kind === "resized", performance.now());
   }
   const last = scheduler.finish(clip.records.at(-1)?.delayMs ?? 0);
   if (last && sized) yield take(last.ptsMs, last.forceKey);
+}
+
+/** CPU ms of this process since `since` (wall time would count the other processes on a shared machine). */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 export interface EncodeRun {
@@ -120,35 +126,44 @@ export async function encodeOurs(clip: Clip, backend: EncoderBackend, dir: strin
   return { label: backend, path, forced, frames: frames.length, keyframes: frames.filter((f) => f.isKey).length, bytes, cpuSeconds: cpu, fps: frames.length / cpu, psnrDb: 0, minPsnrDb: 0 };
 }
 
-/** libx264 (ffmpeg, one thread) on the same I420 pictures, keyframes where ours had them. */
-export async function encodeX264(clip: Clip, preset: string, crf: number, dir: string, forcedFrames: number[]): Promise<EncodeRun & { path: string }> {
-  const path = join(dir, `x264-${preset}-${crf}.h264`);
+/**
+ * libx264 (ffmpeg, one thread each) at several CRFs on the same I420 pictures, keyframes where ours
+ * had them: one composing pass feeds every ffmpeg at once.
+ */
+export async function encodeX264(clip: Clip, preset: string, crfs: number[], dir: string, forcedFrames: number[]): Promise<(EncodeRun & { path: string })[]> {
   const keys = forcedFrames.length ? forcedFrames.map((i) => `eq(n,${i})`).join("+") : "eq(n,0)";
   // ffmpeg's own CPU time (user+system) is the peer's cost: reading raw pictures from a pipe is noise next to encoding.
-  const proc = Bun.spawn(
-    [
-      "ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", `${clip.width}x${clip.height}`, "-r", "10", "-i", "-",
-      "-c:v", "libx264", "-preset", preset, "-crf", String(crf), "-threads", "1", "-g", "100000", "-bf", "0",
-      "-force_key_frames", `expr:${keys}`, "-f", "h264", path,
-    ],
-    { stdin: "pipe", stdout: "ignore", stderr: "pipe" },
-  );
-  const stderrText = new Response(proc.stderr).text();
+  const runs = crfs.map((crf) => {
+    const path = join(dir, `x264-${preset}-${crf}.h264`);
+    const proc = Bun.spawn(
+      [
+        "ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", `${clip.width}x${clip.height}`, "-r", "10", "-i", "-",
+        "-c:v", "libx264", "-preset", preset, "-crf", String(crf), "-threads", "1", "-g", "100000", "-bf", "0",
+        "-force_key_frames", `expr:${keys}`, "-f", "h264", path,
+      ],
+      { stdin: "pipe", stdout: "ignore", stderr: "pipe" },
+    );
+    return { crf, path, proc, stderr: new Response(proc.stderr).text() };
+  });
   const yuv = new Uint8Array((clip.width * clip.height * 3) / 2);
   let frames = 0;
   for await (const p of schedulePictures(clip)) {
     rgbaToI420(p.rgba, clip.width, clip.height, yuv);
-    proc.stdin.write(yuv);
-    await proc.stdin.flush();
+    for (const r of runs) r.proc.stdin.write(yuv);
+    await Promise.all(runs.map((r) => r.proc.stdin.flush()));
     frames++;
   }
-  await proc.stdin.end();
-  const stderr = await stderrText;
-  if ((await proc.exited) !== 0) throw new Error(`ffmpeg libx264 failed: ${stderr}`);
-  const usage = proc.resourceUsage();
-  const cpu = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6 : NaN;
-  const bytes = Bun.file(path).size;
-  return { label: `libx264 ${preset} crf ${crf}`, path, frames, keyframes: forcedFrames.length, bytes, cpuSeconds: cpu, fps: frames / cpu, psnrDb: 0, minPsnrDb: 0 };
+  const out: (EncodeRun & { path: string })[] = [];
+  for (const r of runs) {
+    await r.proc.stdin.end();
+    const stderr = await r.stderr;
+    if ((await r.proc.exited) !== 0) throw new Error(`ffmpeg libx264 failed: ${stderr}`);
+    const usage = r.proc.resourceUsage();
+    const cpu = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6 : NaN;
+    const bytes = Bun.file(r.path).size;
+    out.push({ label: `libx264 ${preset} crf ${r.crf}`, path: r.path, frames, keyframes: forcedFrames.length, bytes, cpuSeconds: cpu, fps: frames / cpu, psnrDb: 0, minPsnrDb: 0 });
+  }
+  return out;
 }
 
 /** Mean and lowest per-frame RGB PSNR of each Annex-B file against the composed pictures. */

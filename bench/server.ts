@@ -68,8 +68,10 @@ export async function benchLive(
   speed = 1,
   memoryEveryMin = 0,
   env: Record<string, string> = {},
+  /** What session i sends (default: a synthetic 1080p office desktop of `durationS`). */
+  captureFor: (i: number) => Promise<TdpcapRecord[]> = (i) => officeCapture(100 + i, durationS),
 ): Promise<LiveRun & { rssMinute1Mb: number; rssEndMb: number; memory: MemorySample[] }> {
-  const captures = await Promise.all(Array.from({ length: sessions }, (_, i) => officeCapture(100 + i, durationS)));
+  const captures = await Promise.all(Array.from({ length: sessions }, (_, i) => captureFor(i)));
   const server = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2", ...env });
   try {
     // Warm up: one short session starts the workers and their WASM encoders, so the baseline includes them.
@@ -161,9 +163,9 @@ export interface ImportRun {
   mp4Bytes: number;
 }
 
-/** Imports one office session's recording into a fresh server and times it until the video is ready. */
-export async function benchImport(durationS: number, env: Record<string, string> = {}): Promise<ImportRun> {
-  const file = await recordingOf(await officeCapture(7, durationS), `bench-import-${durationS}`);
+/** Imports one office session's recording (or `records`) into a fresh server and times it until the video is ready. */
+export async function benchImport(durationS: number, env: Record<string, string> = {}, records?: TdpcapRecord[]): Promise<ImportRun> {
+  const file = await recordingOf(records ?? (await officeCapture(7, durationS)), `bench-import-${durationS}`);
   const target = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2", ...env });
   try {
     const t0 = performance.now();

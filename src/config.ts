@@ -26,6 +26,8 @@ export interface Config {
   videoWorkers: number;
   maxFps: number;
   keyframeMs: number;
+  /** Draw the RDP pointer into RDP-era videos where the client shows it. */
+  videoPointer: boolean;
   /** Memory budget of the video path: decoded pixels per second per live session, live sessions per ingest principal. */
   maxPixelsPerSecond: number;
   maxSessionsPerAgent: number;
@@ -106,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     videoWorkers: intEnv(env, "DESKREEL_VIDEO_WORKERS", availableParallelism(), 1, 64),
     maxFps: intEnv(env, "DESKREEL_VIDEO_FPS", 10, 1, 30),
     keyframeMs: intEnv(env, "DESKREEL_KEYFRAME_MS", 3000, 500, 60000),
+    videoPointer: boolEnv(env, "DESKREEL_VIDEO_POINTER", true),
     maxPixelsPerSecond: intEnv(env, "DESKREEL_MAX_PIXELS_PER_SECOND", 64_000_000, 1_000_000, 2_000_000_000),
     maxSessionsPerAgent: intEnv(env, "DESKREEL_MAX_SESSIONS_PER_AGENT", 100, 1, 100_000),
     videoEncoder: encoderPreference(env.DESKREEL_VIDEO_ENCODER),

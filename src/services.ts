@@ -58,7 +58,7 @@ export async function createServices(config: Config, log: (line: string) => void
   const sessionDeps: DesktopSessionDeps = {
     store, catalog, auditLog, pool, log,
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
-    maxFps: config.maxFps, keyframeMs: config.keyframeMs, maxPixelsPerSecond: config.maxPixelsPerSecond,
+    maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer, maxPixelsPerSecond: config.maxPixelsPerSecond,
   };
   return {
     config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps,

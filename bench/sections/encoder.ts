@@ -10,7 +10,7 @@ import { f, Lines, type BenchSection } from "./common.ts";
 
 const BACKENDS: EncoderBackend[] = ["webcodecs", "wasm"];
 /** libx264 veryfast at these CRFs brackets our quality; bytes at equal PSNR are interpolated between them. */
-const X264_CRFS = [16, 19, 22, 25, 28];
+const X264_CRFS = [16, 19, 22, 25, 28, 31];
 /** The CPU-s per live session-minute measured before the native backend (README, issue #11). */
 const OLD_CPU_PER_SESSION_MINUTE = 4.8;
 
@@ -45,8 +45,7 @@ async function compareOnClip(clip: Clip, out: (line?: string) => void, breakdown
       ours.push(run);
       breakdown.set(backend, { applyMs: times.applyMs, readbackMs: times.readbackMs, encodeMs: run.cpuSeconds * 1000, frames: run.frames });
     }
-    const peers: EncodeRun[] = [];
-    for (const crf of X264_CRFS) peers.push(await encodeX264(clip, "veryfast", crf, dir, forced));
+    const peers = await encodeX264(clip, "veryfast", X264_CRFS, dir, forced);
     const all = [...ours, ...peers];
     const psnr = await measurePsnr(clip, all.map((r) => (r as EncodeRun & { path: string }).path));
     const measured: Measured[] = all.map((r, i) => ({ ...r, psnrDb: psnr[i].mean, minPsnrDb: psnr[i].min }));
@@ -73,7 +72,7 @@ const section: BenchSection = {
     const { lines, out } = new Lines();
     out("`bench/encoderQuality.ts`: the pictures the import scheduler takes from a capture are composed once per encoder and fed to each as the same I420 (libx264 through `ffmpeg -preset veryfast -threads 1 -bf 0`, keyframes forced where ours were). PSNR: every decoded frame (RGB) against the composed picture. Encoder CPU: process CPU while each picture is encoded (its own threads included; RGBA→I420 included for ours), ffmpeg's own CPU for libx264.");
     out();
-    const officeSeconds = quick ? 20 : 90;
+    const officeSeconds = quick ? 20 : 60;
     const clips: Clip[] = [
       { name: `office 1080p (synthetic, ${officeSeconds} s)`, width: 1920, height: 1080, records: (await officeCapture(7, officeSeconds)) },
       { name: "sample-720 (real capture)", width: 1280, height: 720, records: readTdpcap(new Uint8Array(await Bun.file(SAMPLE_CAPTURE).arrayBuffer())) },
@@ -81,7 +80,7 @@ const section: BenchSection = {
     const officeBreakdown = new Map<EncoderBackend, ComposeTimes & { encodeMs: number; frames: number }>();
     for (const [i, clip] of clips.entries()) await compareOnClip(clip, out, i === 0 ? officeBreakdown : new Map());
 
-    out("Where one import's time goes on the 1080p office clip (one thread, ms; the compositor's draws are deferred and paid at readback):");
+    out("Where one import's time goes on the 1080p office clip (CPU ms on one thread; the compositor's draws are deferred and paid at readback):");
     out();
     out("| backend | TDP + PNG tile decode, queue draws | draw + read back | RGBA→I420 + encode | encode share |");
     out("|---|---|---|---|---|");
@@ -91,7 +90,7 @@ const section: BenchSection = {
     }
     out();
 
-    const importSeconds = quick ? 30 : 300;
+    const importSeconds = quick ? 30 : 120;
     out(`Import of a ${importSeconds} s 1080p office recording (\`POST /v1/recordings/import\`, 2 encoder workers, the import split across them), until the video is ready:`);
     out();
     out("| backend | wall s | × real time (target ≥ 30×) | CPU-s | MP4 MB |");
@@ -107,7 +106,7 @@ const section: BenchSection = {
     out();
     out("| backend | sessions | p99 lag ms | max lag ms | real time | CPU-s / session-min | MP4 MB / session-h |");
     out("|---|---|---|---|---|---|---|");
-    const counts: Record<EncoderBackend, number[]> = quick ? { webcodecs: [2], wasm: [2] } : { webcodecs: [12, 16, 20], wasm: [4, 6, 8] };
+    const counts: Record<EncoderBackend, number[]> = quick ? { webcodecs: [2], wasm: [2] } : { webcodecs: [12, 16], wasm: [4, 6] };
     const best: Record<string, number> = {};
     for (const backend of BACKENDS) {
       best[backend] = 0;

@@ -8,8 +8,9 @@ import importSpeed from "./import.ts";
 import browser from "./browser.ts";
 import rdpDecode from "./rdp-decode.ts";
 import rdpBitmaps from "./rdpBitmaps.ts";
+import rdpVideo from "./rdpVideo.ts";
 import hardening from "./hardening.ts";
 import tdpb from "./tdpb.ts";
 import logins from "./logins.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, hardening, tdpb, logins];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins];

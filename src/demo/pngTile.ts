@@ -2,7 +2,8 @@
 // filter, zlib level 3: fast and lossless, what a gateway under load would do) and Skia's, through
 // a reused 64x64 canvas. Both produce standard PNGs whose size is the tile's.
 import { createCanvas, ImageData, type Canvas } from "@napi-rs/canvas";
-import { crc32, deflateSync } from "node:zlib";
+import { deflateSync } from "node:zlib";
+import { crc32 } from "../png/crc32.ts";
 
 export type PngEncoderKind = "zlib" | "canvas";
 

@@ -1,4 +1,4 @@
-// Errors a route throws to answer with a status and a JSON body `{ "error": "..." }` (contract.md).
+// Errors a route throws to answer with a status and a JSON body `{ "error": "..." }` (docs/api.md).
 
 export class HttpError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-// The RDP graphics decoder's outside shape (docs: rdp-graphics). Plain data, no canvas, no I/O:
+// The RDP graphics decoder's outside shape (docs/rdp.md). Plain data, no canvas, no I/O:
 // a screen of RGBA pixels that fast-path output PDUs are applied to, returning what changed.
 // Video code depends on this file only; everything else in src/rdp/ is the decoder's own business.
 

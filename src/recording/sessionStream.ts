@@ -57,6 +57,8 @@ export class SessionStream implements EventStream {
   private flushScheduled = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryDelay: number;
+  /** Failed appends since the last one that succeeded. */
+  private failuresInSpell = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly current: SessionStreamStatus = {
     bytesWritten: 0, parts: 0, lastConfirmedIndex: -1, pendingEvents: 0, failures: 0, lastError: null, unstoredAtClose: 0,
@@ -185,6 +187,8 @@ export class SessionStream implements EventStream {
 
   private appended(batch: EncodedEvent[], partBytes: number): void {
     this.inFlight = null;
+    if (this.failuresInSpell > 0) this.opts.log(`session ${this.sessionId}: storage took a part again after ${this.failuresInSpell} failed attempt(s)`);
+    this.failuresInSpell = 0;
     this.retryDelay = this.opts.retryDelayMs;
     this.current.parts++;
     this.current.bytesWritten += partBytes;
@@ -208,9 +212,13 @@ export class SessionStream implements EventStream {
     this.current.lastError = err instanceof Error ? err.message : String(err);
     // Given up on (complete() timed out) or aborted: nothing more to retry.
     if (this.current.state === "aborted" || this.current.state === "complete") return;
-    this.opts.log(
-      `session ${this.sessionId}: appending a part of ${batch.length} event(s) failed (${this.current.lastError}); retrying in ${this.retryDelay} ms`,
-    );
+    // The first failure of a spell, then one line every 30: a long outage retries every second.
+    if (this.failuresInSpell++ % 30 === 0) {
+      this.opts.log(
+        `session ${this.sessionId}: appending a part of ${batch.length} event(s) failed (${this.current.lastError}); ` +
+          `retrying in ${this.retryDelay} ms (failure ${this.failuresInSpell} of this spell)`,
+      );
+    }
     this.pending = batch.concat(this.pending);
     for (const event of batch) this.pendingBytes += event.bytes.length;
     this.retryTimer = setTimeout(() => {

@@ -9,7 +9,7 @@ import { isTdpb, TdpCodecError } from "../tdp/codec.ts";
 import { decodeFrame, type DesktopFrame, framePictures } from "../tdp/eras.ts";
 import { MessageType, type PictureMessage } from "../tdp/messages.ts";
 import { blobKeys } from "./blobKeys.ts";
-import { MarkerTracker } from "./markers.ts";
+import { MarkerTracker, ProblemMarkers } from "./markers.ts";
 import { PictureBudget, type PictureVerdict, picturePixels } from "./pictureBudget.ts";
 import { MAX_SCREEN_PIXELS } from "../video/compose/fit.ts";
 import { RecordedSession } from "./recordedSession.ts";
@@ -52,6 +52,7 @@ const SKIP_LOG_INTERVAL_MS = 10_000;
 export class DesktopSession extends RecordedSession {
   private recorder!: DesktopRecorder;
   private readonly markers = new MarkerTracker();
+  private readonly problemMarkers = new ProblemMarkers();
   private sizeKnown = false;
   /** The sender's era, from its latest frame: replies (alerts) are written in it. */
   speaksTdpb = false;
@@ -69,7 +70,7 @@ export class DesktopSession extends RecordedSession {
   ) {
     super(deps, info.sessionId);
     this.budget = new PictureBudget({ pixelsPerSecond: deps.maxPixelsPerSecond });
-    this.video = liveSessionVideo(deps, info.sessionId, (reason) => this.onVideoRejected(reason));
+    this.video = liveSessionVideo(deps, info.sessionId, (reason, atMs) => this.onVideoRejected(reason, atMs));
   }
 
   /** Lists the session as live and writes its start event. Throws (nothing listed) if either fails. */
@@ -192,9 +193,11 @@ export class DesktopSession extends RecordedSession {
     return { kind: "alert", message: `deskreel rejected a message: ${reason}` };
   }
 
-  private onVideoRejected(reason: string): void {
+  private onVideoRejected(reason: string, atMs: number | null): void {
     this.rejected++;
     this.deps.log(`session ${this.sessionId}: picture rejected: ${reason}`);
+    const marker = this.problemMarkers.markerFor(reason, atMs ?? this.recordingTimeAt());
+    if (marker) void this.deps.catalog.addMarker(this.sessionId, marker).catch((e) => this.logError("marker", e));
     this.onAlert(`deskreel could not draw a tile: ${reason}`);
   }
 

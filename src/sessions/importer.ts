@@ -11,7 +11,7 @@ import type { BlobStore } from "../storage/blobStore.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
 import { FramePlan } from "../video/framePlan.ts";
 import { blobKeys, isValidSessionId } from "./blobKeys.ts";
-import { MarkerTracker } from "./markers.ts";
+import { MarkerTracker, ProblemMarkers } from "./markers.ts";
 import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "../recording/terminalResize.ts";
 import { finishSessionVideo, importedSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
 
@@ -151,7 +151,13 @@ export async function importRecording(services: ImportDeps, bytes: Uint8Array): 
 /** Replays the pictures through the encoder pool, as fast as it takes them, one window per worker. */
 async function encodeImported(services: ImportDeps, id: string, bytes: Uint8Array, durationMs: number, windows: EncodeWindow[]): Promise<void> {
   const deps = services.sessionDeps;
-  const video = importedSessionVideo(deps, id, windows);
+  const problemMarkers = new ProblemMarkers();
+  let badPictures = 0;
+  const video = importedSessionVideo(deps, id, windows, (reason, atMs) => {
+    badPictures++;
+    const marker = problemMarkers.markerFor(reason, atMs ?? 0);
+    if (marker) void services.catalog.addMarker(id, marker).catch((err) => services.log(`import ${id}: marker not listed: ${String(err)}`));
+  });
   let undecodable = 0;
   try {
     for await (const e of readProtostream(bytes)) {
@@ -174,4 +180,5 @@ async function encodeImported(services: ImportDeps, id: string, bytes: Uint8Arra
   }
   if (undecodable > 0) services.log(`import ${id}: ${undecodable} undecodable picture message(s) left out of the video`);
   await finishSessionVideo(deps, video, durationMs);
+  if (badPictures > 0) services.log(`import ${id}: ${badPictures} picture problem(s) skipped in the video`);
 }

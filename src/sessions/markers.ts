@@ -55,3 +55,23 @@ export class MarkerTracker {
     return dir ? `${dir}/${path}` : path;
   }
 }
+
+/** Most bad-picture markers per session, and the least session time between two: a broken stream stays readable. */
+const MAX_PROBLEM_MARKERS = 100;
+const PROBLEM_MARKER_GAP_MS = 1000;
+
+/**
+ * Picture input the video could not draw (a bad PNG tile, a bad RDP update) becomes an alert marker,
+ * as bad input does on the wire; every problem is still counted and logged by the caller.
+ */
+export class ProblemMarkers {
+  private count = 0;
+  private lastMs = -Infinity;
+
+  markerFor(reason: string, tMs: number): Marker | null {
+    if (this.count >= MAX_PROBLEM_MARKERS || tMs - this.lastMs < PROBLEM_MARKER_GAP_MS) return null;
+    this.count++;
+    this.lastMs = tMs;
+    return { tMs, kind: "alert", detail: clip(`deskreel could not draw: ${reason}`) };
+  }
+}

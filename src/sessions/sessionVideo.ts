@@ -2,13 +2,15 @@
 // the session's blob keys and settings), and write how it ended into the catalogue.
 import type { Catalog } from "../catalog/catalog.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
-import { RecordingVideo, type RecordingVideoDeps, type VideoKeys } from "../video/recordingVideo.ts";
+import { RecordingVideo, type BadPictureListener, type RecordingVideoDeps, type VideoKeys } from "../video/recordingVideo.ts";
 import { blobKeys } from "./blobKeys.ts";
 
 export interface SessionVideoDeps extends RecordingVideoDeps {
   catalog: Catalog;
   maxFps: number;
   keyframeMs: number;
+  /** Draw the RDP pointer into RDP-era videos. */
+  videoPointer: boolean;
 }
 
 function videoKeys(sessionId: string): VideoKeys {
@@ -16,14 +18,18 @@ function videoKeys(sessionId: string): VideoKeys {
   return { live: keys.liveVideo, final: keys.video, thumbnail: keys.thumbnail };
 }
 
-/** A live session's video; `onBadInput` hears of pictures the compositor rejected. */
-export function liveSessionVideo(deps: SessionVideoDeps, sessionId: string, onBadInput: (reason: string) => void): RecordingVideo {
-  return RecordingVideo.live(deps, sessionId, { keys: videoKeys(sessionId), maxFps: deps.maxFps, keyframeMs: deps.keyframeMs, onBadInput });
+function settings(deps: SessionVideoDeps, sessionId: string) {
+  return { keys: videoKeys(sessionId), maxFps: deps.maxFps, keyframeMs: deps.keyframeMs, pointer: deps.videoPointer };
+}
+
+/** A live session's video; `onBadInput` hears of picture input the compositor rejected or skipped. */
+export function liveSessionVideo(deps: SessionVideoDeps, sessionId: string, onBadInput: BadPictureListener): RecordingVideo {
+  return RecordingVideo.live(deps, sessionId, { ...settings(deps, sessionId), onBadInput });
 }
 
 /** An imported recording's video, encoded in `windows` of session time on several workers. */
-export function importedSessionVideo(deps: SessionVideoDeps, sessionId: string, windows: EncodeWindow[]): RecordingVideo {
-  return RecordingVideo.import(deps, sessionId, { keys: videoKeys(sessionId), maxFps: deps.maxFps, keyframeMs: deps.keyframeMs, windows });
+export function importedSessionVideo(deps: SessionVideoDeps, sessionId: string, windows: EncodeWindow[], onBadInput: BadPictureListener): RecordingVideo {
+  return RecordingVideo.import(deps, sessionId, { ...settings(deps, sessionId), windows, onBadInput });
 }
 
 /**

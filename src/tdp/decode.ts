@@ -1,4 +1,4 @@
-// Bytes → TdpMessage for every legacy TDP type (1–38). Layouts follow tdp.md and, for the
+// Bytes → TdpMessage for every legacy TDP type (1–38). Layouts follow docs/tdp.md and, for the
 // shared-directory messages it leaves out, Teleport's legacy/proto.go.
 import { checkScreenSize, checkTileRect } from "./checks.ts";
 import { TdpDecodeError } from "./errors.ts";

@@ -128,10 +128,13 @@ export const RECORDED_TYPES: ReadonlySet<MessageType> = new Set([
 ]);
 
 /** The messages that change the picture: what the compositor draws and the video path is given. */
-export const PICTURE_TYPES: ReadonlySet<number> = new Set([MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame]);
+export const PICTURE_TYPES: ReadonlySet<number> = new Set([
+  MessageType.ClientScreenSpec, MessageType.PNGFrame, MessageType.PNG2Frame,
+  MessageType.RDPConnectionActivated, MessageType.RDPFastPathPDU,
+]);
 
-/** A decoded message the video path draws. */
-export type PictureMessage = ClientScreenSpec | PNGFrame | PNG2Frame;
+/** A decoded message the video path draws: PNG-era screens and tiles, RDP-era connections and PDUs. */
+export type PictureMessage = ClientScreenSpec | PNGFrame | PNG2Frame | RDPConnectionActivated | RDPFastPathPDU;
 
 export function isPictureMessage(message: TdpMessage): message is PictureMessage {
   return PICTURE_TYPES.has(message.type);

@@ -1,5 +1,6 @@
 // PNG-bomb defence: read only the signature and IHDR of a tile's PNG and make sure the image is
 // exactly the size of its rectangle before anything inflates it. Decoding pixels happens elsewhere.
+import { crc32 } from "../png/crc32.ts";
 import { checkTileRect, tilePngOffset, type Failer } from "./checks.ts";
 import { TdpDecodeError } from "./errors.ts";
 import type { PNG2Frame, PNGFrame } from "./messages.ts";
@@ -75,23 +76,4 @@ function readHeader(png: Uint8Array, io: Failer): PngInfo {
   if (!BIT_DEPTHS.get(colorType)?.includes(bitDepth)) io.fail(`PNG bit depth ${bitDepth} with colour type ${colorType} is invalid`, 24);
   if (png[26] !== 0 || png[27] !== 0 || png[28] > 1) io.fail("PNG compression, filter or interlace method is invalid", 26);
   return { width, height, bitDepth, colorType };
-}
-
-let crcTable: Uint32Array | undefined;
-
-function crc32(bytes: Uint8Array): number {
-  crcTable ??= makeCrcTable();
-  let c = 0xffff_ffff;
-  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffff_ffff) >>> 0;
-}
-
-function makeCrcTable(): Uint32Array {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb8_8320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
 }

@@ -27,16 +27,19 @@ export interface VideoKeys {
   thumbnail: string;
 }
 
+/** Told about picture input the compositor rejected or skipped (a bad PNG, a bad RDP update), once. */
+export type BadPictureListener = (reason: string, atMs: number | null) => void;
+
 export interface RecordingVideoOptions {
   keys: VideoKeys;
   maxFps: number;
   keyframeMs: number;
+  /** Overlay the RDP pointer on frames (default true). */
+  pointer?: boolean;
+  onBadInput?: BadPictureListener;
 }
 
-export interface LiveRecordingOptions extends RecordingVideoOptions {
-  /** Told about a picture the compositor rejected (bad PNG): live ingest relays it to the sender. */
-  onBadInput?: (reason: string) => void;
-}
+export type LiveRecordingOptions = RecordingVideoOptions;
 
 export interface ImportRecordingOptions extends RecordingVideoOptions {
   /** Consecutive windows of session time, each encoded on its own pool session. One or none: a single run. */
@@ -87,7 +90,7 @@ export class RecordingVideo {
 
   /** A live session's video: frames are stored and shown to viewers as they come. */
   static live(deps: RecordingVideoDeps, id: string, options: LiveRecordingOptions): RecordingVideo {
-    return new RecordingVideo(deps, id, "live", options, [null], options.onBadInput);
+    return new RecordingVideo(deps, id, "live", options, [null]);
   }
 
   /** An imported recording's video, encoded as fast as the pool allows, split into `windows`. */
@@ -102,7 +105,6 @@ export class RecordingVideo {
     mode: "live" | "import",
     private readonly options: RecordingVideoOptions,
     windows: Array<EncodeWindow | null>,
-    onBadInput?: (reason: string) => void,
   ) {
     const { keys } = options;
     this.live = new LiveVideo({ sessionId: id, store: deps.store, liveKey: keys.live, finalKey: keys.final, log: deps.log });
@@ -118,14 +120,14 @@ export class RecordingVideo {
     const lastIndex = windows.length - 1;
     this.segments = windows.map((window, k): Segment => {
       const poolId = k === 0 ? id : `${id}#part${k + 1}`;
-      const poolOptions = { mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs, ...(window ? { encodeWindow: window } : {}) };
+      const poolOptions = { mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs, pointer: options.pointer, ...(window ? { encodeWindow: window } : {}) };
       const handle = deps.pool.openSession(poolId, poolOptions, {
         onConfig: (config) => this.guard("codec config", () => this.live.setConfig(config)),
         onFrame: (frame) => this.guard("frame", () => this.sink.frame(k, frame)),
         onProblem: (problem) => {
           // Every segment sees the same messages: report a bad one once.
           if (problem.kind === "bad-input") {
-            if (k === lastIndex) onBadInput?.(problem.reason);
+            if (k === lastIndex) options.onBadInput?.(problem.reason, problem.atMs);
           } else this.fail(problem.reason);
         },
         onThumbnail: (png) => this.sink.thumbnail(k, png),

@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseProtostream } from "../../src/recording/protostream.ts";
 import { decodeFrame } from "../../src/tdp/eras.ts";
-import { MessageType, PICTURE_TYPES } from "../../src/tdp/messages.ts";
 import { decodeTdpb, encodeTdpb } from "../../src/tdp/tdpb/codec.ts";
 import type { TdpbMessage } from "../../src/tdp/tdpb/messages.ts";
 import { readTdpcap, type TdpcapRecord } from "../../src/tdp/tdpcap.ts";
@@ -15,8 +14,9 @@ import { CORPUS_DIR, SAMPLE_TRUTH_DIR } from "../support/corpusPath.ts";
 import { IngestClient } from "../support/ingestClient.ts";
 import { recordingOf } from "../support/recordings.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
-import { asTdpb, lumaPsnr, pngRgba } from "../support/tdpb.ts";
-import { pictureAt, probe, psnr } from "../video/helpers/ffmpeg.ts";
+import { asTdpb, pngRgba } from "../support/tdpb.ts";
+import { pictureAt, psnr } from "../video/helpers/ffmpeg.ts";
+import { describeScores, IMPORT_OFFSETS, LIVE_OFFSETS, liveShortfall, missedExactly, truthScores } from "../video/helpers/rdpTruth.ts";
 
 interface Marker { t_ms: number; kind: string; detail: string }
 interface Item {
@@ -209,7 +209,6 @@ describe("the real RemoteFX capture wrapped in TDPB (ServerHello + FastPathPDU)"
   const DIR = join(CORPUS_DIR, "rdp-shadow-720");
   const capture = readTdpcap(new Uint8Array(readFileSync(join(DIR, "rdp-shadow-720.tdpcap"))));
   const wrapped = asTdpb(capture);
-  const truth = (JSON.parse(readFileSync(join(DIR, "truth", "truth.json"), "utf8")) as { frames: Array<{ file: string; t_ms: number }> }).frames;
   let live: Item;
   let imported: Item;
   beforeAll(async () => {
@@ -235,67 +234,19 @@ describe("the real RemoteFX capture wrapped in TDPB (ServerHello + FastPathPDU)"
     }
   });
 
-  // Drawing RDP updates into the video comes with the RDP decoder and its pipeline integration: the video
-  // side is given 29/31 once they are picture types there.
-  const drawsRdp = PICTURE_TYPES.has(MessageType.RDPFastPathPDU) && PICTURE_TYPES.has(MessageType.RDPConnectionActivated);
-  if (!drawsRdp) console.log("skip: RDP-era pictures (29/31) are not drawn into the video yet (RDP decoder and pipeline integration not on main)");
-
-  /** Best luma PSNR against each truth picture among the moments t + offset (RGB PSNR of that moment beside it). */
-  async function truthScores(mp4: string, offsets: number[]): Promise<Array<{ file: string; db: number; rgbDb: number }>> {
-    const times = truth.flatMap((frame) => offsets.map((d) => Math.max(0, frame.t_ms + d)));
-    const pictures = await picturesAt(mp4, times, 1280, 720);
-    const scores = [];
-    for (const [k, frame] of truth.entries()) {
-      const expected = await pngRgba(join(DIR, "truth", frame.file));
-      let best = { file: frame.file, db: -Infinity, rgbDb: -Infinity };
-      for (const j of offsets.keys()) {
-        const shown = pictures[k * offsets.length + j];
-        const db = lumaPsnr(shown, expected.rgba);
-        if (db > best.db) best = { file: frame.file, db, rgbDb: psnr(shown, expected.rgba) };
-      }
-      scores.push(best);
-    }
-    console.log(scores.map((s) => `${s.file} ${s.db.toFixed(1)} dB (RGB ${s.rgbDb.toFixed(1)})`).join(", "));
-    return scores;
-  }
-
-  // As for legacy 29/31 (test/server/rdpVideo.test.ts): luma PSNR, since 4:2:0 chroma alone caps RGB PSNR near
-  // 27 dB on this capture's coloured terminal text; the client's picture at t is the screen of a moment in
-  // (t − 60, t], shown in the video within a frame interval.
-  test.skipIf(!drawsRdp)("imported: its MP4 shows the RDP client's picture at every truth time (luma ≥ 33 dB)", async () => {
+  // As for legacy 29/31 (test/server/rdpVideo.test.ts, helpers in test/video/helpers/rdpTruth.ts): luma PSNR,
+  // since 4:2:0 chroma alone caps RGB PSNR near 27 dB on this capture's coloured terminal text.
+  test("imported: its MP4 shows the RDP client's picture at every truth time (luma ≥ 33 dB)", async () => {
     expect(imported.video.state).toBe("ready");
-    for (const s of await truthScores(await download(imported.id, "tdpb-rfx-import.mp4"), [-60, 0, 50, 100])) {
-      expect(s.db).toBeGreaterThanOrEqual(33);
-      expect(s.rgbDb).toBeGreaterThanOrEqual(25);
-    }
+    const scores = await truthScores(await download(imported.id, "tdpb-rfx-import.mp4"), IMPORT_OFFSETS);
+    console.log(`${imported.id}: ${describeScores(scores)}`);
+    expect(missedExactly(scores)).toEqual([]);
   }, 120_000);
 
-  test.skipIf(!drawsRdp)("live: two thirds of the truth pictures exactly (luma ≥ 33 dB), none broken", async () => {
-    // A live encoder that falls behind takes fewer frames on purpose, so a short-lived screen state may be missing.
+  test("live: two thirds of the truth pictures exactly (luma ≥ 33 dB), none broken", async () => {
     expect(live.video.state).toBe("ready");
-    const scores = await truthScores(await download(live.id, "tdpb-rfx-live.mp4"), [0, 100, 250, 500, 1000, 2000]);
-    expect(scores.filter((s) => s.db >= 33 && s.rgbDb >= 25).length).toBeGreaterThanOrEqual(Math.ceil((scores.length * 2) / 3));
-    for (const s of scores) expect(s.db).toBeGreaterThanOrEqual(15);
+    const scores = await truthScores(await download(live.id, "tdpb-rfx-live.mp4"), LIVE_OFFSETS);
+    console.log(`${live.id}: ${describeScores(scores)}`);
+    expect(liveShortfall(scores)).toBeNull();
   }, 120_000);
 });
-
-/** The pictures on screen at each of `timesMs` (RGB24), from one ffmpeg pass that keeps only those frames. */
-async function picturesAt(path: string, timesMs: number[], width: number, height: number): Promise<Uint8Array[]> {
-  const starts = (await probe(path)).packets.map((p) => p.ptsMs).sort((a, b) => a - b);
-  const indexOf = (t: number): number => {
-    let i = 0;
-    while (i + 1 < starts.length && starts[i + 1] <= t) i++;
-    return i;
-  };
-  const wanted = [...new Set(timesMs.map(indexOf))].sort((a, b) => a - b);
-  const proc = Bun.spawn([
-    "ffmpeg", "-v", "error", "-i", path, "-vf", `select='${wanted.map((n) => `eq(n,${n})`).join("+")}'`, "-fps_mode", "passthrough",
-    "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
-  ], { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).arrayBuffer(), new Response(proc.stderr).text(), proc.exited]);
-  const bytes = new Uint8Array(out);
-  const frameBytes = width * height * 3;
-  if (code !== 0 || bytes.length !== wanted.length * frameBytes) throw new Error(`ffmpeg could not decode frames ${wanted.join(",")} of ${path}: ${err}`);
-  const byIndex = new Map(wanted.map((n, k) => [n, bytes.subarray(k * frameBytes, (k + 1) * frameBytes)]));
-  return timesMs.map((t) => byIndex.get(indexOf(t))!);
-}

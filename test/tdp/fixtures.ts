@@ -1,5 +1,5 @@
 // One sample of every legacy TDP type (1–38) with its wire bytes written out by hand from the layout
-// tables (tdp.md; Teleport's legacy/proto.go for the shared-directory messages), independent of the encoder.
+// tables (docs/tdp.md; Teleport's legacy/proto.go for the shared-directory messages), independent of the encoder.
 import { expect } from "bun:test";
 import { MessageType as T, type FileSystemObject, type TdpMessage } from "../../src/tdp/messages.ts";
 

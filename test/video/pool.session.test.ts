@@ -77,7 +77,7 @@ describe("worker session", () => {
     const encoder = new FakeEncoder(5, new EncoderFailure("encoder broke"));
     const { posted, fatal } = await runSession(encoder);
     const problems = posted.filter((m) => m.type === "problem");
-    expect(problems).toEqual([{ type: "problem", sessionId: "s", kind: "encoder-failed", reason: "encoder broke", messageIndex: null }]);
+    expect(problems).toEqual([{ type: "problem", sessionId: "s", kind: "encoder-failed", reason: "encoder broke", messageIndex: null, atMs: null }]);
     // Frames still inside the encoder when it broke are not sent; none ever follows "ended".
     const frames = posted.filter((m) => m.type === "frame").length;
     expect(frames).toBeGreaterThan(0);

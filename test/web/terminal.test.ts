@@ -14,17 +14,7 @@ const START = { cols: 80, rows: 24 };
 const RESIZED = { cols: 100, rows: 30 };
 const IDLE_GAP_MS = 5000;
 
-/** What the page exposes (public/js/terminal/mount.ts). */
-interface PageTerminal {
-  time: number;
-  rate: number;
-  screen: { settled: boolean; term: TermLike };
-}
-declare global {
-  interface Window {
-    deskreelTerminal?: PageTerminal;
-  }
-}
+// window.deskreelTerminal is typed by the page's own declaration (public/js/terminal/mount.ts).
 
 let ts: TestServer;
 let browser: TestBrowser;

@@ -1,4 +1,4 @@
-// The server's JSON API as the pages use it (contract.md). A 401 sends the browser to the login page.
+// The server's JSON API as the pages use it (docs/api.md). A 401 sends the browser to the login page.
 
 import type { ErrorBody } from "../../../src/api/common.ts";
 import type { ApiMarker, RecordingDetail, RecordingItem, RecordingPage } from "../../../src/api/recordings.ts";

@@ -1,19 +1,31 @@
 // Builds the remote screen on a canvas from a session's picture messages, in order (decoded once, by the
-// session): ClientScreenSpec clears to black and resizes; PNGFrame/PNG2Frame tiles are pasted at their
-// rectangles. Bad tiles are rejected before they touch the picture, so one broken message never
-// corrupts what follows.
+// session), for every era: ClientScreenSpec clears to black and resizes; PNGFrame/PNG2Frame tiles are
+// pasted at their rectangles; RDPConnectionActivated starts a new RDP screen (and resizes) and each
+// RDPFastPathPDU is decoded onto it (rdpScreen.ts), the RDP pointer overlaid on frames. Bad input is
+// rejected before it touches the picture, so one broken message never corrupts what follows.
 import { createCanvas, Image, type Canvas, type SKRSContext2D } from "@napi-rs/canvas";
 import { validateTile } from "../../tdp/codec.ts";
 import { TdpCodecError } from "../../tdp/errors.ts";
 import { LIMITS, MessageType, tileRect, type PictureMessage, type PNG2Frame, type PNGFrame } from "../../tdp/messages.ts";
+import type { PointerState } from "../../rdp/index.ts";
 import { MAX_SCREEN_PIXELS, placeScreen, type Size } from "./fit.ts";
 import { pngDecodeProblem } from "./pngBody.ts";
+import { PointerOverlay } from "./pointerOverlay.ts";
+import { RdpScreen } from "./rdpScreen.ts";
 
 export type ApplyOutcome =
-  | { kind: "drawn" }
+  /** The picture changed; `problems`: parts of the message that were bad and skipped. */
+  | { kind: "drawn"; problems?: string[] }
   | { kind: "resized"; width: number; height: number }
+  /** Nothing visible changed yet (e.g. one fragment of an RDP update). */
+  | { kind: "unchanged"; problems?: string[] }
   /** Bad input: the picture is unchanged. */
   | { kind: "rejected"; reason: string };
+
+export interface CompositorOptions {
+  /** Overlay the RDP pointer on frames (default true). */
+  pointer?: boolean;
+}
 
 
 export const DEFAULT_THUMBNAIL_WIDTH = 320;
@@ -31,6 +43,13 @@ export class Compositor {
   private changedRows: Array<[number, number]> | "all" = "all";
   /** The picture at video size as of the last frame update; kept so an update reads back only changed rows. */
   private frame: Uint8ClampedArray | null = null;
+  /** The RDP connection's screen, while the session is in the RDP era. */
+  private rdp: RdpScreen | null = null;
+  private readonly pointer: PointerOverlay | null;
+
+  constructor(options: CompositorOptions = {}) {
+    this.pointer = options.pointer === false ? null : new PointerOverlay();
+  }
 
   /** The current screen size, or null before the first ClientScreenSpec. */
   get screenSize(): Size | null {
@@ -50,6 +69,10 @@ export class Compositor {
       case MessageType.PNGFrame:
       case MessageType.PNG2Frame:
         return this.drawTile(message);
+      case MessageType.RDPConnectionActivated:
+        return this.startRdp(message.width, message.height);
+      case MessageType.RDPFastPathPDU:
+        return this.applyRdp(message.data);
     }
   }
 
@@ -59,6 +82,14 @@ export class Compositor {
    * readback buffer is freed only then.
    */
   takeFrame(video: Size): Uint8ClampedArray {
+    const placed = this.placedPointer(video);
+    const frame = this.readPicture(video);
+    this.pointer?.draw(frame, video, placed);
+    return frame;
+  }
+
+  /** takeFrame without the pointer. */
+  private readPicture(video: Size): Uint8ClampedArray {
     this.changed = false;
     if (!this.screen || !this.ctx) return blackRgba(video);
     if (this.screen.width === video.width && this.screen.height === video.height) {
@@ -94,7 +125,8 @@ export class Compositor {
    * under one.
    */
   takeFrameUpdate(video: Size): { rgba: Uint8ClampedArray; changedRows: Array<[number, number]> | null } {
-    const rows = this.changedRows;
+    const placed = this.placedPointer(video);
+    const rows = this.changedRows === "all" ? "all" : [...this.changedRows, ...(this.pointer?.rowsToRefresh(placed, video) ?? [])];
     this.changedRows = [];
     const unscaled = this.screen !== null && this.screen.width === video.width && this.screen.height === video.height;
     const merged = rows === "all" ? null : mergeRows(rows);
@@ -109,7 +141,38 @@ export class Compositor {
     for (const [from, to] of merged) {
       this.frame.set(this.ctx.getImageData(0, from, video.width, to - from).data, from * rowBytes);
     }
+    this.pointer?.draw(this.frame, video, placed);
     return { rgba: this.frame, changedRows: merged };
+  }
+
+  /** The RDP pointer in video coordinates, when there is one to draw. */
+  private placedPointer(video: Size): PointerState | null {
+    if (!this.pointer || !this.rdp || !this.screen) return null;
+    const screen = { width: this.screen.width, height: this.screen.height };
+    return this.pointer.place(this.rdp.pointer, screen, placeScreen(screen, video));
+  }
+
+  private startRdp(width: number, height: number): ApplyOutcome {
+    const outcome = this.resize(width, height);
+    if (outcome.kind !== "resized") return outcome;
+    try {
+      this.rdp = RdpScreen.open(width, height);
+    } catch (e) {
+      this.rdp = null;
+      return { kind: "rejected", reason: `RDP screen ${width}x${height}: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    return outcome;
+  }
+
+  private applyRdp(pdu: Uint8Array): ApplyOutcome {
+    if (!this.rdp || !this.ctx) return { kind: "rejected", reason: "RDPFastPathPDU before any RDPConnectionActivated" };
+    const applied = this.rdp.apply(pdu, this.ctx);
+    const problems = applied.problems.length > 0 ? { problems: applied.problems } : {};
+    for (const r of applied.dirty) if (this.changedRows !== "all") this.changedRows.push([r.top, r.bottom]);
+    const visible = applied.dirty.length > 0 || (applied.pointerChanged && this.pointer !== null);
+    if (!visible) return { kind: "unchanged", ...problems };
+    this.changed = true;
+    return { kind: "drawn", ...problems };
   }
 
   private resize(width: number, height: number): ApplyOutcome {
@@ -125,6 +188,7 @@ export class Compositor {
     ctx.fillRect(0, 0, width, height);
     this.screen = canvas;
     this.ctx = ctx;
+    this.rdp = null;
     this.changed = true;
     this.changedRows = "all";
     return { kind: "resized", width, height };

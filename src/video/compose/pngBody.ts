@@ -4,6 +4,7 @@
 // with valid row filters. The inflate is capped, so a compression bomb cannot blow up memory.
 import { inflateSync } from "node:zlib";
 import { concatBytes } from "../../bytes.ts";
+import { crc32 } from "../../png/crc32.ts";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: ReadonlyMap<number, number> = new Map([
@@ -63,7 +64,7 @@ function checkPng(png: Uint8Array): void {
     if (length > png.length - at - 12) fail(`chunk at byte ${at} is truncated (${length} bytes declared)`);
     const typeAndData = png.subarray(at + 4, at + 8 + length);
     const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
-    if (view.getUint32(at + 8 + length) !== Bun.hash.crc32(typeAndData)) fail(`${type} chunk CRC mismatch`);
+    if (view.getUint32(at + 8 + length) !== crc32(typeAndData)) fail(`${type} chunk CRC mismatch`);
     const data = png.subarray(at + 8, at + 8 + length);
     if (header === null && type !== "IHDR") fail("first chunk is not IHDR");
     if (type === "IHDR") {

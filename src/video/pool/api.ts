@@ -14,6 +14,8 @@ export interface VideoSessionOptions {
   /** Encoder quantiser (default 28). */
   qp?: number;
   thumbnailWidth?: number;
+  /** Overlay the RDP pointer on frames where the RDP client shows it (default true). */
+  pointer?: boolean;
   /**
    * Import only: encode just the frames whose pts fall in this window (the first one as a keyframe),
    * composing every message so the window starts from the right picture. Frame times are those of a
@@ -34,6 +36,8 @@ export interface VideoProblem {
   reason: string;
   /** Index (0-based, in push order) of the message at fault, when one is. */
   messageIndex: number | null;
+  /** Session time of that message. */
+  atMs: number | null;
 }
 
 export interface VideoSessionEvents {

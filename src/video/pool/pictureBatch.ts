@@ -3,7 +3,7 @@
 // transferable buffer instead of one structured clone per message.
 import { MessageType, type PictureMessage } from "../../tdp/messages.ts";
 
-/** Numbers per message in `fields`: the type, then up to four values (rectangle, size...). */
+/** Numbers per message in `fields`: the type, then up to four values (rectangle, size, channels...). */
 const FIELDS = 5;
 
 /** Messages for one session packed into transferable arrays. */
@@ -31,6 +31,8 @@ function payloadOf(message: PictureMessage): Uint8Array | null {
     case MessageType.PNGFrame:
     case MessageType.PNG2Frame:
       return message.png;
+    case MessageType.RDPFastPathPDU:
+      return message.data;
     default:
       return null;
   }
@@ -42,6 +44,8 @@ export function ownPayload(message: PictureMessage): PictureMessage {
     case MessageType.PNGFrame:
     case MessageType.PNG2Frame:
       return { ...message, png: message.png.slice() };
+    case MessageType.RDPFastPathPDU:
+      return { ...message, data: message.data.slice() };
     default:
       return message;
   }
@@ -54,6 +58,10 @@ function valuesOf(message: PictureMessage): [number, number, number, number] {
     case MessageType.PNGFrame:
     case MessageType.PNG2Frame:
       return [message.left, message.top, message.right, message.bottom];
+    case MessageType.RDPConnectionActivated:
+      return [message.ioChannelId, message.userChannelId, message.width, message.height];
+    case MessageType.RDPFastPathPDU:
+      return [0, 0, 0, 0];
   }
 }
 
@@ -93,6 +101,10 @@ export function pictureAt(batch: PictureBatch, i: number): PictureMessage {
     case MessageType.PNGFrame:
     case MessageType.PNG2Frame:
       return { type, left: f[1], top: f[2], right: f[3], bottom: f[4], png: payload };
+    case MessageType.RDPConnectionActivated:
+      return { type, ioChannelId: f[1], userChannelId: f[2], width: f[3], height: f[4] };
+    case MessageType.RDPFastPathPDU:
+      return { type, data: payload };
     default:
       throw new TypeError(`picture batch holds message type ${type}, which is not a picture`);
   }

@@ -15,6 +15,8 @@ export interface WorkerSessionOptions {
   /** Which H.264 encoder backend (default "auto": WebCodecs where it loads). */
   encoder?: EncoderPreference;
   thumbnailWidth?: number;
+  /** Overlay the RDP pointer on frames (default true). */
+  pointer?: boolean;
   /** Import split across workers: compose every message, encode only the frames in this window. */
   encodeWindow?: EncodeWindow;
 }
@@ -49,7 +51,7 @@ export interface SessionProgress {
 export type WorkerToMain =
   | { type: "config"; sessionId: string; config: H264CodecConfig }
   | { type: "frame"; sessionId: string; ptsMs: number; isKey: boolean; data: Uint8Array; encodeMs: number }
-  | { type: "problem"; sessionId: string; kind: VideoProblemKind; reason: string; messageIndex: number | null }
+  | { type: "problem"; sessionId: string; kind: VideoProblemKind; reason: string; messageIndex: number | null; atMs: number | null }
   | { type: "thumbnail"; sessionId: string; png: Uint8Array; atMs: number; final: boolean }
   | { type: "progress"; sessionId: string; progress: SessionProgress; busyMs: number }
   | { type: "ended"; sessionId: string; progress: SessionProgress; failed: boolean }
@@ -123,6 +125,7 @@ export function parseMainToWorker(data: unknown): MainToWorker {
           qp: optionalNum(o, "qp"),
           encoder: optionalEncoder(o),
           thumbnailWidth: optionalNum(o, "thumbnailWidth"),
+          pointer: o.pointer === undefined ? undefined : o.pointer === true,
           encodeWindow: optionalWindow(o),
         },
       };
@@ -175,7 +178,11 @@ export function parseWorkerToMain(data: unknown): WorkerToMain {
       return { type: "frame", sessionId, ptsMs: num(data, "ptsMs"), isKey: data.isKey === true, data: bytes(data, "data"), encodeMs: num(data, "encodeMs") };
     case "problem": {
       const index = data.messageIndex;
-      return { type: "problem", sessionId, kind: problemKind(data), reason: str(data, "reason"), messageIndex: typeof index === "number" ? index : null };
+      const at = data.atMs;
+      return {
+        type: "problem", sessionId, kind: problemKind(data), reason: str(data, "reason"),
+        messageIndex: typeof index === "number" ? index : null, atMs: typeof at === "number" ? at : null,
+      };
     }
     case "thumbnail":
       return { type: "thumbnail", sessionId, png: bytes(data, "png"), atMs: num(data, "atMs"), final: data.final === true };

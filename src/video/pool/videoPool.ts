@@ -253,7 +253,7 @@ export class VideoPool {
         return;
       case "problem":
         if (message.kind !== "bad-input") s.failed = true;
-        this.deliver(s, () => s.events.onProblem({ kind: message.kind, reason: message.reason, messageIndex: message.messageIndex }));
+        this.deliver(s, () => s.events.onProblem({ kind: message.kind, reason: message.reason, messageIndex: message.messageIndex, atMs: message.atMs }));
         return;
       case "thumbnail":
         this.deliver(s, () => s.events.onThumbnail(message.png, { atMs: message.atMs, final: message.final }));
@@ -311,7 +311,7 @@ export class VideoPool {
     if (s.finished) return;
     if (!s.failed) {
       s.failed = true;
-      this.deliver(s, () => s.events.onProblem({ kind, reason, messageIndex: null }));
+      this.deliver(s, () => s.events.onProblem({ kind, reason, messageIndex: null, atMs: null }));
     }
     this.finish(s, true);
   }

@@ -23,7 +23,7 @@ const MESSAGES_PER_YIELD = 256;
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class WorkerSession {
-  private readonly compositor = new Compositor();
+  private readonly compositor: Compositor;
   private readonly scheduler: FrameScheduler;
   /** Set when this run encodes only a slice of the session's frames (parallel import). */
   private readonly window: WindowedFrames | null;
@@ -53,6 +53,7 @@ export class WorkerSession {
     private readonly onFatal: (reason: string) => void,
   ) {
     this.scheduler = new FrameScheduler({ mode: options.mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs });
+    this.compositor = new Compositor({ pointer: options.pointer });
     this.window = options.encodeWindow ? new WindowedFrames(options.encodeWindow) : null;
     this.progress = { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) };
   }
@@ -125,7 +126,8 @@ export class WorkerSession {
     const decision = this.scheduler.beforeMessage(t, Math.max(0, this.newestMs - t));
     if (decision) await this.takeFrame(decision);
     const outcome = this.compositor.apply(message);
-    if (outcome.kind === "rejected") this.problem("bad-input", outcome.reason, index);
+    if (outcome.kind === "rejected") this.problem("bad-input", outcome.reason, index, t);
+    else if ("problems" in outcome) for (const reason of outcome.problems ?? []) this.problem("bad-input", reason, index, t);
     if (outcome.kind === "resized" && !this.videoSize) await this.startEncoder(videoSizeFor(outcome));
     this.scheduler.afterMessage(t, outcome.kind === "drawn" || outcome.kind === "resized", performance.now());
     this.progress.processedMs = t;
@@ -201,7 +203,7 @@ export class WorkerSession {
     this.failed = true;
     this.batches.length = 0;
     const reason = e instanceof Error ? e.message : String(e);
-    this.problem("encoder-failed", reason, null);
+    this.problem("encoder-failed", reason, null, null);
     const moduleDead = (e instanceof EncoderFailure && e.moduleAborted) || e instanceof WebAssembly.RuntimeError;
     if (!moduleDead) this.closeEncoder();
     this.done = true;
@@ -219,8 +221,8 @@ export class WorkerSession {
     }
   }
 
-  private problem(kind: VideoProblemKind, reason: string, messageIndex: number | null): void {
-    this.post({ type: "problem", sessionId: this.id, kind, reason, messageIndex });
+  private problem(kind: VideoProblemKind, reason: string, messageIndex: number | null, atMs: number | null): void {
+    this.post({ type: "problem", sessionId: this.id, kind, reason, messageIndex, atMs });
   }
 
   private updateSchedulerStats(): void {
