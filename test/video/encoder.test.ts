@@ -117,7 +117,8 @@ describe("h264-mp4-encoder backend", () => {
     // Kept in the module's FS, the output alone would grow memory by `bytes`.
     expect(bytes).toBeGreaterThan(15 * 1024 * 1024);
     expect(wasmAt2000).toBe(wasmAt200);
-    expect(rssAt2000 - rssAt200).toBeLessThan(bytes / 3);
+    // A leaked output would add `bytes`; allocator noise in a shared test process is a few MB.
+    expect(rssAt2000 - rssAt200).toBeLessThan(bytes / 2);
   }, 30_000);
 
   test("produces decodable H.264 (ffmpeg) with PSNR >= 35 dB, keyframes exactly where forced", async () => {
