@@ -6,6 +6,7 @@
 // Every time is taken with performance.now() in the page; the live figure compares the bench's clock with the
 // page's (both epoch-based, same machine; the offset is measured and removed).
 //   bun bench/web.ts [--quick] [seek|live|list ...]
+import { rng } from "../test/fuzz/mutate.ts";
 import { createCanvas } from "@napi-rs/canvas";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -61,17 +62,6 @@ export function stats(values: readonly number[]): Stats {
   return { n: sorted.length, p50: at(50), p95: at(95), max: sorted.length ? sorted[sorted.length - 1] : Number.NaN };
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A test server (2 encoder workers) with a viewer account, and Chromium logged in as that viewer. */
 async function serverAndBrowser(): Promise<{ server: TestServer; browser: TestBrowser; page: Page }> {
