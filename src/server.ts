@@ -1,4 +1,5 @@
 // Starts the all-in-one server: services, crash recovery, HTTP + WebSocket, and optionally a demo session.
+import { returnBigFreesToSystem } from "./nativeHeap.ts";
 import type { Config } from "./config.ts";
 import { JSON_BODY_LIMIT } from "./http/bodyLimit.ts";
 import { createApp } from "./http/app.ts";
@@ -23,6 +24,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Every line names things clients chose (users, desktops): one line stays one line.
   const sink = options.log ?? (() => undefined);
   const log = (line: string) => sink(escapeControlChars(line));
+  returnBigFreesToSystem();
   const services = await createServices(config, log);
   await recoverInterrupted(services);
   // Each route has its own body limit, checked before its body is read (http/bodyLimit), answered as JSON. Bun's own
