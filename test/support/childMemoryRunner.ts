@@ -11,3 +11,4 @@ const result = await work(...(JSON.parse(argsJson ?? "[]") as unknown[]));
 clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);
 console.log(JSON.stringify({ growth: peak - base, result }));
+export {};
