@@ -6,6 +6,7 @@ import type { Catalog } from "../catalog/catalog.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { LiveVideo } from "../video/liveVideo.ts";
 import { blobKeys } from "./blobKeys.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface RecoveryDeps {
   catalog: Catalog;
@@ -42,7 +43,7 @@ export async function recoverInterrupted(services: RecoveryDeps): Promise<string
       await catalog.updateRecording(id, { videoState: "ready", videoDurationMs: durationMs, videoBytes: result.bytes });
     } catch (err) {
       await catalog.updateRecording(id, { videoState: "failed" });
-      log(`recovery ${id}: video not recovered: ${err instanceof Error ? err.message : String(err)}`);
+      log(`recovery ${id}: video not recovered: ${errorMessage(err)}`);
     }
     log(`recovered interrupted session ${id} (${Math.round(durationMs / 1000)} s)`);
   }
