@@ -54,7 +54,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 async function startDemo(url: string, services: Services, log: (line: string) => void): Promise<AbortController> {
-  const { runDemoAgent } = await import("./demo/agent.ts");
+  const { runDemoAgent } = await import("../tools/demo/index.ts");
   const controller = new AbortController();
   const token = await services.auth.createToken(`demo-agent-${Date.now()}`, "agent");
   log("demo: a synthetic desktop session is starting (1920x1080, 10 minutes)");
