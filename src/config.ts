@@ -45,6 +45,8 @@ export interface Config {
   sessionMaxSeconds: number;
   /** Password checks (argon2, ~64 MiB each) run at the same time; more wait in a short queue. */
   passwordChecks: number;
+  /** DESKREEL_SIGNING_KEY: an Ed25519 private key (PEM, or a PEM file's path), or null: made in the data dir. */
+  signingKey: string | null;
 }
 
 /** DESKREEL_PUBLIC_URL: an http(s) origin, optionally with a path prefix (kept for links, ignored for origins). */
@@ -117,5 +119,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),
     passwordChecks: intEnv(env, "DESKREEL_PASSWORD_CHECKS", 2, 1, 64),
+    signingKey: env.DESKREEL_SIGNING_KEY || null,
   };
 }

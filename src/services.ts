@@ -15,6 +15,8 @@ import type { DesktopSession } from "./sessions/desktopSession.ts";
 import type { SshSession } from "./sessions/sshSession.ts";
 import type { BlobStore } from "./storage/blobStore.ts";
 import { openBlobStore } from "./storage/openBlobStore.ts";
+import { Evidence } from "./evidence/evidence.ts";
+import { SigningKey } from "./evidence/signingKey.ts";
 import { VideoPool } from "./video/pool/videoPool.ts";
 import { resolveBackend } from "./video/encoder/choose.ts";
 
@@ -33,6 +35,8 @@ export interface Services {
   log: (line: string) => void;
   /** Live sessions per ingest principal, capped. */
   agentSessions: AgentSessions;
+  /** Hash chains, signed manifests and their verification. */
+  evidence: Evidence;
   /** What a desktop session needs, assembled once. */
   sessionDeps: DesktopSessionDeps;
   close(): Promise<void>;
@@ -50,18 +54,22 @@ export async function createServices(config: Config, log: (line: string) => void
     sessionIdleSeconds: config.sessionIdleSeconds, sessionMaxSeconds: config.sessionMaxSeconds,
     passwords: new PasswordWork(config.passwordChecks),
   });
+  const signing = SigningKey.load(config.dataDir, config.signingKey);
+  log(`${signing.created ? "created the recording signing key" : "recording signing key"} ${signing.key.keyId} (${signing.key.source}); ` +
+    `public key (Ed25519, base64): ${signing.key.info.publicKey}, also at GET /v1/signing-key`);
+  const evidence = new Evidence({ key: signing.key, store, catalog, log });
   const encoder = await resolveBackend(config.videoEncoder);
   log(`video encoder: ${encoder.backend} (${encoder.reason})`);
   const pool = new VideoPool({ workers: config.videoWorkers, encoder: config.videoEncoder });
   const live = new LiveSessions<DesktopSession>();
   const ssh = new LiveSessions<SshSession>();
   const sessionDeps: DesktopSessionDeps = {
-    store, catalog, auditLog, pool, log,
+    store, catalog, auditLog, pool, log, evidence,
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
     maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer, maxPixelsPerSecond: config.maxPixelsPerSecond,
   };
   return {
-    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps,
+    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, evidence,
     agentSessions: new AgentSessions(config.maxSessionsPerAgent),
     accessLog: new AccessLog(auditLog),
     async close() {

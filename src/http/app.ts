@@ -6,6 +6,7 @@ import type { Services } from "../services.ts";
 import { adminRoutes } from "./adminRoutes.ts";
 import { authRoutes } from "./authRoutes.ts";
 import { httpErrorOf, jsonError } from "./errors.ts";
+import { evidenceRoutes } from "./evidenceRoutes.ts";
 import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
@@ -35,6 +36,7 @@ export function createApp(services: Services) {
     .use(statusRoutes(services))
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
+    .use(evidenceRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))
     .use(openapiRoutes(services.auth, () => {

@@ -4,7 +4,7 @@ import { formatRfc3339 } from "../recording/auditJson.ts";
 import type { AuditLog } from "../recording/tee.ts";
 import type { Principal } from "../auth/principal.ts";
 
-export type AccessKind = "play" | "live" | "download_video" | "download_recording";
+export type AccessKind = "play" | "live" | "download_video" | "download_recording" | "download_manifest";
 
 const REPEAT_WINDOW_MS = 10 * 60 * 1000;
 

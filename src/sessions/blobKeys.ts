@@ -8,6 +8,10 @@ export interface SessionBlobKeys {
   /** The standard MP4 written when the session ends. */
   video: string;
   thumbnail: string;
+  /** The hash chain over the recording's parts, one signed line per part (appended while live). */
+  chain: string;
+  /** The signed manifest written when the recording and its video are finished (docs/evidence.md). */
+  manifest: string;
 }
 
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -24,5 +28,7 @@ export function blobKeys(sessionId: string): SessionBlobKeys {
     liveVideo: `video/${sessionId}/live.mp4`,
     video: `video/${sessionId}/video.mp4`,
     thumbnail: `video/${sessionId}/thumbnail.png`,
+    chain: `evidence/${sessionId}/chain.jsonl`,
+    manifest: `evidence/${sessionId}/manifest.json`,
   };
 }

@@ -1,6 +1,7 @@
 // One live desktop session from its ingest socket: every TDP or TDPB message is checked, recorded, marked on the
 // timeline and handed to the video path. Bad input is answered and skipped; what was recorded stays.
 import type { Catalog } from "../catalog/catalog.ts";
+import type { Evidence } from "../evidence/evidence.ts";
 import type { RecordingMode } from "../config.ts";
 import { DesktopRecorder, type DesktopSessionInfo } from "../recording/desktopRecorder.ts";
 import type { AuditLog } from "../recording/tee.ts";
@@ -8,7 +9,6 @@ import type { BlobStore } from "../storage/blobStore.ts";
 import { isTdpb, TdpCodecError } from "../tdp/codec.ts";
 import { decodeFrame, type DesktopFrame, framePictures } from "../tdp/eras.ts";
 import { MessageType, type PictureMessage } from "../tdp/messages.ts";
-import { blobKeys } from "./blobKeys.ts";
 import { MarkerTracker, ProblemMarkers } from "./markers.ts";
 import { PictureBudget, type PictureVerdict, picturePixels } from "./pictureBudget.ts";
 import { MAX_SCREEN_PIXELS } from "../video/compose/fit.ts";
@@ -26,6 +26,7 @@ export interface DesktopSessionDeps extends SessionVideoDeps {
   keyframeMs: number;
   /** Decoded pixels per second a live session may send to its video (see pictureBudget.ts). */
   maxPixelsPerSecond: number;
+  evidence: Evidence;
 }
 
 /** What the socket should do after a message: nothing, tell the sender, or close. */
@@ -83,7 +84,7 @@ export class DesktopSession extends RecordedSession {
     });
     let session: DesktopSession | null = null;
     try {
-      const handle = await deps.store.openAppend(blobKeys(info.sessionId).recording);
+      const handle = await deps.evidence.openRecording(info.sessionId);
       session = new DesktopSession(deps, info, openedAt);
       session.recorder = await DesktopRecorder.open({
         info, handle, auditLog: deps.auditLog, mode: deps.recordingMode, openedAt, log: deps.log,

@@ -7,6 +7,7 @@ import { missingEvents, scanRecording } from "../recording/scan.ts";
 import { decodeFrame, type DesktopFrame, recordedPayload, recordedPictures } from "../tdp/eras.ts";
 import { MessageType, PICTURE_TYPES } from "../tdp/messages.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import type { Evidence } from "../evidence/evidence.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
 import { FramePlan } from "../video/framePlan.ts";
@@ -24,6 +25,7 @@ export interface ImportDeps {
   live: { has(id: string): boolean };
   sessionDeps: SessionVideoDeps;
   log: (line: string) => void;
+  evidence: Evidence;
 }
 
 export class ImportError extends Error {
@@ -141,10 +143,14 @@ export async function importRecording(services: ImportDeps, bytes: Uint8Array): 
   if (services.live.has(id) || (await catalog.getRecording(id))) throw new ImportError(`recording ${id} already exists`, 409);
   const keys = blobKeys(id);
   await store.put(keys.recording, bytes);
+  await services.evidence.chainImported(id, bytes);
   if (summary.row.kind === "desktop" && !summary.hasPictures) summary.row.videoState = "failed";
   await catalog.createRecording(summary.row);
   for (const marker of summary.markers) await catalog.addMarker(id, marker);
-  const video = summary.row.videoState === "encoding" ? encodeImported(services, id, bytes, summary.row.durationMs ?? 0, plan.windows(videoWorkers, summary.row.durationMs ?? 0)) : Promise.resolve();
+  // Signed at import (the recording as received); signed again over the video once it is made.
+  await services.evidence.seal(id);
+  const encoded = summary.row.videoState === "encoding" ? encodeImported(services, id, bytes, summary.row.durationMs ?? 0, plan.windows(videoWorkers, summary.row.durationMs ?? 0)) : null;
+  const video = encoded === null ? Promise.resolve() : encoded.then(async () => void (await services.evidence.seal(id)));
   return { id, video };
 }
 

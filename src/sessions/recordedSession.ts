@@ -4,11 +4,14 @@ import type { Catalog } from "../catalog/catalog.ts";
 import type { RecordingPatch } from "../catalog/types.ts";
 import { type AuditWriterStats, RecordingRefusedError } from "../recording/auditWriter.ts";
 import { PlaybackClock } from "../recording/playbackClock.ts";
+import type { Evidence } from "../evidence/evidence.ts";
 import { errorMessage } from "../errorMessage.ts";
 
 export interface RecordedSessionDeps {
   catalog: Catalog;
   log: (line: string) => void;
+  /** Chains the recording's parts while live and signs its manifest when it is finished. */
+  evidence: Evidence;
 }
 
 export abstract class RecordedSession {
@@ -92,6 +95,8 @@ export abstract class RecordedSession {
     }
     await catalog.updateRecording(this.sessionId, patch);
     await this.afterRecording(durationMs);
+    // Recording and video are final and listed: sign what is stored.
+    await this.base.evidence.seal(this.sessionId);
   }
 
   /** A write to the recording failed: in sync mode the session ends rather than go on unrecorded. */

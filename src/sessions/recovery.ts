@@ -3,6 +3,7 @@
 // complete fragment. Runs at startup, before any new session is accepted.
 import { scanRecording } from "../recording/scan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import type { Evidence } from "../evidence/evidence.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { LiveVideo } from "../video/liveVideo.ts";
 import { blobKeys } from "./blobKeys.ts";
@@ -12,6 +13,7 @@ export interface RecoveryDeps {
   catalog: Catalog;
   store: BlobStore;
   log: (line: string) => void;
+  evidence: Evidence;
 }
 
 export async function recoverInterrupted(services: RecoveryDeps): Promise<string[]> {
@@ -34,6 +36,7 @@ export async function recoverInterrupted(services: RecoveryDeps): Promise<string
       log(`recovery ${id}: recording not readable: ${String(err)}`);
     }
     if (row.kind !== "desktop") {
+      await services.evidence.seal(id);
       log(`recovered interrupted session ${id} (${Math.round(durationMs / 1000)} s)`);
       continue;
     }
@@ -45,6 +48,8 @@ export async function recoverInterrupted(services: RecoveryDeps): Promise<string
       await catalog.updateRecording(id, { videoState: "failed" });
       log(`recovery ${id}: video not recovered: ${errorMessage(err)}`);
     }
+    // Sealed as the crash left it: the chain proves the parts stored before it, the manifest what was recovered.
+    await services.evidence.seal(id);
     log(`recovered interrupted session ${id} (${Math.round(durationMs / 1000)} s)`);
   }
   return ids;

@@ -4,6 +4,7 @@
 // `resize` event and listed as markers. SSH recordings have no video.
 import protobuf from "protobufjs";
 import type { Catalog } from "../catalog/catalog.ts";
+import type { Evidence } from "../evidence/evidence.ts";
 import type { RecordingMode } from "../config.ts";
 import { AuditWriter, sessionPrintEvent, splitPrintData } from "../recording/auditWriter.ts";
 import {
@@ -19,7 +20,6 @@ import { SessionStream } from "../recording/sessionStream.ts";
 import { type AuditLog, AuditTee } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { formatTerminalSize, terminalResizeEvent, type TerminalSize } from "../recording/terminalResize.ts";
-import { blobKeys } from "./blobKeys.ts";
 import { RecordedSession } from "./recordedSession.ts";
 
 export interface SshSessionDeps {
@@ -28,6 +28,7 @@ export interface SshSessionDeps {
   auditLog: AuditLog;
   recordingMode: RecordingMode;
   log: (line: string) => void;
+  evidence: Evidence;
 }
 
 export interface SshSessionInfo {
@@ -80,7 +81,7 @@ export class SshSession extends RecordedSession {
 
   /** Lists the session as live and records session.start. Throws (the row marked failed) if either fails. */
   static async open(deps: SshSessionDeps, info: SshSessionInfo, openedAt = Date.now()): Promise<SshSession> {
-    const handle = await deps.store.openAppend(blobKeys(info.sessionId).recording);
+    const handle = await deps.evidence.openRecording(info.sessionId);
     await deps.catalog.createRecording({
       id: info.sessionId, kind: "ssh", user: info.user, login: info.login, desktopName: info.host,
       desktopAddr: info.hostAddr, cluster: info.clusterName, startMs: openedAt, status: "live",
