@@ -53,6 +53,12 @@ export class SigningKey {
     return { key: new SigningKey(privateKey, path), created: true };
   }
 
+  /** The configured or stored key if there is one, never making one (the CLI reading a data dir). */
+  static existing(dataDir: string, configured: string | null): SigningKey | null {
+    if (configured !== null) return SigningKey.load(dataDir, configured).key;
+    return existsSync(join(dataDir, SIGNING_KEY_FILE)) ? SigningKey.load(dataDir, null).key : null;
+  }
+
   /** A key that lives in memory only (tools and tests). */
   static generate(): SigningKey {
     return new SigningKey(generateKeyPairSync("ed25519").privateKey, "generated");

@@ -204,7 +204,7 @@ describe("an imported recording", () => {
   test("is signed at import, verifies and says it was imported; a flipped byte names its part", async () => {
     const id = crypto.randomUUID();
     const bytes = await recordingOf(sampleRecords().slice(0, 200), id, "WIN-IMPORTED");
-    const res = await fetch(`${server.url}/v1/recordings/import`, { method: "POST", headers: server.auth, body: bytes });
+    const res = await fetch(`${server.url}/v1/recordings/import`, { method: "POST", headers: server.auth, body: bytes as Uint8Array<ArrayBuffer> });
     expect(res.status).toBe(201);
     await finished(id);
     const report = await verify(id);
@@ -221,6 +221,33 @@ describe("an imported recording", () => {
       expect(broken.problems.filter((p) => p.part !== null).map((p) => [p.object, p.part])).toEqual([["recording", 1]]);
     } finally {
       flip(blob(`recordings/${id}.tar`), part.offset + 30);
+    }
+  });
+});
+
+describe("deskreel verify", () => {
+  test("names the tampered part of a recording by id, and checks a file against its manifest and key (exit 1 on a mismatch)", async () => {
+    const { runCli } = await import("../cli/cliHarness.ts");
+    const id = crypto.randomUUID();
+    const bytes = await recordingOf(sampleRecords().slice(0, 120), id, "WIN-CLI");
+    expect((await fetch(`${server.url}/v1/recordings/import`, { method: "POST", headers: server.auth, body: bytes as Uint8Array<ArrayBuffer> })).status).toBe(201);
+    await finished(id);
+    const cli = (args: string[]) => runCli(args, { server: server.url, token: ADMIN_TOKEN });
+    const ok = await cli(["verify", id]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("imported");
+    const lines = await chainLines(id);
+    flip(blob(`recordings/${id}.tar`), lines[1].offset + 40);
+    try {
+      const bad = await cli(["verify", id]);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toContain("recording part 1:");
+      const key = await server.json<{ public_key: string }>("/v1/signing-key");
+      const file = await cli(["verify", blob(`recordings/${id}.tar`), "--manifest", blob(`evidence/${id}/manifest.json`), "--chain", blob(`evidence/${id}/chain.jsonl`), "--key", key.public_key]);
+      expect(file.code).toBe(1);
+      expect(file.stdout).toContain("recording part 1:");
+    } finally {
+      flip(blob(`recordings/${id}.tar`), lines[1].offset + 40);
     }
   });
 });

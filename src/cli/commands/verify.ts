@@ -6,15 +6,22 @@ import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { formatBytes, formatDuration, formatTime } from "../format.ts";
 import { openRecordingInput } from "../recordingInput.ts";
+import { evidenceLines, evidenceOfFile, evidenceOfId } from "../evidenceCheck.ts";
 
 export const VERIFY_USAGE = `usage: deskreel verify <id|file> [--json] [--strict]
   Parses every part and event of a Teleport protostream recording and reports event counts, duration,
   index gaps and duplicates, truncation and other problems.
   --json     the summary as JSON
   --strict   exit 1 for any problem, not only for a malformed or truncated file
-Exit code 1 when the file is malformed or truncated.`;
+  An id is also checked for tampering (signature, hash chain, every stored object; see docs/evidence.md).
+  A file is checked against --manifest M.json and/or --chain C.jsonl (--video V.mp4 too), with --key
+  (PEM file, PEM or base64, as GET /v1/signing-key gives it; default: the key the manifest names).
+Exit code 1 when the file is malformed or truncated, or does not match its signed evidence.`;
 
-export const VERIFY_OPTIONS: OptionSpecs = { json: { type: "boolean" }, strict: { type: "boolean" } };
+export const VERIFY_OPTIONS: OptionSpecs = {
+  json: { type: "boolean" }, strict: { type: "boolean" },
+  manifest: { type: "string" }, chain: { type: "string" }, video: { type: "string" }, key: { type: "string" },
+};
 
 const TDP_NAMES: Record<number, string> = {
   1: "screen spec", 2: "png frame", 3: "mouse move", 4: "mouse button", 6: "clipboard", 9: "mouse wheel",
@@ -34,7 +41,7 @@ function counts(record: Record<string | number, number>, name: (key: string) => 
   return entries.length === 0 ? "none" : entries.map(([k, n]) => `${name(k)} ${n}`).join(", ");
 }
 
-function report(s: RecordingSummary, describe: string, size: number | null, verdict: Verdict): string {
+function report(s: RecordingSummary, describe: string, size: number | null, verdict: Verdict, extra: Array<[string, string]>): string {
   const lines: Array<[string, string]> = [["source", describe]];
   lines.push(["size", `${size === null ? "" : `${formatBytes(size)}, `}${s.parts} part(s) read, ${s.bytes} bytes consumed`]);
   lines.push(["session", `${s.sessionId ?? "unknown"} (${s.kind})`]);
@@ -61,6 +68,7 @@ function report(s: RecordingSummary, describe: string, size: number | null, verd
     : verdict === "truncated" ? `TRUNCATED: the last part, from byte ${s.truncatedAt}, is incomplete`
     : s.problems.length > 0 ? "readable, with problems" : "OK";
   lines.push(["result", result]);
+  lines.push(...extra);
   const width = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
 }
@@ -77,6 +85,9 @@ export async function verifyCommand(args: ParsedArgs, ctx: CliContext): Promise<
     await input.close();
   }
   const verdict = verdictOf(summary);
+  const evidence = input.id !== null
+    ? await evidenceOfId(input.id, ctx)
+    : await evidenceOfFile(ref, { manifest: args.string("manifest") ?? null, chain: args.string("chain") ?? null, video: args.string("video") ?? null, key: args.string("key") ?? null }, summary.sessionId);
   if (args.flag("json")) {
     const { error, start, end, ...rest } = summary;
     const json = {
@@ -84,11 +95,13 @@ export async function verifyCommand(args: ParsedArgs, ctx: CliContext): Promise<
       error: error === null ? null : { offset: error.offset, reason: error.reason, message: error.message },
       start: start === null ? null : { type: start.type, time: start.time, user: start.user, login: start.login },
       end: end === null ? null : { type: end.type, time: end.time, participants: end.participants },
+      evidence,
     };
     ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    ctx.stdout.write(`${report(summary, input.describe, input.size, verdict)}\n`);
+    const extra = evidence === null ? [] : evidenceLines(evidence);
+    ctx.stdout.write(`${report(summary, input.describe, input.size, verdict, extra)}\n`);
   }
-  if (verdict !== "ok") return 1;
+  if (verdict !== "ok" || evidence?.verdict === "failed") return 1;
   return args.flag("strict") && summary.problems.length > 0 ? 1 : 0;
 }
