@@ -24,6 +24,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const sink = options.log ?? (() => undefined);
   const log = (line: string) => sink(escapeControlChars(line));
   const services = await createServices(config, log);
+  // What the last process left half-appended on this disk (S3: spools) becomes whole objects first.
+  const local = await services.store.recoverLocal();
+  if (local.length > 0) log(`storage: finished ${local.length} object(s) left by the previous process`);
   await recoverInterrupted(services);
   // Each route has its own body limit, checked before its body is read (http/bodyLimit), answered as JSON. Bun's own
   // cap (a bare 413) is only a backstop above all of them; imports need more than its 128 MiB default.

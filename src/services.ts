@@ -40,7 +40,7 @@ export interface Services {
 
 export async function createServices(config: Config, log: (line: string) => void): Promise<Services> {
   ensurePrivateDir(config.dataDir);
-  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3 });
+  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3, log });
   const catalog = await openCatalog({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const auditLog: AuditLog = {
     emit: (json) => catalog.appendAuditEvent(json),

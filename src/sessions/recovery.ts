@@ -22,6 +22,7 @@ export async function recoverInterrupted(services: RecoveryDeps): Promise<string
     if (!row) continue;
     let durationMs = row.durationMs;
     try {
+      await store.recoverAppend(keys.recording); // S3: from the spool, or the bucket's parts and pieces
       const bytes = await store.get(keys.recording);
       if (bytes) {
         const scan = await scanRecording(bytes);
@@ -37,7 +38,9 @@ export async function recoverInterrupted(services: RecoveryDeps): Promise<string
       continue;
     }
     try {
-      if ((await store.size(keys.video)) !== null) await store.delete(keys.video); // a half-written final file
+      await store.recoverAppend(keys.liveVideo);
+      // A half-written final file (made whole first, so no piece of it is left behind) is written again.
+      if (await store.recoverAppend(keys.video)) await store.delete(keys.video);
       const result = await LiveVideo.recoverFromLiveFile(store, keys.liveVideo, keys.video, durationMs);
       await catalog.updateRecording(id, { videoState: "ready", videoDurationMs: durationMs, videoBytes: result.bytes });
     } catch (err) {
