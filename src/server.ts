@@ -5,6 +5,7 @@ import { createApp } from "./http/app.ts";
 import { escapeControlChars } from "./safeText.ts";
 import { createServices, type Services } from "./services.ts";
 import { recoverInterrupted } from "./sessions/recovery.ts";
+import { errorMessage } from "./errorMessage.ts";
 
 export interface RunningServer {
   url: string;
@@ -66,6 +67,6 @@ async function startDemo(url: string, services: Services, log: (line: string) =>
   void runDemoAgent({
     server: url, token, desktop: "WIN-DEMO-01", user: "demo", login: "Administrator",
     width: 1920, height: 1080, durationS: 600, seed: Date.now() % 1000, realtime: true, signal: controller.signal,
-  }).catch((err: unknown) => log(`demo: stopped: ${err instanceof Error ? err.message : String(err)}`));
+  }).catch((err: unknown) => log(`demo: stopped: ${errorMessage(err)}`));
   return controller;
 }

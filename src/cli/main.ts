@@ -8,7 +8,8 @@ import { PLAY_OPTIONS, PLAY_USAGE, playCommand } from "./commands/play.ts";
 import { VERIFY_OPTIONS, VERIFY_USAGE, verifyCommand } from "./commands/verify.ts";
 import { WATCH_OPTIONS, WATCH_USAGE, watchCommand } from "./commands/watch.ts";
 import { type CliContext, createContext } from "./context.ts";
-import { CliError, errorText } from "./errors.ts";
+import { CliError } from "./errors.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 interface Command {
   summary: string;
@@ -76,7 +77,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       process.stderr.write(`deskreel ${name}: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`deskreel ${name}: ${errorText(err)}\n`);
+    process.stderr.write(`deskreel ${name}: ${errorMessage(err)}\n`);
     return 1;
   }
 }

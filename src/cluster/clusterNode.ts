@@ -2,6 +2,7 @@
 // nodes whose lease ran out and takes over their live sessions (recovers what the shared storage holds and
 // marks them interrupted). On one machine with SQLite it is a cluster of one and the takeover never fires.
 import { randomHex } from "../auth/secrets.ts";
+import { errorMessage } from "../errorMessage.ts";
 import type { RecoveryDeps } from "../sessions/recovery.ts";
 import { recoverSession } from "../sessions/recovery.ts";
 import type { NodeIdentity } from "./nodeIdentity.ts";
@@ -88,7 +89,7 @@ export class ClusterNode {
       await this.takeOverDead();
       if (Math.random() < 0.01) await this.options.registry.forgetDead(this.now(), FORGET_AFTER_MS);
     } catch (err) {
-      this.options.log(`cluster: heartbeat failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.options.log(`cluster: heartbeat failed: ${errorMessage(err)}`);
     }
   }
 

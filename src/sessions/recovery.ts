@@ -8,6 +8,7 @@ import type { RecordingPatch, RecordingRow } from "../catalog/types.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { LiveVideo } from "../video/liveVideo.ts";
 import { blobKeys } from "./blobKeys.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface RecoveryDeps {
   catalog: Catalog;
@@ -34,7 +35,7 @@ async function recoverVideo(deps: RecoveryDeps, row: RecordingRow, durationMs: n
     const result = await LiveVideo.recoverFromLiveFile(deps.store, keys.liveVideo, keys.video, durationMs);
     return { videoState: "ready", videoDurationMs: durationMs, videoBytes: result.bytes };
   } catch (err) {
-    deps.log(`recovery ${row.id}: video not recovered: ${err instanceof Error ? err.message : String(err)}`);
+    deps.log(`recovery ${row.id}: video not recovered: ${errorMessage(err)}`);
     return { videoState: "failed" };
   }
 }

@@ -12,6 +12,7 @@ import { MAX_SCREEN_PIXELS, placeScreen, type Size } from "./fit.ts";
 import { pngDecodeProblem } from "./pngBody.ts";
 import { PointerOverlay } from "./pointerOverlay.ts";
 import { RdpScreen } from "./rdpScreen.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export type ApplyOutcome =
   /** The picture changed; `problems`: parts of the message that were bad and skipped. */
@@ -159,7 +160,7 @@ export class Compositor {
       this.rdp = RdpScreen.open(width, height);
     } catch (e) {
       this.rdp = null;
-      return { kind: "rejected", reason: `RDP screen ${width}x${height}: ${e instanceof Error ? e.message : String(e)}` };
+      return { kind: "rejected", reason: `RDP screen ${width}x${height}: ${errorMessage(e)}` };
     }
     return outcome;
   }

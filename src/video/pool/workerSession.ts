@@ -11,6 +11,7 @@ import type { EncoderPreference } from "../encoder/preference.ts";
 import { EncoderFailure, type EncodedFrame, type H264Encoder } from "../encoder/types.ts";
 import { batchLength, pictureAt, pictureWeight, type PictureBatch } from "./pictureBatch.ts";
 import type { SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export type Post = (message: WorkerToMain, transfer?: Transferable[]) => void;
 export type EncoderFactory = (options: { qp?: number; prefer?: EncoderPreference }) => Promise<H264Encoder>;
@@ -202,7 +203,7 @@ export class WorkerSession {
     if (this.failed) return;
     this.failed = true;
     this.batches.length = 0;
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = errorMessage(e);
     this.problem("encoder-failed", reason, null, null);
     const moduleDead = (e instanceof EncoderFailure && e.moduleAborted) || e instanceof WebAssembly.RuntimeError;
     if (!moduleDead) this.closeEncoder();
