@@ -1,4 +1,5 @@
 // Starts the all-in-one server: services, crash recovery, HTTP + WebSocket, and optionally a demo session.
+import { returnBigFreesToSystem } from "./nativeHeap.ts";
 import type { Config } from "./config.ts";
 import { JSON_BODY_LIMIT } from "./http/bodyLimit.ts";
 import { createApp } from "./http/app.ts";
@@ -24,6 +25,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Every line names things clients chose (users, desktops): one line stays one line.
   const sink = options.log ?? (() => undefined);
   const log = (line: string) => sink(escapeControlChars(line));
+  returnBigFreesToSystem();
   const services = await createServices(config, log);
   // Join the cluster before recovering, so no other node takes this node's sessions over meanwhile. With PORT=0
   // and no DESKREEL_NODE_NAME the name needs the port: such a node joins once listening and, being new under
@@ -60,7 +62,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 async function startDemo(url: string, services: Services, log: (line: string) => void): Promise<AbortController> {
-  const { runDemoAgent } = await import("./demo/agent.ts");
+  const { runDemoAgent } = await import("../tools/demo/index.ts");
   const controller = new AbortController();
   const token = await services.auth.createToken(`demo-agent-${Date.now()}`, "agent");
   log("demo: a synthetic desktop session is starting (1920x1080, 10 minutes)");

@@ -1,7 +1,7 @@
 // `deskreel demo`: run synthetic desktop sessions against a server, or write one to a .tdpcap.
 import { parseSize, runDemo } from "./fleet.ts";
 import { writeDemoCapture } from "./session.ts";
-import { errorMessage } from "../errorMessage.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 const USAGE = `usage: deskreel demo [--sessions N] [--size WxH] [--duration S] [--server URL] [--seed N]
                     [--capture file.tdpcap] [--fast] [--tdpb] [--out file.tdpcap]
