@@ -28,6 +28,7 @@ import { S3AppendHandle } from "./s3Append.ts";
 import { PIECES_SEGMENT, type PieceStats, PieceShipper, piecesPrefix } from "./s3Pieces.ts";
 import { assembleAbandoned } from "./s3Recover.ts";
 import { type S3Location, S3Requests } from "./s3Requests.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface S3StoreConfig extends S3Location {
   /** Prepended to every key in the bucket, e.g. "deskreel/". Default "". */
@@ -300,7 +301,7 @@ export class S3Store implements BlobStore {
 
   #failure(key: string, action: string, err: unknown): BlobStoreError {
     if (err instanceof BlobStoreError) return err;
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = errorMessage(err);
     return new BlobStoreError(key, `S3: cannot ${action} blob "${key}": ${detail}`, { cause: err });
   }
 }
