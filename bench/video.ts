@@ -13,6 +13,7 @@ import { HmeH264Encoder } from "../src/video/encoder/hmeEncoder.ts";
 import { VideoPool } from "../src/video/pool/videoPool.ts";
 import { SAMPLE_CAPTURE } from "../test/support/corpusPath.ts";
 import { decodePicture } from "../src/tdp/picture.ts";
+import { errorMessage } from "../src/errorMessage.ts";
 
 export interface BenchVideoOptions {
   capturePath?: string;
@@ -297,7 +298,7 @@ if (!Bun.isMainThread) {
   worker.addEventListener("message", (event: MessageEvent) => {
     encodeFramesInWorker(event.data).then(
       (result) => worker.postMessage(result),
-      (e: unknown) => worker.postMessage(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => worker.postMessage(errorMessage(e)),
     );
   });
 } else if (import.meta.main) {

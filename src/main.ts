@@ -1,6 +1,7 @@
 // `bun start`: the all-in-one server with embedded defaults (files + SQLite under DESKREEL_DATA).
 import { loadConfig, type Config } from "./config.ts";
 import { startServer, type RunningServer } from "./server.ts";
+import { errorMessage } from "./errorMessage.ts";
 
 // Whatever this process writes (recordings, databases, keys) is readable by its own user only.
 process.umask(0o077);
@@ -12,7 +13,7 @@ try {
   server = await startServer(config, { log: (line) => console.log(line) });
 } catch (err) {
   // A configuration mistake is a sentence, not a stack trace.
-  console.error(`deskreel: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`deskreel: cannot start: ${errorMessage(err)}`);
   process.exit(1);
 }
 

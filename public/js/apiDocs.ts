@@ -2,9 +2,10 @@
 // route with its parameters, body and answers. Built here rather than with a hosted viewer: the pages' CSP
 // allows only this site's scripts.
 import { schemaText, type Schema } from "./apiDocs/schemaText.ts";
-import { ApiError, fetchJson } from "./lib/api.ts";
+import { fetchJson } from "./lib/api.ts";
 import { byId, h } from "./lib/dom.ts";
 import { readMe, setUpHeader } from "./lib/session.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 interface Parameter { name: string; in: string; required?: boolean; schema?: Schema; description?: string }
 interface Response { description?: string; content?: Record<string, { schema?: Schema }> }
@@ -105,6 +106,6 @@ fetchJson<Document>("/v1/openapi.json")
   .then(render)
   .catch((err: unknown) => {
     const error = byId("api-error");
-    error.textContent = `Could not load the API document: ${err instanceof ApiError || err instanceof Error ? err.message : String(err)}`;
+    error.textContent = `Could not load the API document: ${errorMessage(err)}`;
     error.hidden = false;
   });

@@ -13,6 +13,7 @@ import { bindShortcuts } from "./player/shortcuts.ts";
 import { Timeline } from "./player/timeline.ts";
 import { mountTerminal } from "./terminal/mount.ts";
 import { IDLE_LIMIT_S } from "./terminal/timing.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 const SPEEDS = [0.25, 0.5, 1, 1.5, 2, 4, 8, 16];
 const LIVE_DETAIL_REFRESH_MS = 5000;
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     const status = err instanceof ApiError ? err.status : 0;
     showPageError(status === 403 || status === 404
       ? "This recording does not exist, or you may not view it."
-      : `Could not load the recording: ${err instanceof Error ? err.message : String(err)}`);
+      : `Could not load the recording: ${errorMessage(err)}`);
     return;
   }
   renderHead(rec);
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
   let onZoom: (actual: boolean) => void = () => undefined;
   if (rec.kind === "ssh") {
     const mounted = await mountTerminal(stage, video, id).catch((err: unknown) => {
-      setStageMessage(`The terminal of this recording could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+      setStageMessage(`The terminal of this recording could not be loaded: ${errorMessage(err)}`);
       return null;
     });
     if (!mounted) return;

@@ -9,6 +9,7 @@ import {
 } from "./list/listQuery.ts";
 import { renderRow, tickTimes } from "./list/table.ts";
 import { readMe, setUpHeader } from "./lib/session.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 const REFRESH_MS = 5000;
 /** The API's largest page: a refresh re-reads up to this many loaded rows in one request. */
@@ -111,7 +112,7 @@ async function loadFirstPage(): Promise<void> {
     items = [];
     nextCursor = null;
     render();
-    setStatus(`Could not load recordings: ${err instanceof Error ? err.message : String(err)}`, true);
+    setStatus(`Could not load recordings: ${errorMessage(err)}`, true);
   } finally {
     if (loading === controller) {
       loading = null;
@@ -133,7 +134,7 @@ loadMore.addEventListener("click", async () => {
     nextCursor = page.next;
     render();
   } catch (err) {
-    setStatus(`Could not load more: ${err instanceof Error ? err.message : String(err)}`, true);
+    setStatus(`Could not load more: ${errorMessage(err)}`, true);
   } finally {
     loadMore.disabled = false;
     loadMore.textContent = "Load more";

@@ -6,6 +6,7 @@ import { byId } from "./lib/dom.ts";
 import { readMe, setUpHeader } from "./lib/session.ts";
 import { chooseVideoSlots } from "./wall/slots.ts";
 import { Tile } from "./wall/tile.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 const POLL_MS = 3000;
 const THUMBNAIL_MS = 5000;
@@ -80,7 +81,7 @@ function poll(): Promise<void> {
       reconcile(await fetchLive());
       wall.removeAttribute("aria-busy");
     } catch (err) {
-      summary.textContent = `Cannot load live sessions: ${err instanceof Error ? err.message : String(err)}. Retrying…`;
+      summary.textContent = `Cannot load live sessions: ${errorMessage(err)}. Retrying…`;
     } finally {
       polling = null;
       pollTimer = setTimeout(() => void poll(), POLL_MS);

@@ -1,6 +1,7 @@
 // One wording for bad input, whether Elysia found it in a request or the CLI checks its flags against the same
 // schema before asking the server (or reading the data dir).
 import { getSchemaValidator, type Static, type TSchema } from "elysia";
+import { errorMessage } from "../errorMessage.ts";
 
 interface SchemaProblem {
   path?: string;
@@ -61,6 +62,6 @@ export function checkParams<S extends TSchema>(schema: S, params: URLSearchParam
   } catch (err) {
     // A bounded number arrives as text and is checked while it is decoded; the schema's text is the message.
     const problem = (err as { error?: SchemaProblem }).error;
-    throw new SchemaError(problem?.schema?.error ? problemText(problem, "query") : err instanceof Error ? err.message : String(err));
+    throw new SchemaError(problem?.schema?.error ? problemText(problem, "query") : errorMessage(err));
   }
 }

@@ -5,6 +5,7 @@
 import { formatRfc3339 } from "../recording/auditJson.ts";
 import type { AuditLog } from "../recording/tee.ts";
 import type { Principal, Role } from "./principal.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export const ACCOUNT_EVENTS = {
   loginSuccess: { event: "user.login", code: "T1000I" },
@@ -83,7 +84,7 @@ export class AccountAudit {
       .then(() => this.log!.emit(json))
       .catch((err: unknown) => {
         this.failures++;
-        this.warn(`audit log rejected ${event}: ${err instanceof Error ? err.message : String(err)}`);
+        this.warn(`audit log rejected ${event}: ${errorMessage(err)}`);
       });
   }
 }

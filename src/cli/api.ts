@@ -1,7 +1,8 @@
 // The deskreel HTTP API as the CLI uses it: bearer token, JSON errors turned into readable messages,
 // "no server here" told apart from every other failure so commands can fall back to the data dir.
 import type { ErrorBody } from "../api/common.ts";
-import { CliError, ServerUnreachableError, errorText } from "./errors.ts";
+import { CliError, ServerUnreachableError } from "./errors.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 /** How long a JSON request may take (downloads and uploads have no limit). */
 const JSON_TIMEOUT_MS = 15_000;
@@ -45,7 +46,7 @@ export class ApiClient {
       return await fetch(this.url(path), { ...init, headers });
     } catch (err) {
       if (init.signal?.aborted && init.signal.reason instanceof Error && init.signal.reason.name !== "TimeoutError") throw err;
-      throw new ServerUnreachableError(this.baseUrl, errorText(err));
+      throw new ServerUnreachableError(this.baseUrl, errorMessage(err));
     }
   }
 

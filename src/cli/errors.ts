@@ -16,7 +16,3 @@ export class ServerUnreachableError extends CliError {
     this.name = "ServerUnreachableError";
   }
 }
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

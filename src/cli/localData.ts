@@ -7,7 +7,8 @@ import { openCatalog } from "../catalog/openCatalog.ts";
 import { loadConfig } from "../config.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { openBlobStore } from "../storage/openBlobStore.ts";
-import { CliError, errorText } from "./errors.ts";
+import { CliError } from "./errors.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export class LocalData {
   private constructor(
@@ -23,7 +24,7 @@ export class LocalData {
     try {
       config = loadConfig({ ...env, DESKREEL_DATA: dir });
     } catch (err) {
-      throw new CliError(`cannot read the server settings: ${errorText(err)}`);
+      throw new CliError(`cannot read the server settings: ${errorMessage(err)}`);
     }
     if (config.databaseUrl === null && !existsSync(join(dir, "catalog.sqlite"))) {
       throw new CliError(`no deskreel data in ${dir} (no catalog.sqlite); pass --data DIR or set DESKREEL_DATA`);
@@ -32,7 +33,7 @@ export class LocalData {
       const catalog = await openCatalog({ dataDir: dir, databaseUrl: config.databaseUrl });
       return new LocalData(dir, catalog, openBlobStore({ dataDir: dir, s3: config.s3 }));
     } catch (err) {
-      throw new CliError(`cannot open the data in ${dir}: ${errorText(err)}`);
+      throw new CliError(`cannot open the data in ${dir}: ${errorMessage(err)}`);
     }
   }
 

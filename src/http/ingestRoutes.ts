@@ -12,6 +12,7 @@ import { TdpbSeverity } from "../tdp/tdpb/messages.ts";
 import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 interface IngestSocket {
   id: string;
@@ -78,7 +79,7 @@ export function ingestRoutes(services: Services) {
             clusterName: services.config.cluster, keepClipboardContent: services.config.keepClipboard,
           }, openedAt);
         } catch (err) {
-          services.log(`ingest: could not start a session for ${q.user}@${q.desktop}: ${err instanceof Error ? err.message : String(err)}`);
+          services.log(`ingest: could not start a session for ${q.user}@${q.desktop}: ${errorMessage(err)}`);
           connections.abandon(socket.id);
           socket.raw.close(1011, "recording unavailable");
           return;
@@ -113,7 +114,7 @@ export function ingestRoutes(services: Services) {
       await session.close(at);
       services.log(`session ${session.sessionId} ended (${Math.round(session.stats().durationMs / 1000)} s, ${session.stats().messages} messages)`);
     } catch (err) {
-      services.log(`session ${session.sessionId}: ending failed: ${err instanceof Error ? err.message : String(err)}`);
+      services.log(`session ${session.sessionId}: ending failed: ${errorMessage(err)}`);
     } finally {
       services.live.remove(session);
     }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { AuthService } from "../auth/authService.ts";
 import { canBrowse, canManageUsers, type Principal } from "../auth/principal.ts";
 import { authGuard, safeNextPath } from "./authRoutes.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 const PUBLIC_DIR = join(import.meta.dir, "../../public");
 const ENTRIES = ["login", "recordings", "player", "wall", "admin", "apiDocs"] as const;
@@ -147,7 +148,7 @@ export function pages(auth: AuthService) {
     });
     return site;
   };
-  void getSite().catch((err: unknown) => console.error(`web UI: ${err instanceof Error ? err.message : String(err)}`));
+  void getSite().catch((err: unknown) => console.error(`web UI: ${errorMessage(err)}`));
 
   const page = (name: PageName, allowed?: (p: Principal) => boolean) => async ({ request, principal }: { request: Request; principal: Principal | null }) => {
     if (!principal) return redirectToLogin(request);

@@ -13,6 +13,7 @@ import { SshSession } from "../sessions/sshSession.ts";
 import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 interface IngestSocket {
   id: string;
@@ -94,7 +95,7 @@ export function sshIngestRoutes(services: Services) {
             size: { cols: q.cols ?? DEFAULT_SIZE.cols, rows: q.rows ?? DEFAULT_SIZE.rows },
           });
         } catch (err) {
-          services.log(`ssh ingest: could not start a session for ${q.user}@${q.host}: ${err instanceof Error ? err.message : String(err)}`);
+          services.log(`ssh ingest: could not start a session for ${q.user}@${q.host}: ${errorMessage(err)}`);
           connections.abandon(socket.id);
           socket.raw.close(1011, "recording unavailable");
           return;
@@ -140,7 +141,7 @@ export function sshIngestRoutes(services: Services) {
       const stats = session.stats();
       services.log(`session ${session.sessionId} ended (${Math.round(stats.durationMs / 1000)} s, ${stats.bytes} bytes of output)`);
     } catch (err) {
-      services.log(`session ${session.sessionId}: ending failed: ${err instanceof Error ? err.message : String(err)}`);
+      services.log(`session ${session.sessionId}: ending failed: ${errorMessage(err)}`);
     } finally {
       sessions.remove(session);
     }

@@ -13,6 +13,7 @@ import { NotTerminalRecordingError, type TerminalSize, terminalEvents } from "..
 import { authGuard } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
 import { requireReader, visibleRecording } from "./recordingRoutes.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 /** Output bytes sent at most (≈ 43 MiB of base64): a browser replays this in a few seconds. */
 export const TERMINAL_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
@@ -80,7 +81,7 @@ function terminalJson(source: ReadableStream<Uint8Array>, knownDurationMs: numbe
           if (pending.length >= FLUSH_BYTES) flush();
         }
       } catch (err) {
-        const reason = err instanceof NotTerminalRecordingError ? "it holds desktop events" : err instanceof Error ? err.message : String(err);
+        const reason = err instanceof NotTerminalRecordingError ? "it holds desktop events" : errorMessage(err);
         log(`terminal data: ${reason}`);
         flush();
         controller.error(err);

@@ -8,6 +8,7 @@ import { readPaletteUpdate } from "./palette";
 import { PointerDecoder } from "./pointer";
 import { SurfaceCommandDecoder } from "./surfaceCommands";
 import type { ApplyResult, PointerState, RdpDecoder, RdpProblem, RdpRect } from "./types";
+import { errorMessage } from "../errorMessage.ts";
 
 const UPDATE_ORDERS = 0;
 const UPDATE_BITMAP = 1;
@@ -87,7 +88,7 @@ class FastPathDecoder implements RdpGraphicsDecoder {
       if (error) this.problem(result, error.toProblem());
     } catch (err) {
       // Only a bug gets here; it must not take the session down either.
-      this.problem(result, { kind: "internal", message: `decoder error: ${err instanceof Error ? err.message : String(err)}` });
+      this.problem(result, { kind: "internal", message: `decoder error: ${errorMessage(err)}` });
     }
     return result;
   }

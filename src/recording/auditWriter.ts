@@ -22,6 +22,7 @@ import {
 } from "./eventTypes.ts";
 import type { EncodedEvent, EventStream } from "./stream.ts";
 import { PlaybackClock } from "./playbackClock.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export type RecordingMode = "async" | "sync";
 export type PlaybackEvent = DesktopRecordingEvent | SessionPrintEvent;
@@ -198,7 +199,7 @@ export class AuditWriter {
     try {
       if (this.cfg.splitOversize !== undefined) pieces = await this.cfg.splitOversize(payload, this.maxPayloadBytes);
     } catch (err) {
-      this.cfg.log(`session ${this.cfg.sessionId}: could not split a ${payload.length}-byte payload: ${err instanceof Error ? err.message : String(err)}`);
+      this.cfg.log(`session ${this.cfg.sessionId}: could not split a ${payload.length}-byte payload: ${errorMessage(err)}`);
     }
     if (pieces.length === 0 || pieces.some((p) => p.length > this.maxPayloadBytes)) {
       this.counters.oversizeDropped++;
@@ -330,7 +331,7 @@ export class AuditWriter {
       try {
         listener(state, this.stats());
       } catch (err) {
-        this.cfg.log(`session ${this.cfg.sessionId}: storage state listener failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.cfg.log(`session ${this.cfg.sessionId}: storage state listener failed: ${errorMessage(err)}`);
       }
     });
   }

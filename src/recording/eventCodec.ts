@@ -24,6 +24,7 @@ import {
   sub,
   toTimestamp,
 } from "./proto.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 /** A record that cannot be turned into an event (bad protobuf, missing member). */
 export class EventDecodeError extends Error {
@@ -290,6 +291,6 @@ export function decodeOneOf(record: Uint8Array): AuditEvent {
     return { ...meta, type: "unknown", eventType, oneOfField: field, raw: record };
   } catch (err) {
     if (err instanceof EventDecodeError) throw err;
-    throw new EventDecodeError(`invalid event protobuf: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new EventDecodeError(`invalid event protobuf: ${errorMessage(err)}`, { cause: err });
   }
 }

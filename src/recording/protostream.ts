@@ -6,6 +6,7 @@
 import zlib from "node:zlib";
 import { decodeOneOf, EventDecodeError } from "./eventCodec.ts";
 import { type AuditEvent, MAX_RECORD_BYTES } from "./eventTypes.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export const PROTOSTREAM_V1 = 1;
 export const PART_HEADER_BYTES = 24;
@@ -230,7 +231,7 @@ class RecordSplitter {
 
 function notGzip(partOffset: number, err: unknown): ProtostreamError {
   if (err instanceof ProtostreamError) return err;
-  return new ProtostreamError(partOffset + PART_HEADER_BYTES, `part data is not valid gzip (${err instanceof Error ? err.message : String(err)})`, null, { cause: err });
+  return new ProtostreamError(partOffset + PART_HEADER_BYTES, `part data is not valid gzip (${errorMessage(err)})`, null, { cause: err });
 }
 
 /** Most a part is inflated in one piece; bigger parts are streamed (see readParts). */

@@ -9,6 +9,7 @@
 import type { AppendHandle } from "../storage/blobStore.ts";
 import { encodePart } from "./protostream.ts";
 import type { DurableListener, EncodedEvent, EventStream } from "./stream.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface SessionStreamOptions {
   sessionId: string;
@@ -198,7 +199,7 @@ export class SessionStream implements EventStream {
       try {
         listener(batch);
       } catch (err) {
-        this.opts.log(`session ${this.sessionId}: durable-event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.opts.log(`session ${this.sessionId}: durable-event listener failed: ${errorMessage(err)}`);
       }
     }
     // Events that arrived during the append go out now, as the next group.
@@ -209,7 +210,7 @@ export class SessionStream implements EventStream {
   private failed(batch: EncodedEvent[], err: unknown): void {
     this.inFlight = null;
     this.current.failures++;
-    this.current.lastError = err instanceof Error ? err.message : String(err);
+    this.current.lastError = errorMessage(err);
     // Given up on (complete() timed out) or aborted: nothing more to retry.
     if (this.current.state === "aborted" || this.current.state === "complete") return;
     // The first failure of a spell, then one line every 30: a long outage retries every second.

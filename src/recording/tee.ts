@@ -3,6 +3,7 @@
 // screen and terminal data, and the audit log is for searching who did what.
 import { type AuditJson, toAuditJson } from "./auditJson.ts";
 import { type AuditEvent, EventType } from "./eventTypes.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface AuditLog {
   emit(json: AuditJson): void | Promise<void>;
@@ -43,7 +44,7 @@ export class AuditTee {
       return true;
     } catch (err) {
       this.failures++;
-      this.lastError = err instanceof Error ? err.message : String(err);
+      this.lastError = errorMessage(err);
       const sid = "sessionId" in event ? event.sessionId : "?";
       this.warn(`session ${sid}: audit log rejected ${event.type} event ${event.index}: ${this.lastError}`);
       return false;

@@ -4,6 +4,7 @@ import type { Catalog } from "../catalog/catalog.ts";
 import type { RecordingPatch } from "../catalog/types.ts";
 import { type AuditWriterStats, RecordingRefusedError } from "../recording/auditWriter.ts";
 import { PlaybackClock } from "../recording/playbackClock.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface RecordedSessionDeps {
   catalog: Catalog;
@@ -78,7 +79,7 @@ export abstract class RecordedSession {
       await this.completeRecording(at, row?.participants ?? [this.owner]);
     } catch (err) {
       status = "failed";
-      error = `recording did not complete: ${err instanceof Error ? err.message : String(err)}`;
+      error = `recording did not complete: ${errorMessage(err)}`;
       log(`session ${this.sessionId}: ${error}`);
     }
     await this.lossNotes;
@@ -107,6 +108,6 @@ export abstract class RecordedSession {
   }
 
   protected logError(what: string, err: unknown): void {
-    this.base.log(`session ${this.sessionId}: ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    this.base.log(`session ${this.sessionId}: ${what}: ${errorMessage(err)}`);
   }
 }

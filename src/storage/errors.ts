@@ -1,4 +1,5 @@
 // Storage errors name the key they concern, so a log line says which recording failed.
+import { errorMessage } from "../errorMessage.ts";
 
 export class BlobStoreError extends Error {
   constructor(
@@ -37,7 +38,7 @@ export function errorCode(err: unknown): string | undefined {
 /** Wrap a failed filesystem call with the key and a plain explanation for the common causes. */
 export function storageFailure(key: string, action: string, err: unknown): BlobStoreError {
   const code = errorCode(err);
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   if (code === "ENOSPC") {
     return new BlobStoreError(key, `storage full (ENOSPC): cannot ${action} blob "${key}": no space left on device`, {
       cause: err,

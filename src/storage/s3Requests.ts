@@ -4,6 +4,7 @@
 // needs both.
 import { BlobStoreError } from "./errors.ts";
 import { type S3Credentials, signS3Request, uriEncode } from "./sigv4.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface S3Location {
   /** e.g. "http://127.0.0.1:9000"; defaults to AWS (https://s3.<region>.amazonaws.com). */
@@ -91,7 +92,7 @@ export class S3Requests {
       }
       if (attempt < RETRIES) await Bun.sleep(200 * attempt);
     }
-    const detail = lastError instanceof Error ? lastError.message : String(lastError);
+    const detail = errorMessage(lastError);
     throw new BlobStoreError(objectKey, `S3 ${what} of "${objectKey}" failed after ${RETRIES} attempts: ${detail}`, { cause: lastError });
   }
 

@@ -23,6 +23,7 @@ import { validateBlobKey, validateBlobPrefix } from "./keys.ts";
 import { checkRange, describeReadError, guardStream } from "./ranges.ts";
 import { S3AppendHandle } from "./s3Append.ts";
 import { type S3Location, S3Requests } from "./s3Requests.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface S3StoreConfig extends S3Location {
   /** Prepended to every key in the bucket, e.g. "deskreel/". Default "". */
@@ -219,7 +220,7 @@ export class S3Store implements BlobStore {
 
   #failure(key: string, action: string, err: unknown): BlobStoreError {
     if (err instanceof BlobStoreError) return err;
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = errorMessage(err);
     return new BlobStoreError(key, `S3: cannot ${action} blob "${key}": ${detail}`, { cause: err });
   }
 }

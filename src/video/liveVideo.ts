@@ -29,6 +29,7 @@ import { LIVE_PROVISIONAL_DURATION_MS, STORED_PROVISIONAL_DURATION_MS } from "./
 import { readFragmentedMp4 } from "./mp4/reader.ts";
 import type { EncodedSample, StoredSample, VideoCodecConfig } from "./mp4/types.ts";
 import { concatBytes } from "../bytes.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface LiveChunkInfo {
   kind: "init" | "fragment";
@@ -292,7 +293,7 @@ export class LiveVideo {
         // A storage failure is retried until the deadline; a half-written final file goes first.
         await this.store.delete(this.finalKey).catch(() => undefined);
         if (Date.now() + delay > this.retryDeadline) {
-          throw new Error(`session ${this.sessionId}: writing the final MP4 failed: ${describe(error)}`, { cause: error });
+          throw new Error(`session ${this.sessionId}: writing the final MP4 failed: ${errorMessage(error)}`, { cause: error });
         }
         this.noteStorageFailure(`writing the final MP4 "${this.finalKey}"`, error, delay);
         await Bun.sleep(delay);
@@ -373,7 +374,7 @@ export class LiveVideo {
         } catch (error) {
           if (this.writeError) return;
           if (Date.now() + delay > this.retryDeadline) {
-            this.writeError = new Error(`session ${this.sessionId}: storing live video "${this.liveKey}" failed: ${describe(error)}`, {
+            this.writeError = new Error(`session ${this.sessionId}: storing live video "${this.liveKey}" failed: ${errorMessage(error)}`, {
               cause: error,
             });
             this.log(this.writeError.message);
@@ -389,7 +390,7 @@ export class LiveVideo {
 
   private noteStorageFailure(what: string, error: unknown, delay: number): void {
     // One line when the trouble starts, then one every ~30 failures: a long outage must not flood the log.
-    if (this.storageFailures++ % 30 === 0) this.log(`session ${this.sessionId}: ${what} failed (${describe(error)}); retrying every ≤${RETRY_MAX_MS} ms, ${delay} ms now`);
+    if (this.storageFailures++ % 30 === 0) this.log(`session ${this.sessionId}: ${what} failed (${errorMessage(error)}); retrying every ≤${RETRY_MAX_MS} ms, ${delay} ms now`);
   }
 
   private broadcast(chunk: Uint8Array, info: LiveChunkInfo): void {
@@ -406,13 +407,8 @@ export class LiveVideo {
       call();
       return true;
     } catch (error) {
-      this.log(`session ${this.sessionId}: ${what} failed: ${describe(error)}`);
+      this.log(`session ${this.sessionId}: ${what} failed: ${errorMessage(error)}`);
       return false;
     }
   }
-}
-
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,6 +11,7 @@ import { windowSettledAt, type EncodeWindow } from "./compose/scheduler.ts";
 import { LiveVideo } from "./liveVideo.ts";
 import type { VideoFrame, VideoPool, VideoSession, VideoSessionSummary } from "./pool/videoPool.ts";
 import { SampleSpool, SegmentJoiner } from "./segments.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export interface RecordingVideoDeps {
   pool: VideoPool;
@@ -176,7 +177,7 @@ export class RecordingVideo {
       await this.deps.store.delete(this.options.keys.live).catch((err) => this.deps.log(`session ${this.id}: live video not removed: ${String(err)}`));
       return { ok: true, bytes: result.bytes, durationMs: Math.round(endMs) };
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       this.deps.log(`session ${this.id}: video failed: ${reason}`);
       await this.sink.discard().catch(() => undefined);
       return { ok: false, reason };
@@ -208,7 +209,7 @@ export class RecordingVideo {
     try {
       action();
     } catch (err) {
-      this.fail(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      this.fail(`${what}: ${errorMessage(err)}`);
     }
   }
 

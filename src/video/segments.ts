@@ -5,6 +5,7 @@
 import type { AppendHandle, BlobStore } from "../storage/blobStore.ts";
 import { concatBytes } from "../bytes.ts";
 import type { VideoFrame } from "./pool/videoPool.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 /** Spooled samples are read back in chunks of about this size. */
 const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -50,7 +51,7 @@ export class SampleSpool {
       try {
         await (await handle).append(batch.length === 1 ? batch[0] : concatBytes(batch));
       } catch (err) {
-        this.error = new Error(`spooling video samples to ${this.key} failed: ${describe(err)}`, { cause: err });
+        this.error = new Error(`spooling video samples to ${this.key} failed: ${errorMessage(err)}`, { cause: err });
       }
     });
   }
@@ -173,8 +174,4 @@ export class SegmentJoiner {
       await spool?.discard();
     }
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

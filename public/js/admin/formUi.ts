@@ -11,10 +11,6 @@ export function announce(text: string): void {
   setTimeout(() => (status.textContent = text), 30);
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Show an error in a role=alert element, mark the field invalid and focus it. */
 export function showFieldError(box: HTMLElement, message: string, field?: HTMLInputElement | HTMLSelectElement): void {
   box.textContent = message;

@@ -2,7 +2,8 @@
 import { byId, h } from "../lib/dom.ts";
 import { formatDateTime, formatRelative } from "../lib/format.ts";
 import { createToken, listTokens, revokeToken, type Token, type TokenRole } from "./accountsApi.ts";
-import { announce, busy, clearErrors, confirmAction, errorText, showFieldError } from "./formUi.ts";
+import { announce, busy, clearErrors, confirmAction, showFieldError } from "./formUi.ts";
+import { errorMessage } from "../../../src/errorMessage.ts";
 
 const body = byId("tokens-body");
 const form = byId<HTMLFormElement>("token-form");
@@ -49,7 +50,7 @@ async function revokeOne(token: Token, button: HTMLElement): Promise<void> {
     announce(`Token ${token.name} revoked.`);
     nameInput.focus();
   } catch (err) {
-    announce(`Could not revoke ${token.name}: ${errorText(err)}`);
+    announce(`Could not revoke ${token.name}: ${errorMessage(err)}`);
   }
 }
 
@@ -93,7 +94,7 @@ async function submitToken(event: SubmitEvent): Promise<void> {
     showSecret(created.name, created.token);
     announce(`Token ${created.name} created. Copy it now: it is shown only once.`);
   } catch (err) {
-    showFieldError(errorBox, errorText(err), nameInput);
+    showFieldError(errorBox, errorMessage(err), nameInput);
   }
 }
 

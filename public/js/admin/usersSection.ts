@@ -3,7 +3,8 @@ import type { Me } from "../lib/session.ts";
 import { byId, h } from "../lib/dom.ts";
 import { formatDateTime } from "../lib/format.ts";
 import { createUser, deleteUser, listUsers, setPassword, setRole, type User, type UserRole } from "./accountsApi.ts";
-import { announce, busy, clearErrors, confirmAction, errorText, fieldProblem, showFieldError } from "./formUi.ts";
+import { announce, busy, clearErrors, confirmAction, fieldProblem, showFieldError } from "./formUi.ts";
+import { errorMessage } from "../../../src/errorMessage.ts";
 
 const body = byId("users-body");
 const form = byId<HTMLFormElement>("user-form");
@@ -57,7 +58,7 @@ async function changeRole(user: User, select: HTMLSelectElement): Promise<void> 
     await setRole(user.name, role);
     announce(`${user.name} is now ${role === "admin" ? "an" : "a"} ${role}.`);
   } catch (err) {
-    announce(`Could not change the role of ${user.name}: ${errorText(err)}`);
+    announce(`Could not change the role of ${user.name}: ${errorMessage(err)}`);
   }
   await refreshUsers();
 }
@@ -78,7 +79,7 @@ async function removeUser(name: string, button: HTMLElement): Promise<void> {
     announce(`User ${name} deleted.`);
     nameInput.focus();
   } catch (err) {
-    announce(`Could not delete ${name}: ${errorText(err)}`);
+    announce(`Could not delete ${name}: ${errorMessage(err)}`);
   }
 }
 
@@ -109,7 +110,7 @@ async function submitPassword(event: SubmitEvent): Promise<void> {
     closePasswordDialog();
     announce(`Password of ${target.name} changed.`);
   } catch (err) {
-    showFieldError(dialogError, errorText(err), dialogInput);
+    showFieldError(dialogError, errorMessage(err), dialogInput);
   }
 }
 
@@ -122,7 +123,7 @@ async function submitUser(event: SubmitEvent): Promise<void> {
   try {
     await busy(submit, "Adding…", () => createUser(name, passwordInput.value, roleSelect.value as UserRole));
   } catch (err) {
-    return showFieldError(errorBox, errorText(err), /password/i.test(errorText(err)) ? passwordInput : nameInput);
+    return showFieldError(errorBox, errorMessage(err), /password/i.test(errorMessage(err)) ? passwordInput : nameInput);
   }
   form.reset();
   announce(`User ${name} added.`);

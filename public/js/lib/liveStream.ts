@@ -5,6 +5,7 @@
 // player seeks only once, right after the first batch, and uses a fresh LiveStream to return to live.
 import { codecString, defaultSampleDuration, fragmentSpan, topLevelBoxes, trackTimescale } from "./mp4.ts";
 import { concatBytes } from "../../../src/bytes.ts";
+import { errorMessage } from "../../../src/errorMessage.ts";
 
 export interface LiveStreamEvents {
   /** The first batch is in the buffer: seek (once) and play. */
@@ -173,7 +174,7 @@ export class LiveStream {
         if (keepFrom > (this.firstPts ?? 0)) buffer.remove(0, keepFrom);
         return;
       }
-      this.events.onError(`cannot append live video: ${err instanceof Error ? err.message : String(err)}`);
+      this.events.onError(`cannot append live video: ${errorMessage(err)}`);
     }
   }
 

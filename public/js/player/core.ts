@@ -8,6 +8,7 @@ import type { Stretch } from "../lib/mp4.ts";
 import { LiveStream } from "./liveStream.ts";
 import type { PlayerMedia, Span } from "./media.ts";
 import { CoalescedUpdates } from "./updates.ts";
+import { errorMessage } from "../../../src/errorMessage.ts";
 
 export type { Span };
 
@@ -343,7 +344,7 @@ export class PlayerCore extends CoalescedUpdates implements PlayerMedia {
     } catch (err) {
       element.remove();
       this.switching = false;
-      this.fail(err instanceof Error ? err.message : String(err));
+      this.fail(errorMessage(err));
       return null;
     }
   }

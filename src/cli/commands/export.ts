@@ -8,9 +8,10 @@ import { blobKeys, isValidSessionId } from "../../sessions/blobKeys.ts";
 import type { ApiClient } from "../api.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import { type CliContext, closeSource, openSource } from "../context.ts";
-import { CliError, ServerUnreachableError, errorText } from "../errors.ts";
+import { CliError, ServerUnreachableError } from "../errors.ts";
 import { formatBytes, formatDuration } from "../format.ts";
 import { Progress } from "../progress.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export const EXPORT_USAGE = `usage: deskreel export <id> [-o file.mp4] [--no-wait]
   -o, --output FILE   where to write (default: the server's name for it, <desktop>-<start>.mp4)
@@ -113,9 +114,9 @@ async function exportFromServer(api: ApiClient, id: string, args: ParsedArgs, ct
       if (err instanceof CliError && !(err instanceof ServerUnreachableError)) throw err;
       if (attempt >= MAX_RESUMES) {
         await rm(partial, { force: true });
-        throw new CliError(`download of ${id} failed: ${errorText(err)}`);
+        throw new CliError(`download of ${id} failed: ${errorMessage(err)}`);
       }
-      progress.log(`download interrupted (${errorText(err)}); resuming at byte ${received}`);
+      progress.log(`download interrupted (${errorMessage(err)}); resuming at byte ${received}`);
       await Bun.sleep(500 * (attempt + 1));
     }
   }

@@ -8,9 +8,10 @@ import { readError } from "../api.ts";
 import type { ApiClient } from "../api.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import { type CliContext, requireServer } from "../context.ts";
-import { CliError, ServerUnreachableError, errorText } from "../errors.ts";
+import { CliError, ServerUnreachableError } from "../errors.ts";
 import { formatBytes, plural } from "../format.ts";
 import { Progress } from "../progress.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export const IMPORT_USAGE = `usage: deskreel import <file|dir>... [--json]
   A file is sent whatever its name; a directory is searched (recursively) for *.tar recordings.
@@ -127,7 +128,7 @@ export async function importCommand(args: ParsedArgs, ctx: CliContext): Promise<
       });
     } catch (err) {
       if (err instanceof CliError && !(err instanceof ServerUnreachableError)) throw err;
-      result = { file: file.path, status: "failed", error: errorText(err) };
+      result = { file: file.path, status: "failed", error: errorMessage(err) };
     }
     sent = before + file.size;
     progress.update(sent);

@@ -4,8 +4,9 @@ import type { StatusBody } from "../../api/status.ts";
 import type { ApiClient } from "../api.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import { type CliContext, requireServer } from "../context.ts";
-import { CliError, ServerUnreachableError, errorText } from "../errors.ts";
+import { CliError, ServerUnreachableError } from "../errors.ts";
 import { formatBytes, formatDuration, formatTable, plural, shortId } from "../format.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export const WATCH_USAGE = `usage: deskreel watch [--interval S] [--once] [--json]
   --interval S   refresh every S seconds (default 1)
@@ -84,7 +85,7 @@ export async function watchCommand(args: ParsedArgs, ctx: CliContext): Promise<n
         text = show(await fetchStatus(api));
       } catch (err) {
         if (!(err instanceof ServerUnreachableError)) throw err;
-        text = `deskreel watch: ${errorText(err)}; retrying`;
+        text = `deskreel watch: ${errorMessage(err)}; retrying`;
       }
       // In place: home, draw, clear what the previous (longer) screen left below.
       if (inPlace) ctx.stdout.write(`\x1b[H${text.split("\n").map((l) => `${l}\x1b[K`).join("\n")}\n\x1b[J`);

@@ -7,6 +7,7 @@ import { checkPayload } from "./checks.ts";
 import { TdpbDecodeError, TdpbEncodeError } from "./errors.ts";
 import { type KnownTdpbMessage, TDPB_HEADER_BYTES, TDPB_MAX_ENVELOPE, type TdpbMessage } from "./messages.ts";
 import { EnvelopeType, PAYLOAD_BY_FIELD, wireName } from "./proto.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 type Plain = { [field: string]: unknown };
 
@@ -37,7 +38,7 @@ export function decodeTdpb(buf: Uint8Array): TdpbMessage {
   try {
     decoded = EnvelopeType.decode(envelope);
   } catch (err) {
-    throw new TdpbDecodeError(kind, TDPB_HEADER_BYTES, `Envelope does not parse: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TdpbDecodeError(kind, TDPB_HEADER_BYTES, `Envelope does not parse: ${errorMessage(err)}`);
   }
   const field = EnvelopeType.fields[kind];
   const message = { kind, ...fromProto(field.resolvedType as protobuf.Type, (decoded as unknown as Plain)[kind] as Plain) } as KnownTdpbMessage;
@@ -82,7 +83,7 @@ function topLevelFields(envelope: Uint8Array): number[] {
       fields.push(number);
     }
   } catch (err) {
-    throw new TdpbDecodeError(null, TDPB_HEADER_BYTES + at, `Envelope does not parse: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TdpbDecodeError(null, TDPB_HEADER_BYTES + at, `Envelope does not parse: ${errorMessage(err)}`);
   }
   return fields;
 }

@@ -5,6 +5,7 @@
 import { inflateSync } from "node:zlib";
 import { concatBytes } from "../../bytes.ts";
 import { crc32 } from "../../png/crc32.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: ReadonlyMap<number, number> = new Map([
@@ -121,7 +122,7 @@ function checkImageData(h: PngHeader, compressed: Uint8Array): void {
   try {
     raw = inflateSync(compressed, { maxOutputLength: expected + 1 });
   } catch (e) {
-    fail(`IDAT does not inflate: ${e instanceof Error ? e.message : String(e)}`);
+    fail(`IDAT does not inflate: ${errorMessage(e)}`);
   }
   if (raw.length !== expected) fail(`IDAT holds ${raw.length} bytes, the image needs ${expected}`);
   let at = 0;

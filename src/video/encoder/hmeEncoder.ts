@@ -8,6 +8,7 @@ import { loadHmeRuntime, type HmeRuntime } from "./hmeRuntime.ts";
 import { Mp4OutputTap } from "./mp4Tap.ts";
 import { EncoderFailure, type EncodeRequest, type EncoderOutput, type H264CodecConfig, type H264Encoder } from "./types.ts";
 import { checkPictureSize, rgbaToI420, type RowSpan } from "./yuv.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export interface HmeEncoderOptions {
   /** Constant quantiser, 10 (best) .. 51. Default 28: ~45 dB on desktop content. */
@@ -227,7 +228,7 @@ export class HmeH264Encoder implements H264Encoder {
       call();
     } catch (e) {
       if (e instanceof EncoderFailure) throw e;
-      throw new EncoderFailure(`h264-mp4-encoder: ${e instanceof Error ? e.message : String(e)}`, e instanceof WebAssembly.RuntimeError);
+      throw new EncoderFailure(`h264-mp4-encoder: ${errorMessage(e)}`, e instanceof WebAssembly.RuntimeError);
     }
   }
 
@@ -235,7 +236,7 @@ export class HmeH264Encoder implements H264Encoder {
     try {
       return work();
     } catch (e) {
-      throw e instanceof EncoderFailure ? e : new EncoderFailure(e instanceof Error ? e.message : String(e));
+      throw e instanceof EncoderFailure ? e : new EncoderFailure(errorMessage(e));
     }
   }
 }

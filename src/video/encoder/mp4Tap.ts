@@ -11,6 +11,7 @@
 // fails loudly instead of producing a wrong video.
 import type { HmeRuntime, StreamWrite } from "./hmeRuntime.ts";
 import { ByteWindow } from "./byteWindow.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 /** libc++ basic_filebuf's default buffer in this build. */
 export const FILEBUF_BYTES = 4096;
@@ -44,7 +45,7 @@ export class Mp4OutputTap {
     try {
       if (length > 0) this.onWrite(position, new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length), buffer.byteOffset + offset);
     } catch (e) {
-      this.fault ??= `tap: ${e instanceof Error ? e.message : String(e)}`;
+      this.fault ??= `tap: ${errorMessage(e)}`;
     }
     return length;
   };

@@ -1,5 +1,6 @@
 // Loads the native WebCodecs binding once. It is an optional dependency with a prebuilt binary per
 // platform: where none installs (or it fails to load), deskreel uses the WASM encoder instead.
+import { errorMessage } from "../../errorMessage.ts";
 export type WebCodecsBinding = typeof import("@napi-rs/webcodecs");
 
 export type BindingLoad = { ok: true; module: WebCodecsBinding } | { ok: false; reason: string };
@@ -18,6 +19,6 @@ export function loadWebCodecs(): Promise<BindingLoad> {
 }
 
 function firstLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
+  const text = errorMessage(e);
   return text.split("\n")[0].slice(0, 300);
 }

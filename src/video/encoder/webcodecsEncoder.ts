@@ -7,6 +7,7 @@ import { parseAvcDecoderConfigRecord, sameCodecConfig } from "../mp4/avc.ts";
 import { loadWebCodecs, type WebCodecsBinding } from "./webcodecsBinding.ts";
 import { EncoderFailure, type EncodeRequest, type EncoderOutput, type H264CodecConfig, type H264Encoder } from "./types.ts";
 import { checkPictureSize, rgbaToI420 } from "./yuv.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export interface WebCodecsSettings {
   /**
@@ -74,7 +75,7 @@ export class WebCodecsH264Encoder implements H264Encoder {
     checkPictureSize(width, height);
     const native = new this.binding.VideoEncoder({
       output: (chunk, metadata) => this.chunkOut(chunk, metadata?.decoderConfig?.description),
-      error: (e) => this.broke(`native encoder: ${e instanceof Error ? e.message : String(e)}`),
+      error: (e) => this.broke(`native encoder: ${errorMessage(e)}`),
     });
     const area = (width * height) / (1920 * 1080);
     const config: VideoEncoderConfig = {
@@ -93,7 +94,7 @@ export class WebCodecsH264Encoder implements H264Encoder {
       native.configure(config);
     } catch (e) {
       native.close();
-      throw new EncoderFailure(`WebCodecs configure ${width}x${height}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new EncoderFailure(`WebCodecs configure ${width}x${height}: ${errorMessage(e)}`);
     }
     native.ondequeue = () => this.wake();
     this.native = native;
@@ -123,7 +124,7 @@ export class WebCodecsH264Encoder implements H264Encoder {
       this.submitted.push({ ptsMs: request.ptsMs, forceKey: request.forceKey });
       native.encode(frame, { keyFrame: request.forceKey });
     } catch (e) {
-      this.broke(`encode: ${e instanceof Error ? e.message : String(e)}`);
+      this.broke(`encode: ${errorMessage(e)}`);
     } finally {
       frame.close();
     }
@@ -136,7 +137,7 @@ export class WebCodecsH264Encoder implements H264Encoder {
     try {
       await native.flush();
     } catch (e) {
-      this.broke(`flush: ${e instanceof Error ? e.message : String(e)}`);
+      this.broke(`flush: ${errorMessage(e)}`);
     }
     this.throwIfBroken();
     if (this.submitted.length > 0) this.broke(`flush left ${this.submitted.length} pictures without output`);
@@ -172,7 +173,7 @@ export class WebCodecsH264Encoder implements H264Encoder {
       if (isKey) this.counters.keyframes++;
       output.frame({ ptsMs: submitted.ptsMs, isKey, data });
     } catch (e) {
-      this.broke(e instanceof Error ? e.message : String(e));
+      this.broke(errorMessage(e));
     }
   }
 

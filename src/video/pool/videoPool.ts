@@ -17,6 +17,7 @@ import { WindowedFrames } from "../compose/scheduler.ts";
 import type { PictureMessage } from "../../tdp/messages.ts";
 import { ownPayload, packPictures, pictureWeight, transferablesOf } from "./pictureBatch.ts";
 import { parseWorkerToMain, type SessionProgress, type VideoProblemKind, type WorkerToMain } from "./protocol.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export type * from "./api.ts";
 export type { VideoMode, VideoProblemKind } from "./protocol.ts";
@@ -228,7 +229,7 @@ export class VideoPool {
     try {
       message = parseWorkerToMain(data);
     } catch (e) {
-      this.crashed(slot, worker, `video worker sent a malformed message: ${e instanceof Error ? e.message : String(e)}`);
+      this.crashed(slot, worker, `video worker sent a malformed message: ${errorMessage(e)}`);
       return;
     }
     if (message.type === "fatal") {
@@ -282,7 +283,7 @@ export class VideoPool {
     try {
       call();
     } catch (e) {
-      console.error(`video session ${s.id}: event handler threw: ${e instanceof Error ? e.message : String(e)}`);
+      console.error(`video session ${s.id}: event handler threw: ${errorMessage(e)}`);
     }
   }
 

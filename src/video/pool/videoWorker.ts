@@ -4,6 +4,7 @@
 import { createH264Encoder } from "../encoder/choose.ts";
 import { parseMainToWorker, type WorkerToMain } from "./protocol.ts";
 import { WorkerSession } from "./workerSession.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 declare var self: Worker;
 
@@ -29,7 +30,7 @@ self.onmessage = (event: MessageEvent) => {
   try {
     message = parseMainToWorker(event.data);
   } catch (e) {
-    console.error(`video worker: ignoring a malformed message: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`video worker: ignoring a malformed message: ${errorMessage(e)}`);
     return;
   }
   switch (message.type) {

@@ -11,6 +11,7 @@ import type { EncoderPreference } from "../encoder/preference.ts";
 import { EncoderFailure, type EncodedFrame, type H264Encoder } from "../encoder/types.ts";
 import { batchLength, pictureAt, pictureWeight, type PictureBatch } from "./pictureBatch.ts";
 import type { SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
+import { errorMessage } from "../../errorMessage.ts";
 
 export type Post = (message: WorkerToMain, transfer?: Transferable[]) => void;
 export type EncoderFactory = (options: { qp?: number; prefer?: EncoderPreference }) => Promise<H264Encoder>;
@@ -193,6 +194,7 @@ export class WorkerSession {
     await this.encoder?.flush();
     if (!this.window || this.window.last) this.thumbnail(endMs, true);
     this.closeEncoder();
+    this.compositor.release();
     this.done = true;
     this.updateSchedulerStats();
     this.post({ type: "ended", sessionId: this.id, progress: { ...this.progress }, failed: false });
@@ -202,10 +204,11 @@ export class WorkerSession {
     if (this.failed) return;
     this.failed = true;
     this.batches.length = 0;
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = errorMessage(e);
     this.problem("encoder-failed", reason, null, null);
     const moduleDead = (e instanceof EncoderFailure && e.moduleAborted) || e instanceof WebAssembly.RuntimeError;
     if (!moduleDead) this.closeEncoder();
+    this.compositor.release();
     this.done = true;
     this.post({ type: "ended", sessionId: this.id, progress: { ...this.progress }, failed: true });
     if (moduleDead) this.onFatal(`encoder module aborted in session ${this.id}: ${reason}`);

@@ -3,7 +3,7 @@
 // a reused 64x64 canvas. Both produce standard PNGs whose size is the tile's.
 import { createCanvas, ImageData, type Canvas } from "@napi-rs/canvas";
 import { deflateSync } from "node:zlib";
-import { crc32 } from "../png/crc32.ts";
+import { crc32 } from "../../src/png/crc32.ts";
 
 export type PngEncoderKind = "zlib" | "canvas";
 

@@ -1,6 +1,7 @@
 // `deskreel demo`: run synthetic desktop sessions against a server, or write one to a .tdpcap.
 import { parseSize, runDemo } from "./fleet.ts";
 import { writeDemoCapture } from "./session.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 const USAGE = `usage: deskreel demo [--sessions N] [--size WxH] [--duration S] [--server URL] [--seed N]
                     [--capture file.tdpcap] [--fast] [--tdpb] [--out file.tdpcap]
@@ -54,7 +55,7 @@ export function parseDemoArgs(argv: readonly string[], env: Record<string, strin
         try {
           ({ width: args.width, height: args.height } = parseSize(value()));
         } catch (err) {
-          throw new UsageError(`--${err instanceof Error ? err.message : String(err)}`);
+          throw new UsageError(`--${errorMessage(err)}`);
         }
         break;
       }

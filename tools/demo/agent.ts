@@ -1,11 +1,12 @@
 // A synthetic desktop agent: opens the ingest WebSocket and streams a demo session (generated on
 // the fly or replayed from a .tdpcap) one TDP (or, with `tdpb`, TDPB) message per binary frame, paced
 // by the messages' times.
-import { decodeFrame } from "../tdp/eras.ts";
-import { MessageType, Severity } from "../tdp/messages.ts";
-import { readTdpcap } from "../tdp/tdpcap.ts";
+import { decodeFrame } from "../../src/tdp/eras.ts";
+import { MessageType, Severity } from "../../src/tdp/messages.ts";
+import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { generateDemoSession, type DemoRecord } from "./session.ts";
 import { asTdpbSession } from "./tdpbSession.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 export interface DemoAgentOptions {
   /** The server's HTTP base URL, e.g. http://127.0.0.1:8080. */
@@ -108,7 +109,7 @@ function describeServerMessage(data: unknown): { text: string; alert: boolean } 
     if (m?.type === MessageType.Alert) return { text: `${Severity[m.severity]?.toLowerCase() ?? m.severity}: ${m.message}`, alert: true };
     return { text: frame.tdpb ? `TDPB ${frame.tdpb.kind}` : `TDP type ${m?.type}`, alert: false };
   } catch (err) {
-    return { text: `undecodable ${data.byteLength}-byte frame (${err instanceof Error ? err.message : String(err)})`, alert: false };
+    return { text: `undecodable ${data.byteLength}-byte frame (${errorMessage(err)})`, alert: false };
   }
 }
 

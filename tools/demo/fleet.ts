@@ -6,6 +6,7 @@ import { runDemoAgent, type AgentProgress, type DemoAgentResult } from "./agent.
 import type { Size } from "./layout.ts";
 import { DEFAULT_SIZE } from "./scene.ts";
 import { writeDemoCapture } from "./session.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 export interface DemoIdentity {
   user: string;
@@ -108,7 +109,7 @@ export async function runDemo(opts: RunDemoOptions): Promise<DemoSessionResult[]
         });
         return { ...result, label, seed };
       } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
+        const error = errorMessage(err);
         return {
           label, seed, error, messages: 0, bytes: 0, alerts: [], closeCode: 0, closeReason: "", closedByServer: false, aborted: false, sessionMs: 0, maxLagMs: 0,
         };
