@@ -2,6 +2,7 @@
 // Audited as recording access, with the span.
 import { Elysia, t } from "elysia";
 import { ClipQuery } from "../api/clips.ts";
+import { errorMessage } from "../errorMessage.ts";
 import { RecordingIdParams, errors } from "../api/common.ts";
 import type { Services } from "../services.ts";
 import { ClipExporter, ClipError } from "../sessions/clipExport.ts";
@@ -38,7 +39,7 @@ export function clipRoutes(services: Services, clips = new ClipExporter(services
       write: (data) => writer.write(data),
       close: () => writer.close(),
       abort: () => writer.abort(new Error("clip export failed")),
-    }).catch((err) => services.log(`clip of ${row.id} ${span.fromMs}..${span.toMs} ms failed: ${err instanceof Error ? err.message : String(err)}`));
+    }).catch((err) => services.log(`clip of ${row.id} ${span.fromMs}..${span.toMs} ms failed: ${errorMessage(err)}`));
     const name = `${safeName(row.desktopName || row.id)}-${fileStamp(row.startMs + span.fromMs)}-clip-${span.fromMs}-${span.toMs}.mp4`;
     return new Response(pipe.readable, {
       headers: {

@@ -3,7 +3,7 @@
 // access rules, and the audit event.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { runDemoAgent } from "../../src/demo/agent.ts";
+import { runDemoAgent } from "../../tools/demo/agent.ts";
 import { readTdpcap, writeTdpcap } from "../../src/tdp/tdpcap.ts";
 import { decodeAll, pictureAt, probe } from "../video/helpers/ffmpeg.ts";
 import { api, createUser, importRecording, loginCookie, SAMPLE_CAPTURE, sampleProtostream, startTestServer, type TestServer } from "../web/fixture.ts";

@@ -9,6 +9,7 @@ import type { EncodedVideoChunk as NativeChunk, VideoFrame as NativeFrame } from
 import { avcCodecString, avcDecoderConfigRecord, parseAvcDecoderConfigRecord } from "../mp4/avc.ts";
 import type { RangeReader } from "../mp4/io.ts";
 import type { StoredSample, VideoCodecConfig } from "../mp4/types.ts";
+import { errorMessage } from "../../errorMessage.ts";
 import { loadWebCodecs } from "../encoder/webcodecsBinding.ts";
 
 /** x264 constant quantiser for re-encoded pictures: a little finer than the recording, so the cut adds little loss. */
@@ -62,7 +63,7 @@ export async function reencodePictures(request: ReencodeRequest): Promise<Reenco
       }
       out.push({ dtsMs: picture.dtsMs, isKey: chunk.type === "key", data });
     },
-    error: (e) => failures.push(`encoder: ${String(e)}`),
+    error: (e) => failures.push(`encoder: ${errorMessage(e)}`),
   });
   const decoder = new wc.VideoDecoder({
     output: (frame: NativeFrame) => {
@@ -73,12 +74,12 @@ export async function reencodePictures(request: ReencodeRequest): Promise<Reenco
       try {
         encoder.encode(copy, { keyFrame: k === 0, avc: { quantizer: REENCODE_QP } });
       } catch (e) {
-        failures.push(`encode: ${String(e)}`);
+        failures.push(`encode: ${errorMessage(e)}`);
       } finally {
         copy.close();
       }
     },
-    error: (e) => failures.push(`decoder: ${String(e)}`),
+    error: (e) => failures.push(`decoder: ${errorMessage(e)}`),
   });
   try {
     decoder.configure({
