@@ -45,6 +45,8 @@ export interface Config {
   sessionMaxSeconds: number;
   /** Password checks (argon2, ~64 MiB each) run at the same time; more wait in a short queue. */
   passwordChecks: number;
+  /** DESKREEL_RETENTION_DAYS: finished recordings are deleted this many days after they ended; null keeps them forever. */
+  retentionDays: number | null;
 }
 
 /** DESKREEL_PUBLIC_URL: an http(s) origin, optionally with a path prefix (kept for links, ignored for origins). */
@@ -83,6 +85,14 @@ function sessionTimes(env: Record<string, string | undefined>): { sessionIdleSec
   return { sessionIdleSeconds: Math.min(idle, sessionMaxSeconds), sessionMaxSeconds };
 }
 
+/** Unset, empty, 0 or "forever": keep recordings forever. */
+function retentionDaysEnv(env: Record<string, string | undefined>): number | null {
+  const raw = env.DESKREEL_RETENTION_DAYS;
+  if (raw === undefined || raw === "" || raw.toLowerCase() === "forever") return null;
+  const days = intEnv(env, "DESKREEL_RETENTION_DAYS", 0, 0, 36_500);
+  return days === 0 ? null : days;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = []): Config {
   const mode = env.DESKREEL_RECORDING_MODE ?? "async";
   if (mode !== "async" && mode !== "sync") throw new Error(`DESKREEL_RECORDING_MODE=${mode}: expected async or sync`);
@@ -117,5 +127,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),
     passwordChecks: intEnv(env, "DESKREEL_PASSWORD_CHECKS", 2, 1, 64),
+    retentionDays: retentionDaysEnv(env),
   };
 }

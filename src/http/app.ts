@@ -10,6 +10,7 @@ import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
 import { pages } from "./pages.ts";
+import { recordingAdminRoutes } from "./recordingAdminRoutes.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
 import { statusRoutes } from "./statusRoutes.ts";
@@ -35,6 +36,7 @@ export function createApp(services: Services) {
     .use(statusRoutes(services))
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
+    .use(recordingAdminRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))
     .use(openapiRoutes(services.auth, () => {

@@ -109,7 +109,7 @@ export function catalogContract(label: string, open: () => Promise<Catalog>): vo
         id: "s-1", kind: "desktop", user: "alice", login: "", desktop_name: "win-1", desktop_addr: "", cluster: "",
         start: "2023-11-14T22:13:20.000Z", end: "2023-11-14T22:13:25.000Z", duration_ms: 5000, status: "complete",
         width: 1280, height: 720, video: { state: "ready", duration_ms: 5000, bytes: 123_456 },
-        markers: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 }, participants: ["alice", "bob", "carol"], error: null,
+        markers: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 }, participants: ["alice", "bob", "carol"], error: null, legal_hold: null,
         lost_events: 0, gaps: false,
       });
       await catalog.close();
