@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { heapStats } from "bun:jsc";
-import { writeDemoCapture } from "../src/demo/session.ts";
+import { writeDemoCapture } from "../tools/demo/session.ts";
 import { readTdpcap, type TdpcapRecord } from "../src/tdp/tdpcap.ts";
 import { IngestClient } from "../test/support/ingestClient.ts";
 import { recordingOf } from "../test/support/recordings.ts";

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import type { NewRecording } from "../src/catalog/types.ts";
-import { demoSessionRecords } from "../src/demo/session.ts";
+import { demoSessionRecords } from "../tools/demo/session.ts";
 import { decodeMessage, encodeMessage } from "../src/tdp/codec.ts";
 import { MessageType, tileRect, type Rect } from "../src/tdp/messages.ts";
 import { writeTdpcap, type TdpcapRecord } from "../src/tdp/tdpcap.ts";

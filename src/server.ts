@@ -1,4 +1,5 @@
 // Starts the all-in-one server: services, crash recovery, HTTP + WebSocket, and optionally a demo session.
+import { returnBigFreesToSystem } from "./nativeHeap.ts";
 import type { Config } from "./config.ts";
 import { JSON_BODY_LIMIT } from "./http/bodyLimit.ts";
 import { createApp } from "./http/app.ts";
@@ -24,8 +25,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Every line names things clients chose (users, desktops): one line stays one line.
   const sink = options.log ?? (() => undefined);
   const log = (line: string) => sink(escapeControlChars(line));
+  returnBigFreesToSystem();
   const services = await createServices(config, log);
-  await recoverInterrupted(services);
+  // Join the cluster before recovering, so no other node takes this node's sessions over meanwhile. With PORT=0
+  // and no DESKREEL_NODE_NAME the name needs the port: such a node joins once listening and, being new under
+  // that name, has nothing of its own to recover.
+  const namedEarly = services.node.knownBeforeListen;
+  if (namedEarly) await services.cluster.start();
+  if (config.databaseUrl === null) await recoverInterrupted(services); // an embedded catalog is this node's alone
+  else if (namedEarly) await recoverInterrupted(services, services.node.name);
   // Finishes deletions a crash cut short, then (with DESKREEL_RETENTION_DAYS) deletes what is old, every hour.
   services.retention.start(config.retentionDays === null ? 0 : 60_000);
   // Each route has its own body limit, checked before its body is read (http/bodyLimit), answered as JSON. Bun's own
@@ -35,6 +43,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  services.node.listening(server.port ?? config.port);
+  if (!namedEarly) await services.cluster.start();
   log(`deskreel listening on ${url} (data in ${config.dataDir})`);
 
   const demo = config.demo ? await startDemo(url, services, log) : null;
@@ -54,7 +64,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 async function startDemo(url: string, services: Services, log: (line: string) => void): Promise<AbortController> {
-  const { runDemoAgent } = await import("./demo/agent.ts");
+  const { runDemoAgent } = await import("../tools/demo/index.ts");
   const controller = new AbortController();
   const token = await services.auth.createToken(`demo-agent-${Date.now()}`, "agent");
   log("demo: a synthetic desktop session is starting (1920x1080, 10 minutes)");

@@ -19,6 +19,11 @@ import type { BlobStore } from "./storage/blobStore.ts";
 import { openBlobStore } from "./storage/openBlobStore.ts";
 import { VideoPool } from "./video/pool/videoPool.ts";
 import { resolveBackend } from "./video/encoder/choose.ts";
+import { ClusterNode } from "./cluster/clusterNode.ts";
+import { NodeIdentity } from "./cluster/nodeIdentity.ts";
+import { NodeRegistry } from "./cluster/registry.ts";
+import { openSharedDatabase } from "./db/openDatabase.ts";
+import type { SqlRunner } from "./db/sqlRunner.ts";
 
 export interface Services {
   config: Config;
@@ -41,6 +46,12 @@ export interface Services {
   removal: RecordingRemoval;
   /** DESKREEL_RETENTION_DAYS; started by the server. */
   retention: RetentionJob;
+  /** This node's name and URL in the cluster. */
+  node: NodeIdentity;
+  /** Heartbeat, node registry and takeover of dead nodes' sessions. */
+  cluster: ClusterNode;
+  /** The database shared by the nodes (the catalog's): registry, job queue, accounts on PostgreSQL. */
+  db: SqlRunner;
   close(): Promise<void>;
 }
 
@@ -48,6 +59,8 @@ export async function createServices(config: Config, log: (line: string) => void
   ensurePrivateDir(config.dataDir);
   const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3 });
   const catalog = await openCatalog({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const db = openSharedDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const node = new NodeIdentity(config.nodeName, config.advertiseUrl, config.port);
   const auditLog: AuditLog = {
     emit: (json) => catalog.appendAuditEvent(json),
   };
@@ -61,8 +74,11 @@ export async function createServices(config: Config, log: (line: string) => void
   const pool = new VideoPool({ workers: config.videoWorkers, encoder: config.videoEncoder });
   const live = new LiveSessions<DesktopSession>();
   const ssh = new LiveSessions<SshSession>();
+  const cluster = new ClusterNode({
+    identity: node, registry: await NodeRegistry.open(db), recovery: { catalog, store, log }, leaseMs: config.nodeLeaseSeconds * 1000, log,
+  });
   const sessionDeps: DesktopSessionDeps = {
-    store, catalog, auditLog, pool, log,
+    store, catalog, auditLog, pool, log, node,
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
     maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer, maxPixelsPerSecond: config.maxPixelsPerSecond,
   };
@@ -72,14 +88,16 @@ export async function createServices(config: Config, log: (line: string) => void
     { days: config.retentionDays, intervalMs: 60 * 60 * 1000, batch: 100 },
   );
   return {
-    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, removal, retention,
+    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, node, cluster, db, removal, retention,
     agentSessions: new AgentSessions(config.maxSessionsPerAgent),
     accessLog: new AccessLog(auditLog),
     async close() {
       await retention.stop();
       await Promise.all([live.closeAll(), ssh.closeAll()]);
+      await cluster.stop();
       await pool.close();
       await catalog.close();
+      await db.close();
       auth.close();
     },
   };

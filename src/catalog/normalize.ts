@@ -66,6 +66,7 @@ export function newRecordingRow(input: NewRecording): RecordingRow {
     error: input.error ?? null,
     meta: input.meta ?? {},
     legalHold: null,
+    ownerNode: input.ownerNode ?? null,
   };
   return settleEnd(checkNumbers(row));
 }
@@ -97,6 +98,7 @@ export function patchedRow(current: RecordingRow, patch: RecordingPatch): Record
       case "videoBytes":
       case "error":
       case "meta":
+      case "ownerNode":
         Object.assign(next, { [field]: value });
         break;
       default:

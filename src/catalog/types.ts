@@ -58,6 +58,8 @@ export interface RecordingRow {
   meta: Record<string, unknown>;
   /** Set while the recording is on legal hold: it is never deleted, by retention or by hand. */
   legalHold: LegalHold | null;
+  /** The cluster node that records the session (DESKREEL_NODE_NAME); null for imports and older rows. */
+  ownerNode: string | null;
 }
 
 /** Who put a recording on legal hold, when, and why. Changed only through Catalog.setLegalHold. */

@@ -1,5 +1,4 @@
 // `bun run deskreel <command>`: the terminal side of deskreel. Exit codes: 0 done, 1 failed, 2 bad usage.
-import { demoCommand } from "../demo/command.ts";
 import { type OptionSpecs, type ParsedArgs, parseArgs, UsageError } from "./args.ts";
 import { EXPORT_OPTIONS, EXPORT_USAGE, exportCommand } from "./commands/export.ts";
 import { IMPORT_OPTIONS, IMPORT_USAGE, importCommand } from "./commands/import.ts";
@@ -55,7 +54,11 @@ export async function main(argv: readonly string[], env: Record<string, string |
     process.stdout.write(`${command ? `${command.usage}\n${GLOBAL_HELP}` : mainUsage()}\n`);
     return name === undefined ? 2 : 0;
   }
-  if (name === "demo") return demoCommand([...rest], env);
+  if (name === "demo") {
+    // The demo agent is a tool outside the product (tools/demo), loaded only for this command.
+    const { demoCommand } = await import("../../tools/demo/index.ts");
+    return demoCommand([...rest], env);
+  }
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(`deskreel: unknown command ${JSON.stringify(name)}\n${mainUsage()}\n`);

@@ -1,11 +1,13 @@
 // The shape of src/: the video path runs one way (nothing in video/ reaches back into sessions/), and no
 // module or folder imports itself in a circle. Type-only and dynamic imports count: a cycle through
-// types still ties the pieces together.
+// types still ties the pieces together. Tools (tools/) use the product; the product reaches a tool only
+// through its one documented entry, loaded on demand.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
-const SRC = resolve(import.meta.dir, "../../src");
+const ROOT = resolve(import.meta.dir, "../..");
+const SRC = join(ROOT, "src");
 
 const IMPORT = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
@@ -17,10 +19,10 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Relative imports of every source file, as paths relative to src/. */
-export function importGraph(root: string): Map<string, string[]> {
+/** Relative imports of every source file under dirs (default: all of root), as paths relative to root. */
+export function importGraph(root: string, dirs: readonly string[] = ["."]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
-  for (const file of sourceFiles(root)) {
+  for (const file of dirs.flatMap((dir) => sourceFiles(join(root, dir)))) {
     const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
     const targets: string[] = [];
     for (const m of text.matchAll(IMPORT)) {
@@ -95,6 +97,17 @@ function areaGraph(graph: Map<string, string[]>): Map<string, Set<string>> {
 }
 
 const graph = importGraph(SRC);
+/** src/ and tools/ together, paths relative to the repo root ("src/server.ts", "tools/demo/agent.ts"). */
+const whole = importGraph(ROOT, ["src", "tools"]);
+
+/** The one way from the product into a tool: the demo's entry, loaded by the CLI's `demo` command and `--demo`. */
+const TOOL_ENTRIES = ["tools/demo/index.ts"];
+
+/** Areas of the whole tree: src/video, src/sessions, tools/demo, … (a file directly in src/ is its own area). */
+function areaOfWhole(file: string): string {
+  const parts = file.split("/");
+  return parts.length > 2 ? `${parts[0]}/${parts[1]}` : file;
+}
 
 describe("import graph of src/", () => {
   test("reads the imports it should (sanity: known edges are seen)", () => {
@@ -102,7 +115,8 @@ describe("import graph of src/", () => {
     expect(graph.get("main.ts")).toContain("server.ts");
     expect(graph.get("services.ts")).toContain("video/pool/videoPool.ts");
     // A dynamic import counts.
-    expect(graph.get("server.ts")).toContain("demo/agent.ts");
+    expect(whole.get("src/server.ts")).toContain("tools/demo/index.ts");
+    expect(whole.get("tools/demo/agent.ts")).toContain("src/tdp/eras.ts");
   });
 
   test("the cycle finder finds a cycle when there is one", () => {
@@ -138,5 +152,28 @@ describe("import graph of src/", () => {
 
   test("no top-level area imports itself through a circle", () => {
     expect(cycles(areaGraph(graph))).toEqual([]);
+  });
+
+  test("src/ reaches into tools/ only through a tool's documented entry", () => {
+    const intoTools = [...whole].flatMap(([file, targets]) => (file.startsWith("src/") ? targets.filter((t) => t.startsWith("tools/")).map((t) => `${file} -> ${t}`) : []));
+    expect(intoTools.length).toBeGreaterThan(0);
+    expect(intoTools.filter((edge) => !TOOL_ENTRIES.some((entry) => edge.endsWith(` -> ${entry}`)))).toEqual([]);
+  });
+
+  test("src/ loads a tool only on demand (a dynamic import, never a static one)", () => {
+    const staticImport = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s*)?["']([^"']*\/tools\/[^"']*)["']/g;
+    const found = sourceFiles(SRC).flatMap((file) => [...readFileSync(file, "utf8").matchAll(staticImport)].map((m) => `${relative(ROOT, file)}: ${m[1]}`));
+    expect(found).toEqual([]);
+  });
+
+  test("no file or area of src/ and tools/ together imports itself through a circle", () => {
+    expect(cycles(whole)).toEqual([]);
+    const areas = new Map<string, Set<string>>();
+    for (const [file, targets] of whole) {
+      const edges = areas.get(areaOfWhole(file)) ?? new Set<string>();
+      areas.set(areaOfWhole(file), edges);
+      for (const t of targets) if (areaOfWhole(t) !== areaOfWhole(file)) edges.add(areaOfWhole(t));
+    }
+    expect(cycles(areas)).toEqual([]);
   });
 });

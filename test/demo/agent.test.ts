@@ -6,10 +6,10 @@ import type { Server, ServerWebSocket } from "bun";
 import { decodeMessage, encodeMessage } from "../../src/tdp/codec.ts";
 import { MessageType, Severity } from "../../src/tdp/messages.ts";
 import { readTdpcap, writeTdpcap } from "../../src/tdp/tdpcap.ts";
-import { runDemoAgent } from "../../src/demo/agent.ts";
-import { demoCommand } from "../../src/demo/command.ts";
-import { runDemo } from "../../src/demo/fleet.ts";
-import { demoSessionRecords, writeDemoCapture } from "../../src/demo/session.ts";
+import { runDemoAgent } from "../../tools/demo/agent.ts";
+import { demoCommand } from "../../tools/demo/command.ts";
+import { runDemo } from "../../tools/demo/fleet.ts";
+import { demoSessionRecords, writeDemoCapture } from "../../tools/demo/session.ts";
 
 const TOKEN = "test-token-123";
 

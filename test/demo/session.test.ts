@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { decodeMessage, validateTile } from "../../src/tdp/codec.ts";
 import { MessageType, tileRect, type TdpMessage } from "../../src/tdp/messages.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
-import { DesktopScene } from "../../src/demo/scene.ts";
-import { demoSessionRecords, generateDemoSession, writeDemoCapture, type DemoRecord } from "../../src/demo/session.ts";
+import { DesktopScene } from "../../tools/demo/scene.ts";
+import { demoSessionRecords, generateDemoSession, writeDemoCapture, type DemoRecord } from "../../tools/demo/session.ts";
 import { ScreenComposer, differingPixels } from "./compose.ts";
 
 const OPTS = { width: 640, height: 360, durationS: 30, seed: 7 } as const;

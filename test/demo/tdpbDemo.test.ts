@@ -2,8 +2,8 @@
 // in TDPB, is recorded in field 4, marked the same way, and plays.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { runDemoAgent } from "../../src/demo/agent.ts";
-import { parseDemoArgs } from "../../src/demo/command.ts";
+import { runDemoAgent } from "../../tools/demo/agent.ts";
+import { parseDemoArgs } from "../../tools/demo/command.ts";
 import { parseProtostream } from "../../src/recording/protostream.ts";
 import { decodeTdpb } from "../../src/tdp/tdpb/codec.ts";
 import { ffprobeJson } from "../support/corpus.ts";

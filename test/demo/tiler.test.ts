@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { decodeMessage, pngInfo, validateTile } from "../../src/tdp/codec.ts";
 import { MessageType, tileRect } from "../../src/tdp/messages.ts";
-import { canvasTileEncoder, encodeTileZlib } from "../../src/demo/pngTile.ts";
-import { Tiler, tileGrid } from "../../src/demo/tiler.ts";
-import type { Frame } from "../../src/demo/scene.ts";
+import { canvasTileEncoder, encodeTileZlib } from "../../tools/demo/pngTile.ts";
+import { Tiler, tileGrid } from "../../tools/demo/tiler.ts";
+import type { Frame } from "../../tools/demo/scene.ts";
 
 /** A frame with a different colour per pixel, so any misplaced pixel shows. */
 function patterned(width: number, height: number, salt = 0): Frame {

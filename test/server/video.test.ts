@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createCanvas, ImageData } from "@napi-rs/canvas";
 import { join } from "node:path";
-import { DesktopScene } from "../../src/demo/scene.ts";
-import { demoSessionRecords } from "../../src/demo/session.ts";
+import { DesktopScene } from "../../tools/demo/scene.ts";
+import { demoSessionRecords } from "../../tools/demo/session.ts";
 import { placeScreen } from "../../src/video/compose/fit.ts";
 import { recordingOf } from "../support/recordings.ts";
 import { startTestServer, type TestServer, waitFor } from "../support/server.ts";

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { runDemoAgent } from "../../src/demo/agent.ts";
+import { runDemoAgent } from "../../tools/demo/agent.ts";
 import { readTdpcap, writeTdpcap } from "../../src/tdp/tdpcap.ts";
 import { launchBrowser, logInThroughPage, type TestBrowser } from "./browser.ts";
 import { api, createUser, SAMPLE_CAPTURE, SAMPLE_TRUTH_DIR, startTestServer, type TestServer } from "./fixture.ts";

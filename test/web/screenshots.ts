@@ -3,7 +3,7 @@
 // capture for one, synthetic desktops for the others, which fill the live wall).
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { runDemoAgent } from "../../src/demo/agent.ts";
+import { runDemoAgent } from "../../tools/demo/agent.ts";
 import { launchBrowser, logInThroughPage } from "./browser.ts";
 import { api, createUser, importRecording, SAMPLE_CAPTURE, sampleProtostream, startTestServer } from "./fixture.ts";
 

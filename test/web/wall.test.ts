@@ -43,15 +43,18 @@ async function startSession(token: string, user: string, desktop: string, record
 const tile = (id: string) => `#wall li.tile[data-id="${id}"]`;
 
 /** The tile's video time, twice, a while apart. */
-async function videoAdvances(p: Page, id: string, waitMs = 2500): Promise<{ before: number; after: number; width: number }> {
+async function videoAdvances(p: Page, id: string, waitMs = 2500): Promise<{ before: number; after: number; width: number; state: string }> {
   const read = () => p.evaluate((sel) => {
     const v = document.querySelector<HTMLVideoElement>(`${sel} video`);
-    return v ? { t: v.currentTime, width: v.videoWidth } : { t: -1, width: 0 };
+    if (!v) return { t: -1, width: 0, state: "no video" };
+    const ranges = Array.from({ length: v.buffered.length }, (_, i) => `${v.buffered.start(i).toFixed(2)}-${v.buffered.end(i).toFixed(2)}`);
+    const state = `paused=${v.paused} readyState=${v.readyState} networkState=${v.networkState} error=${v.error?.message ?? null} buffered=[${ranges.join(",")}]`;
+    return { t: v.currentTime, width: v.videoWidth, state };
   }, tile(id));
   const before = (await read()).t;
   await Bun.sleep(waitMs);
   const after = await read();
-  return { before, after: after.t, width: after.width };
+  return { before, after: after.t, width: after.width, state: `t ${before} → ${after.t}, ${after.state}` };
 }
 
 beforeAll(async () => {
@@ -97,8 +100,9 @@ describe("live wall", () => {
   test("both tiles play their live video and new frames keep arriving", async () => {
     for (const s of [alice, bob]) {
       await page.waitForSelector(`${tile(s.id)}.has-video`, { timeout: 20_000 });
-      const { before, after, width } = await videoAdvances(page, s.id);
+      const { before, after, width, state } = await videoAdvances(page, s.id);
       expect(width).toBe(1280);
+      if (after - before <= 1.5) console.log(`tile ${s.id} did not advance: ${state}`);
       expect(after - before).toBeGreaterThan(1.5);
     }
     // Near the session's real time: the wall is live, not replaying from the start.

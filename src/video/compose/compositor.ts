@@ -9,7 +9,7 @@ import { TdpCodecError } from "../../tdp/errors.ts";
 import { LIMITS, MessageType, tileRect, type PictureMessage, type PNG2Frame, type PNGFrame } from "../../tdp/messages.ts";
 import type { PointerState } from "../../rdp/index.ts";
 import { MAX_SCREEN_PIXELS, placeScreen, type Size } from "./fit.ts";
-import { pngDecodeProblem } from "./pngBody.ts";
+import { pngDecodeProblem } from "../../png/check.ts";
 import { PointerOverlay } from "./pointerOverlay.ts";
 import { RdpScreen } from "./rdpScreen.ts";
 import { errorMessage } from "../../errorMessage.ts";
@@ -60,6 +60,21 @@ export class Compositor {
   /** True when the picture changed since the last frame was taken. */
   get dirty(): boolean {
     return this.changed;
+  }
+
+  /**
+   * Lets go of the native pixel memory now (the screen, the output canvas, the RDP framebuffer) rather than
+   * whenever the collector finalises the canvases: a big screen holds tens of MB outside the JS heap, which
+   * the collector does not see, so ended sessions would otherwise stack up. The compositor is unusable after.
+   */
+  release(): void {
+    shrink(this.screen);
+    shrink(this.output?.canvas ?? null);
+    this.screen = null;
+    this.ctx = null;
+    this.output = null;
+    this.frame = null;
+    this.rdp = null;
   }
 
   /** Applies one decoded picture message. */
@@ -183,6 +198,7 @@ export class Compositor {
     if (width * height > MAX_SCREEN_PIXELS) {
       return { kind: "rejected", reason: `screen ${width}x${height} has more than ${MAX_SCREEN_PIXELS} pixels (two 4K screens)` };
     }
+    shrink(this.screen); // the old screen's pixels go now, before the new ones are allocated
     const canvas = createCanvas(width, height);
     const ctx = canvas.getContext("2d");
     ctx.fillStyle = "#000";
@@ -230,11 +246,19 @@ export class Compositor {
 
   private outputCanvas(video: Size): { canvas: Canvas; ctx: SKRSContext2D } {
     if (!this.output || this.output.canvas.width !== video.width || this.output.canvas.height !== video.height) {
+      shrink(this.output?.canvas ?? null);
       const canvas = createCanvas(video.width, video.height);
       this.output = { canvas, ctx: canvas.getContext("2d") };
     }
     return this.output;
   }
+}
+
+/** Resizing a canvas to 1×1 frees its native surface at once (the wrapper goes with the collection). */
+function shrink(canvas: Canvas | null): void {
+  if (!canvas) return;
+  canvas.width = 1;
+  canvas.height = 1;
 }
 
 /** Sorted, overlapping or touching spans joined. */

@@ -194,6 +194,7 @@ export class WorkerSession {
     await this.encoder?.flush();
     if (!this.window || this.window.last) this.thumbnail(endMs, true);
     this.closeEncoder();
+    this.compositor.release();
     this.done = true;
     this.updateSchedulerStats();
     this.post({ type: "ended", sessionId: this.id, progress: { ...this.progress }, failed: false });
@@ -207,6 +208,7 @@ export class WorkerSession {
     this.problem("encoder-failed", reason, null, null);
     const moduleDead = (e instanceof EncoderFailure && e.moduleAborted) || e instanceof WebAssembly.RuntimeError;
     if (!moduleDead) this.closeEncoder();
+    this.compositor.release();
     this.done = true;
     this.post({ type: "ended", sessionId: this.id, progress: { ...this.progress }, failed: true });
     if (moduleDead) this.onFatal(`encoder module aborted in session ${this.id}: ${reason}`);

@@ -1,11 +1,11 @@
 // A demo session spoken in TDPB, as a newer Teleport agent would: a ClientHello and a ServerHello with
 // the screen size before the first screen message, then every message in its TDPB form (PNGFrame,
 // ClientScreenSpec, MouseMove, ClipboardData, Alert, ...). Legacy messages TDPB has no form for are left out.
-import { decodeMessage } from "../tdp/codec.ts";
-import { MessageType, type TdpMessage } from "../tdp/messages.ts";
-import { encodeTdpb } from "../tdp/tdpb/codec.ts";
-import { fromLegacy } from "../tdp/tdpb/fromLegacy.ts";
-import type { TdpbMessage } from "../tdp/tdpb/messages.ts";
+import { decodeMessage } from "../../src/tdp/codec.ts";
+import { MessageType, type TdpMessage } from "../../src/tdp/messages.ts";
+import { encodeTdpb } from "../../src/tdp/tdpb/codec.ts";
+import { fromLegacy } from "../../src/tdp/tdpb/fromLegacy.ts";
+import type { TdpbMessage } from "../../src/tdp/tdpb/messages.ts";
 import type { DemoRecord } from "./session.ts";
 
 /** The hellos a TDPB connection opens with, for a screen of this size (RDP channel ids as FreeRDP's server gives them). */

@@ -1,9 +1,9 @@
 // A whole demo session as timed TDP messages: ClientScreenSpec, tile bursts about every 100 ms
 // whenever the picture changed, pointer/clipboard/alert messages at their own times, and the one
 // resize (a new ClientScreenSpec followed by the whole screen). Generated offline, as fast as possible.
-import { encodeMessage } from "../tdp/codec.ts";
-import { MessageType } from "../tdp/messages.ts";
-import { writeTdpcap, type TdpcapRecord } from "../tdp/tdpcap.ts";
+import { encodeMessage } from "../../src/tdp/codec.ts";
+import { MessageType } from "../../src/tdp/messages.ts";
+import { writeTdpcap, type TdpcapRecord } from "../../src/tdp/tdpcap.ts";
 import type { PngEncoderKind } from "./pngTile.ts";
 import { Rng } from "./random.ts";
 import { DesktopScene, type SceneOptions } from "./scene.ts";

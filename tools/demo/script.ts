@@ -1,6 +1,6 @@
 // The demo session's script: what the user does and when, as timed operations on the desktop's
 // parts plus the input messages (pointer, clipboard, alert). Built once from a seed.
-import { MessageType, type Alert, type ClipboardData, type MouseButton, type MouseMove } from "../tdp/messages.ts";
+import { MessageType, type Alert, type ClipboardData, type MouseButton, type MouseMove } from "../../src/tdp/messages.ts";
 import type { DocLine, MailItem } from "./content.ts";
 import type { Size, WindowId } from "./layout.ts";
 

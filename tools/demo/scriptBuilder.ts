@@ -1,6 +1,6 @@
 // The moves of an office user, each appended to a DemoScript at the builder's clock and paced like a
 // person: pointer travel at ~30 moves/s, typing speed, reading pauses, drag-selection.
-import { ButtonState, MessageType, MouseButtonId } from "../tdp/messages.ts";
+import { ButtonState, MessageType, MouseButtonId } from "../../src/tdp/messages.ts";
 import { ALERTS, connectionTest, makeMail, type CommandRun } from "./content.ts";
 import {
   DOC_LINE_H, DOC_TOP_PAD, MAIL_ROW_H, docFont, docLineTop, layoutFor, textWidth, type DesktopLayout, type WindowId,

@@ -1,12 +1,12 @@
 // A synthetic desktop agent: opens the ingest WebSocket and streams a demo session (generated on
 // the fly or replayed from a .tdpcap) one TDP (or, with `tdpb`, TDPB) message per binary frame, paced
 // by the messages' times.
-import { decodeFrame } from "../tdp/eras.ts";
-import { MessageType, Severity } from "../tdp/messages.ts";
-import { readTdpcap } from "../tdp/tdpcap.ts";
+import { decodeFrame } from "../../src/tdp/eras.ts";
+import { MessageType, Severity } from "../../src/tdp/messages.ts";
+import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { generateDemoSession, type DemoRecord } from "./session.ts";
 import { asTdpbSession } from "./tdpbSession.ts";
-import { errorMessage } from "../errorMessage.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 export interface DemoAgentOptions {
   /** The server's HTTP base URL, e.g. http://127.0.0.1:8080. */

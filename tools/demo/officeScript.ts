@@ -1,7 +1,7 @@
 // Writes a DemoScript: an office user's session with commands, reading, copying, mail, idle
 // time and one screen resize. Every session opens with the same sequence of activities (so short
 // sessions still show each kind), then follows a weighted office routine.
-import { MessageType } from "../tdp/messages.ts";
+import { MessageType } from "../../src/tdp/messages.ts";
 import { makeDocument, makeMail, quickCommand, everydayCommand } from "./content.ts";
 import { defaultResizeTarget, type Size } from "./layout.ts";
 import { Rng } from "./random.ts";

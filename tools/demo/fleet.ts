@@ -6,7 +6,7 @@ import { runDemoAgent, type AgentProgress, type DemoAgentResult } from "./agent.
 import type { Size } from "./layout.ts";
 import { DEFAULT_SIZE } from "./scene.ts";
 import { writeDemoCapture } from "./session.ts";
-import { errorMessage } from "../errorMessage.ts";
+import { errorMessage } from "../../src/errorMessage.ts";
 
 export interface DemoIdentity {
   user: string;

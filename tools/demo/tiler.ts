@@ -2,8 +2,8 @@
 // fixed 64x64 grid anchored at (0,0), edge tiles clipped, a tile sent only if one of its pixels
 // changed (all of them for the first frame and after a resize), each tile a PNG in a PNGFrame
 // (type 2) or PNG2Frame (type 27, inclusive right/bottom), about 70/30.
-import { encodeMessage } from "../tdp/codec.ts";
-import { MessageType } from "../tdp/messages.ts";
+import { encodeMessage } from "../../src/tdp/codec.ts";
+import { MessageType } from "../../src/tdp/messages.ts";
 import { tileEncoder, type PngEncoderKind, type TilePngEncoder, type TileRegion } from "./pngTile.ts";
 import { Rng } from "./random.ts";
 import type { Frame } from "./scene.ts";
