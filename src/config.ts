@@ -2,6 +2,7 @@
 import { availableParallelism, hostname } from "node:os";
 import { resolve } from "node:path";
 import { checkAdminToken } from "./auth/validation.ts";
+import { type OptionSpecs, type ParsedArgs, parseCommandLine, UsageError } from "./commandLine.ts";
 import type { S3Config } from "./storage/openBlobStore.ts";
 import { encoderPreference, type EncoderPreference } from "./video/encoder/preference.ts";
 
@@ -127,7 +128,22 @@ function sessionTimes(env: Record<string, string | undefined>): { sessionIdleSec
   return { sessionIdleSeconds: Math.min(idle, sessionMaxSeconds), sessionMaxSeconds };
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = []): Config {
+/** The server's own flags; everything else is configured by environment variables (README, Configuration). */
+const SERVER_OPTIONS: OptionSpecs = { demo: { type: "boolean" }, help: { type: "boolean", short: "h" } };
+
+export const SERVER_USAGE = `usage: npm start -- [--demo]   (or bun start [--demo])
+  --demo       also run a synthetic desktop session in this server (same as DESKREEL_DEMO=1)
+  -h, --help   this help; all other settings are environment variables (see the README)`;
+
+/** The server's command line; a UsageError for anything it does not take. */
+export function parseServerArgs(argv: readonly string[]): ParsedArgs {
+  const args = parseCommandLine(argv, SERVER_OPTIONS);
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  return args;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, argv: readonly string[] = []): Config {
+  const flags = parseServerArgs(argv);
   const mode = env.DESKREEL_RECORDING_MODE ?? "async";
   if (mode !== "async" && mode !== "sync") throw new Error(`DESKREEL_RECORDING_MODE=${mode}: expected async or sync`);
   const bucket = env.DESKREEL_S3_BUCKET;
@@ -157,7 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSessionsPerAgent: intEnv(env, "DESKREEL_MAX_SESSIONS_PER_AGENT", 100, 1, 100_000),
     videoEncoder: encoderPreference(env.DESKREEL_VIDEO_ENCODER),
     maxImportBytes: intEnv(env, "DESKREEL_MAX_IMPORT_BYTES", 2 * 1024 ** 3, 1024 ** 2, 64 * 1024 ** 3),
-    demo: argv.includes("--demo") || boolEnv(env, "DESKREEL_DEMO", false),
+    demo: flags.flag("demo") || boolEnv(env, "DESKREEL_DEMO", false),
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),
     passwordChecks: intEnv(env, "DESKREEL_PASSWORD_CHECKS", 2, 1, 64),
