@@ -51,7 +51,7 @@ export interface Services {
 
 export async function createServices(config: Config, log: (line: string) => void): Promise<Services> {
   ensurePrivateDir(config.dataDir);
-  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3 });
+  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3, log });
   const catalog = await openCatalog({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const db = openSharedDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const node = new NodeIdentity(config.nodeName, config.advertiseUrl, config.port);
