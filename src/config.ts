@@ -171,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           region: env.DESKREEL_S3_REGION || undefined,
           accessKeyId: env.DESKREEL_S3_ACCESS_KEY_ID || env.AWS_ACCESS_KEY_ID || undefined,
           secretAccessKey: env.DESKREEL_S3_SECRET_ACCESS_KEY || env.AWS_SECRET_ACCESS_KEY || undefined,
+          pieceIntervalMs: intEnv(env, "DESKREEL_S3_PIECE_MS", 2000, 0, 5000),
         }
       : null,
     recordingMode: mode,

@@ -32,6 +32,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // that name, has nothing of its own to recover.
   const namedEarly = services.node.knownBeforeListen;
   if (namedEarly) await services.cluster.start();
+  // What the last process left half-appended on this disk (S3: spools) becomes whole objects first.
+  const local = await services.store.recoverLocal();
+  if (local.length > 0) log(`storage: finished ${local.length} object(s) left by the previous process`);
   if (config.databaseUrl === null) await recoverInterrupted(services); // an embedded catalog is this node's alone
   else if (namedEarly) await recoverInterrupted(services, services.node.name);
   // Finishes deletions a crash cut short, then (with DESKREEL_RETENTION_DAYS) deletes what is old, every hour.

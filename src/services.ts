@@ -57,7 +57,7 @@ export interface Services {
 
 export async function createServices(config: Config, log: (line: string) => void): Promise<Services> {
   ensurePrivateDir(config.dataDir);
-  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3 });
+  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3, log });
   const catalog = await openCatalog({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const db = openSharedDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const node = new NodeIdentity(config.nodeName, config.advertiseUrl, config.port);
@@ -67,7 +67,7 @@ export async function createServices(config: Config, log: (line: string) => void
   const auth = await createAuthService({
     dataDir: config.dataDir, adminToken: config.adminToken, log, auditLog, publicUrl: config.publicUrl,
     sessionIdleSeconds: config.sessionIdleSeconds, sessionMaxSeconds: config.sessionMaxSeconds,
-    passwords: new PasswordWork(config.passwordChecks),
+    passwords: new PasswordWork(config.passwordChecks), database: config.databaseUrl === null ? null : db,
   });
   const encoder = await resolveBackend(config.videoEncoder);
   log(`video encoder: ${encoder.backend} (${encoder.reason})`);
@@ -97,8 +97,8 @@ export async function createServices(config: Config, log: (line: string) => void
       await cluster.stop();
       await pool.close();
       await catalog.close();
+      await auth.close();
       await db.close();
-      auth.close();
     },
   };
 }

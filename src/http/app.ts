@@ -5,6 +5,7 @@ import { requestProblem } from "../api/validation.ts";
 import type { Services } from "../services.ts";
 import { adminRoutes } from "./adminRoutes.ts";
 import { authRoutes } from "./authRoutes.ts";
+import { clipRoutes } from "./clipRoutes.ts";
 import { clusterRoutes } from "./clusterRoutes.ts";
 import { httpErrorOf, jsonError } from "./errors.ts";
 import { ingestRoutes } from "./ingestRoutes.ts";
@@ -39,6 +40,7 @@ export function createApp(services: Services) {
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
     .use(recordingAdminRoutes(services))
+    .use(clipRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))
     .use(openapiRoutes(services.auth, () => {
