@@ -17,6 +17,11 @@ import type { BlobStore } from "./storage/blobStore.ts";
 import { openBlobStore } from "./storage/openBlobStore.ts";
 import { VideoPool } from "./video/pool/videoPool.ts";
 import { resolveBackend } from "./video/encoder/choose.ts";
+import { ClusterNode } from "./cluster/clusterNode.ts";
+import { NodeIdentity } from "./cluster/nodeIdentity.ts";
+import { NodeRegistry } from "./cluster/registry.ts";
+import { openSharedDatabase } from "./db/openDatabase.ts";
+import type { SqlRunner } from "./db/sqlRunner.ts";
 
 export interface Services {
   config: Config;
@@ -35,13 +40,21 @@ export interface Services {
   agentSessions: AgentSessions;
   /** What a desktop session needs, assembled once. */
   sessionDeps: DesktopSessionDeps;
+  /** This node's name and URL in the cluster. */
+  node: NodeIdentity;
+  /** Heartbeat, node registry and takeover of dead nodes' sessions. */
+  cluster: ClusterNode;
+  /** The database shared by the nodes (the catalog's): registry, job queue, accounts on PostgreSQL. */
+  db: SqlRunner;
   close(): Promise<void>;
 }
 
 export async function createServices(config: Config, log: (line: string) => void): Promise<Services> {
   ensurePrivateDir(config.dataDir);
-  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3 });
+  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3, log });
   const catalog = await openCatalog({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const db = openSharedDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const node = new NodeIdentity(config.nodeName, config.advertiseUrl, config.port);
   const auditLog: AuditLog = {
     emit: (json) => catalog.appendAuditEvent(json),
   };
@@ -55,19 +68,24 @@ export async function createServices(config: Config, log: (line: string) => void
   const pool = new VideoPool({ workers: config.videoWorkers, encoder: config.videoEncoder });
   const live = new LiveSessions<DesktopSession>();
   const ssh = new LiveSessions<SshSession>();
+  const cluster = new ClusterNode({
+    identity: node, registry: await NodeRegistry.open(db), recovery: { catalog, store, log }, leaseMs: config.nodeLeaseSeconds * 1000, log,
+  });
   const sessionDeps: DesktopSessionDeps = {
-    store, catalog, auditLog, pool, log,
+    store, catalog, auditLog, pool, log, node,
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
     maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer, maxPixelsPerSecond: config.maxPixelsPerSecond,
   };
   return {
-    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps,
+    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, node, cluster, db,
     agentSessions: new AgentSessions(config.maxSessionsPerAgent),
     accessLog: new AccessLog(auditLog),
     async close() {
       await Promise.all([live.closeAll(), ssh.closeAll()]);
+      await cluster.stop();
       await pool.close();
       await catalog.close();
+      await db.close();
       auth.close();
     },
   };

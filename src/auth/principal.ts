@@ -48,6 +48,11 @@ export function canManageUsers(p: Principal): boolean {
   return p.role === "admin";
 }
 
+/** May this principal see the cluster's nodes (GET /v1/cluster)? */
+export function canSeeCluster(p: Principal): boolean {
+  return p.role === "admin";
+}
+
 /** May this principal use the web UI and the read side of the API at all? Agents only ingest. */
 export function canBrowse(p: Principal): boolean {
   return p.role !== "agent";

@@ -36,8 +36,11 @@ export interface Catalog {
   /** Markers in time order (ties in the order they were added). */
   listMarkers(id: string): Promise<Marker[]>;
 
-  /** Recordings still marked live. */
-  listLiveRecordings(): Promise<RecordingRow[]>;
+  /**
+   * Recordings still marked live; with `owner`, only those recorded by that cluster node (a null owner: rows
+   * without one, from before nodes had names).
+   */
+  listLiveRecordings(owner?: string | null): Promise<RecordingRow[]>;
   /**
    * Crash recovery, at startup: every recording still live was cut off by the previous process.
    * Marks them interrupted with end = start + the last recorded duration; returns their ids.

@@ -56,6 +56,7 @@ export function newRecordingRow(input: NewRecording): RecordingRow {
     markerCounts: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 },
     error: input.error ?? null,
     meta: input.meta ?? {},
+    ownerNode: input.ownerNode ?? null,
   };
   return settleEnd(checkNumbers(row));
 }
@@ -87,6 +88,7 @@ export function patchedRow(current: RecordingRow, patch: RecordingPatch): Record
       case "videoBytes":
       case "error":
       case "meta":
+      case "ownerNode":
         Object.assign(next, { [field]: value });
         break;
       default:

@@ -144,8 +144,14 @@ export class PostgresCatalog implements Catalog {
     return rows.map((m) => ({ tMs: Number(m.t_ms), kind: m.kind, detail: m.detail }));
   }
 
-  async listLiveRecordings(): Promise<RecordingRow[]> {
-    const rows: Row[] = await this.sql.unsafe("SELECT * FROM recordings WHERE status = 'live' ORDER BY start_ms DESC, id DESC");
+  async listLiveRecordings(owner?: string | null): Promise<RecordingRow[]> {
+    const rows: Row[] =
+      owner === undefined
+        ? await this.sql.unsafe("SELECT * FROM recordings WHERE status = 'live' ORDER BY start_ms DESC, id DESC")
+        : await this.sql.unsafe(
+            "SELECT * FROM recordings WHERE status = 'live' AND owner_node IS NOT DISTINCT FROM $1 ORDER BY start_ms DESC, id DESC",
+            [owner],
+          );
     return rows.map(rowFromRecord);
   }
 

@@ -29,6 +29,7 @@ export const RECORDING_COLUMNS = [
   "meta",
   "participants",
   "search_text",
+  "owner_node",
 ] as const;
 
 export type ColumnValue = string | number | null;
@@ -64,6 +65,7 @@ export function recordingValues(row: RecordingRow): ColumnValue[] {
     JSON.stringify(row.meta),
     JSON.stringify(row.participants),
     searchText(row),
+    row.ownerNode,
   ];
 }
 
@@ -121,5 +123,6 @@ export function rowFromRecord(record: Record<string, unknown>): RecordingRow {
     },
     error: record.error === null ? null : text(record, "error"),
     meta: object(json(record, "meta")),
+    ownerNode: record.owner_node === null || record.owner_node === undefined ? null : text(record, "owner_node"),
   };
 }

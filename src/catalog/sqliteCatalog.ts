@@ -160,10 +160,13 @@ export class SqliteCatalog implements Catalog {
       .map((m) => ({ tMs: m.t_ms, kind: m.kind, detail: m.detail }));
   }
 
-  async listLiveRecordings(): Promise<RecordingRow[]> {
+  async listLiveRecordings(owner?: string | null): Promise<RecordingRow[]> {
+    if (owner === undefined) {
+      return this.#db.query<Row, []>("SELECT * FROM recordings WHERE status = 'live' ORDER BY start_ms DESC, id DESC").all().map(rowFromRecord);
+    }
     return this.#db
-      .query<Row, []>("SELECT * FROM recordings WHERE status = 'live' ORDER BY start_ms DESC, id DESC")
-      .all()
+      .query<Row, [string | null]>("SELECT * FROM recordings WHERE status = 'live' AND owner_node IS ? ORDER BY start_ms DESC, id DESC")
+      .all(owner)
       .map(rowFromRecord);
   }
 

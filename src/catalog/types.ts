@@ -56,6 +56,8 @@ export interface RecordingRow {
   error: string | null;
   /** Free-form extra data (e.g. the recorder's version, the protostream's upload id). */
   meta: Record<string, unknown>;
+  /** The cluster node that records the session (DESKREEL_NODE_NAME); null for imports and older rows. */
+  ownerNode: string | null;
 }
 
 /** What a new recording needs; everything else has a default (live, no video, zero counts). */

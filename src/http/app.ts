@@ -5,6 +5,8 @@ import { requestProblem } from "../api/validation.ts";
 import type { Services } from "../services.ts";
 import { adminRoutes } from "./adminRoutes.ts";
 import { authRoutes } from "./authRoutes.ts";
+import { clipRoutes } from "./clipRoutes.ts";
+import { clusterRoutes } from "./clusterRoutes.ts";
 import { httpErrorOf, jsonError } from "./errors.ts";
 import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
@@ -33,8 +35,10 @@ export function createApp(services: Services) {
     .use(ingestRoutes(services))
     .use(sshIngestRoutes(services))
     .use(statusRoutes(services))
+    .use(clusterRoutes(services))
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
+    .use(clipRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))
     .use(openapiRoutes(services.auth, () => {

@@ -369,5 +369,26 @@ export function catalogContract(label: string, open: () => Promise<Catalog>): vo
       expect(await ids(catalog, { q: "administrator" })).toEqual([]);
       await catalog.close();
     });
+
+    test("a live session's owner node: stored, updatable, and live sessions listed per owner", async () => {
+      const catalog = await open();
+      await catalog.createRecordings([
+        { id: "n1", kind: "desktop", user: "alice", startMs: 1000, ownerNode: "node-a" },
+        { id: "n2", kind: "ssh", user: "bob", startMs: 2000, ownerNode: "node-b" },
+        { id: "n3", kind: "desktop", user: "carol", startMs: 3000, ownerNode: "node-a" },
+        { id: "n4", kind: "desktop", user: "dave", startMs: 4000 },
+        { id: "n5", kind: "desktop", user: "erin", startMs: 5000, ownerNode: "node-a", status: "complete", durationMs: 10 },
+      ]);
+      expect((await catalog.getRecording("n1"))?.ownerNode).toBe("node-a");
+      expect((await catalog.getRecording("n4"))?.ownerNode).toBeNull();
+      expect((await catalog.listLiveRecordings("node-a")).map((r) => r.id)).toEqual(["n3", "n1"]);
+      expect((await catalog.listLiveRecordings("node-b")).map((r) => r.id)).toEqual(["n2"]);
+      expect((await catalog.listLiveRecordings(null)).map((r) => r.id)).toEqual(["n4"]);
+      expect((await catalog.listLiveRecordings()).map((r) => r.id)).toEqual(["n4", "n3", "n2", "n1"]);
+      expect((await catalog.updateRecording("n2", { ownerNode: "node-c" }))?.ownerNode).toBe("node-c");
+      expect((await catalog.listLiveRecordings("node-b")).map((r) => r.id)).toEqual([]);
+      expect((await catalog.listRecordings({ limit: 10 })).items.find((r) => r.id === "n2")?.ownerNode).toBe("node-c");
+      await catalog.close();
+    });
   });
 }

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
-import { deflateSync } from "node:zlib";
 import { encodeMessage } from "../../src/tdp/codec.ts";
 import { MessageType } from "../../src/tdp/messages.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
@@ -8,7 +7,7 @@ import { Compositor } from "../../src/video/compose/compositor.ts";
 import { placeScreen, videoSizeFor } from "../../src/video/compose/fit.ts";
 
 import { CORPUS_DIR as CORPUS } from "../support/corpusPath.ts";
-import { concatBytes } from "../../src/bytes.ts";
+import { pngFromScanlines } from "../../src/png/write.ts";
 import { applyWire } from "./helpers/pictures.ts";
 
 interface TruthFrame {
@@ -67,24 +66,7 @@ function tile2(left: number, top: number, right: number, bottom: number, png: Ui
 
 /** A PNG with valid chunk CRCs whose IDAT inflates to too few bytes: only a full decode notices. */
 function shortIdatPng(width: number, height: number): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, data.length);
-    out.set(new TextEncoder().encode(type), 4);
-    out.set(data, 8);
-    view.setUint32(8 + data.length, Bun.hash.crc32(out.subarray(4, 8 + data.length)));
-    return out;
-  };
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const idat = deflateSync(new Uint8Array((1 + width * 3) * height - 10));
-  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array())];
-  return concatBytes(parts);
+  return pngFromScanlines({ width, height, bitDepth: 8, colorType: 2 }, new Uint8Array((1 + width * 3) * height - 10));
 }
 
 describe("compositor vs the sample-720 ground truth", () => {

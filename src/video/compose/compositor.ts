@@ -9,7 +9,7 @@ import { TdpCodecError } from "../../tdp/errors.ts";
 import { LIMITS, MessageType, tileRect, type PictureMessage, type PNG2Frame, type PNGFrame } from "../../tdp/messages.ts";
 import type { PointerState } from "../../rdp/index.ts";
 import { MAX_SCREEN_PIXELS, placeScreen, type Size } from "./fit.ts";
-import { pngDecodeProblem } from "./pngBody.ts";
+import { pngDecodeProblem } from "../../png/check.ts";
 import { PointerOverlay } from "./pointerOverlay.ts";
 import { RdpScreen } from "./rdpScreen.ts";
 import { errorMessage } from "../../errorMessage.ts";
