@@ -61,7 +61,7 @@ export async function createServices(config: Config, log: (line: string) => void
   const auth = await createAuthService({
     dataDir: config.dataDir, adminToken: config.adminToken, log, auditLog, publicUrl: config.publicUrl,
     sessionIdleSeconds: config.sessionIdleSeconds, sessionMaxSeconds: config.sessionMaxSeconds,
-    passwords: new PasswordWork(config.passwordChecks),
+    passwords: new PasswordWork(config.passwordChecks), database: config.databaseUrl === null ? null : db,
   });
   const encoder = await resolveBackend(config.videoEncoder);
   log(`video encoder: ${encoder.backend} (${encoder.reason})`);
@@ -85,8 +85,8 @@ export async function createServices(config: Config, log: (line: string) => void
       await cluster.stop();
       await pool.close();
       await catalog.close();
+      await auth.close();
       await db.close();
-      auth.close();
     },
   };
 }
