@@ -13,6 +13,7 @@ import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
 import { pages } from "./pages.ts";
 import { peerRoutes } from "./peerRoutes.ts";
+import { recordingAdminRoutes } from "./recordingAdminRoutes.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
 import { statusRoutes } from "./statusRoutes.ts";
@@ -40,6 +41,7 @@ export function createApp(services: Services) {
     .use(liveRoutes(services))
     .use(peerRoutes(services))
     .use(recordingRoutes(services))
+    .use(recordingAdminRoutes(services))
     .use(clipRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))
