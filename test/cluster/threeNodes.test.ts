@@ -156,16 +156,21 @@ describe.skipIf(missing.length > 0)("three nodes behind haproxy on PostgreSQL + 
     const id = live.id;
 
     // Watched live through node 2: init, init segment, media fragments.
-    const messages: Array<string | Uint8Array> = [];
-    const viewer = new WebSocket(`${nodes.node2.url.replace("http", "ws")}/v1/recordings/${id}/live`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } } as unknown as string[]);
-    viewer.binaryType = "arraybuffer";
-    viewer.onmessage = (e) => messages.push(typeof e.data === "string" ? e.data : new Uint8Array(e.data as ArrayBuffer));
-    await waitFor("init + fragments through node 2", () => messages.length >= 3 || undefined, 20_000);
-    viewer.close();
-    expect(JSON.parse(messages[0] as string)).toMatchObject({ type: "init" });
-    const initSegment = messages[1] as Uint8Array;
-    expect(new TextDecoder().decode(initSegment.subarray(4, 8))).toBe("ftyp");
-    expect(new TextDecoder().decode((messages[2] as Uint8Array).subarray(4, 8))).toMatch(/moof|styp/);
+    const watch = async (base: string): Promise<Array<string | Uint8Array>> => {
+      const messages: Array<string | Uint8Array> = [];
+      const viewer = new WebSocket(`${base.replace("http", "ws")}/v1/recordings/${id}/live`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } } as unknown as string[]);
+      viewer.binaryType = "arraybuffer";
+      viewer.onmessage = (e) => messages.push(typeof e.data === "string" ? e.data : new Uint8Array(e.data as ArrayBuffer));
+      await waitFor(`init + fragments through ${base}`, () => messages.length >= 3 || undefined, 20_000);
+      viewer.close();
+      return messages;
+    };
+    for (const base of [nodes.node2.url, front]) {
+      const messages = await watch(base);
+      expect(JSON.parse(messages[0] as string)).toMatchObject({ type: "init" });
+      expect(new TextDecoder().decode((messages[1] as Uint8Array).subarray(4, 8))).toBe("ftyp");
+      expect(new TextDecoder().decode((messages[2] as Uint8Array).subarray(4, 8))).toMatch(/moof|styp/);
+    }
 
     // The growing MP4 served by node 3 (ranges relayed too).
     const mp4 = await api(nodes.node3.url, `/v1/recordings/${id}/video.mp4`);
