@@ -181,6 +181,12 @@ describe.skipIf(missing.length > 0)("three nodes behind haproxy on PostgreSQL + 
     const ranged = await api(nodes.node3.url, `/v1/recordings/${id}/video.mp4`, { headers: { range: "bytes=0-7" } });
     expect(ranged.status).toBe(206);
     expect(new Uint8Array(await ranged.arrayBuffer())).toEqual(growing.subarray(0, 8));
+    // The peer routes take node-signed requests only: a user's token is not enough, nor a wrong secret.
+    expect((await api(nodes.node1.url, `/internal/v1/recordings/${id}/recording.tar`)).status).toBe(401);
+    const { nodeRequestHeaders } = await import("../../src/cluster/nodeAuth.ts");
+    const peerUrl = `${nodes.node1.url}/internal/v1/recordings/${id}/recording.tar`;
+    expect((await fetch(peerUrl, { headers: nodeRequestHeaders("not-the-cluster-secret-but-long-enough-000", "node2", "GET", peerUrl) })).status).toBe(401);
+    expect((await fetch(peerUrl, { headers: nodeRequestHeaders(SECRET, "node2", "GET", peerUrl) })).status).toBe(200);
     // And its recording so far, through node 2.
     expect((await api(nodes.node2.url, `/v1/recordings/${id}/recording.tar`)).status).toBe(200);
 
