@@ -11,6 +11,8 @@ import type { AuditLog } from "./recording/tee.ts";
 import { AccessLog } from "./sessions/accessLog.ts";
 import type { DesktopSessionDeps } from "./sessions/desktopSession.ts";
 import { LiveSessions } from "./sessions/liveSessions.ts";
+import { RecordingRemoval } from "./sessions/recordingRemoval.ts";
+import { RetentionJob } from "./sessions/retention.ts";
 import type { DesktopSession } from "./sessions/desktopSession.ts";
 import type { SshSession } from "./sessions/sshSession.ts";
 import type { BlobStore } from "./storage/blobStore.ts";
@@ -40,6 +42,10 @@ export interface Services {
   agentSessions: AgentSessions;
   /** What a desktop session needs, assembled once. */
   sessionDeps: DesktopSessionDeps;
+  /** Deletes a finished recording and all its objects (admins, retention). */
+  removal: RecordingRemoval;
+  /** DESKREEL_RETENTION_DAYS; started by the server. */
+  retention: RetentionJob;
   /** This node's name and URL in the cluster. */
   node: NodeIdentity;
   /** Heartbeat, node registry and takeover of dead nodes' sessions. */
@@ -51,7 +57,7 @@ export interface Services {
 
 export async function createServices(config: Config, log: (line: string) => void): Promise<Services> {
   ensurePrivateDir(config.dataDir);
-  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3 });
+  const store = openBlobStore({ dataDir: config.dataDir, s3: config.s3, log });
   const catalog = await openCatalog({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const db = openSharedDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const node = new NodeIdentity(config.nodeName, config.advertiseUrl, config.port);
@@ -61,7 +67,7 @@ export async function createServices(config: Config, log: (line: string) => void
   const auth = await createAuthService({
     dataDir: config.dataDir, adminToken: config.adminToken, log, auditLog, publicUrl: config.publicUrl,
     sessionIdleSeconds: config.sessionIdleSeconds, sessionMaxSeconds: config.sessionMaxSeconds,
-    passwords: new PasswordWork(config.passwordChecks),
+    passwords: new PasswordWork(config.passwordChecks), database: config.databaseUrl === null ? null : db,
   });
   const encoder = await resolveBackend(config.videoEncoder);
   log(`video encoder: ${encoder.backend} (${encoder.reason})`);
@@ -76,17 +82,23 @@ export async function createServices(config: Config, log: (line: string) => void
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
     maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer, maxPixelsPerSecond: config.maxPixelsPerSecond,
   };
+  const removal = new RecordingRemoval({ catalog, store, auditLog, log });
+  const retention = new RetentionJob(
+    { catalog, removal, log, isLive: (id) => live.get(id) !== undefined || ssh.get(id) !== undefined },
+    { days: config.retentionDays, intervalMs: 60 * 60 * 1000, batch: 100 },
+  );
   return {
-    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, node, cluster, db,
+    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, node, cluster, db, removal, retention,
     agentSessions: new AgentSessions(config.maxSessionsPerAgent),
     accessLog: new AccessLog(auditLog),
     async close() {
+      await retention.stop();
       await Promise.all([live.closeAll(), ssh.closeAll()]);
       await cluster.stop();
       await pool.close();
       await catalog.close();
+      await auth.close();
       await db.close();
-      auth.close();
     },
   };
 }

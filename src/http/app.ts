@@ -5,12 +5,14 @@ import { requestProblem } from "../api/validation.ts";
 import type { Services } from "../services.ts";
 import { adminRoutes } from "./adminRoutes.ts";
 import { authRoutes } from "./authRoutes.ts";
+import { clipRoutes } from "./clipRoutes.ts";
 import { clusterRoutes } from "./clusterRoutes.ts";
 import { httpErrorOf, jsonError } from "./errors.ts";
 import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
 import { pages } from "./pages.ts";
+import { recordingAdminRoutes } from "./recordingAdminRoutes.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
 import { statusRoutes } from "./statusRoutes.ts";
@@ -37,6 +39,8 @@ export function createApp(services: Services) {
     .use(clusterRoutes(services))
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
+    .use(recordingAdminRoutes(services))
+    .use(clipRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))
     .use(openapiRoutes(services.auth, () => {

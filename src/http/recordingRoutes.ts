@@ -38,7 +38,7 @@ export function binary(mediaType: string, description: string) {
 }
 
 /** A live session's row, with its duration and video so far filled in from the running session. */
-function withLiveProgress(services: Services, row: RecordingRow): RecordingRow {
+export function withLiveProgress(services: Services, row: RecordingRow): RecordingRow {
   const session = row.status === "live" ? services.live.get(row.id) : undefined;
   if (!session) return row;
   const durationMs = session.recordingTimeAt();
@@ -46,11 +46,11 @@ function withLiveProgress(services: Services, row: RecordingRow): RecordingRow {
   return { ...row, durationMs, videoDurationMs: video.lastPtsMs ?? 0, videoBytes: video.bytes };
 }
 
-function fileStamp(ms: number): string {
+export function fileStamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace(/:/g, "-");
 }
 
-function safeName(text: string): string {
+export function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80) || "recording";
 }
 

@@ -20,7 +20,9 @@ export const RESTART_REASON = "the server stopped while the session was live";
 
 /** How long the recording shows the session lasted, and when it ended (null: nothing readable). */
 async function recordedSpan(deps: RecoveryDeps, row: RecordingRow): Promise<{ durationMs: number; endMs: number } | null> {
-  const bytes = await deps.store.get(blobKeys(row.id).recording);
+  const key = blobKeys(row.id).recording;
+  await deps.store.recoverAppend(key); // S3: from this node's spool, or the bucket's parts and pieces
+  const bytes = await deps.store.get(key);
   if (!bytes) return null;
   const scan = await scanRecording(bytes);
   const durationMs = Math.max(row.durationMs, scan.durationMs);
@@ -31,7 +33,9 @@ async function recordedSpan(deps: RecoveryDeps, row: RecordingRow): Promise<{ du
 async function recoverVideo(deps: RecoveryDeps, row: RecordingRow, durationMs: number): Promise<RecordingPatch> {
   const keys = blobKeys(row.id);
   try {
-    if ((await deps.store.size(keys.video)) !== null) await deps.store.delete(keys.video); // a half-written final file
+    await deps.store.recoverAppend(keys.liveVideo);
+    // A half-written final file (made whole first, so no piece of it stays behind) is written again.
+    if (await deps.store.recoverAppend(keys.video)) await deps.store.delete(keys.video);
     const result = await LiveVideo.recoverFromLiveFile(deps.store, keys.liveVideo, keys.video, durationMs);
     return { videoState: "ready", videoDurationMs: durationMs, videoBytes: result.bytes };
   } catch (err) {

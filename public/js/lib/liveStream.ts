@@ -15,8 +15,13 @@ export interface LiveStreamEvents {
   onError(message: string): void;
 }
 
-/** The first batch is over when no message came for this long after its last fragment. */
+/** The first batch is over when no message came for this long after its last fragment... */
 const FIRST_BATCH_QUIET_MS = 120;
+/**
+ * ...or at the latest this long after its first fragment: the backlog arrives in one burst, but a busy desktop
+ * sends a new frame every 100 ms (10 fps), so a quiet gap may never come and the video would never start.
+ */
+const FIRST_BATCH_MAX_MS = 500;
 const RECONNECT_MS = 2000;
 const MAX_FAILED_CONNECTS = 3;
 
@@ -39,6 +44,7 @@ export class LiveStream {
   /** The video track as the init segment describes it (null: unreadable, so fragments get no time span). */
   private track: InitInfo | null = null;
   private quietTimer: ReturnType<typeof setTimeout> | undefined;
+  private batchDeadline: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private failedConnects = 0;
   /** Time of the first frame received (the last keyframe when joining). */
@@ -142,11 +148,13 @@ export class LiveStream {
     if (!this.ready) {
       clearTimeout(this.quietTimer);
       this.quietTimer = setTimeout(() => this.markReady(), FIRST_BATCH_QUIET_MS);
+      this.batchDeadline ??= setTimeout(() => this.markReady(), FIRST_BATCH_MAX_MS);
     }
   }
 
   private markReady(): void {
     if (this.ready) return;
+    clearTimeout(this.quietTimer);
     if (this.buffer?.updating || this.pending.length > 0) {
       this.quietTimer = setTimeout(() => this.markReady(), 20);
       return;
@@ -180,6 +188,7 @@ export class LiveStream {
   close(): void {
     this.closed = true;
     clearTimeout(this.quietTimer);
+    clearTimeout(this.batchDeadline);
     this.socket?.close();
     URL.revokeObjectURL(this.objectUrl);
   }

@@ -48,7 +48,7 @@ export function containsIdrSlice(sample: Uint8Array): boolean {
   return false;
 }
 
-/** Sample list of the first video track of a plain (non-fragmented) MP4 held in memory. */
+/** Sample list of the first video track of a plain (non-fragmented) MP4 held in memory (at least up to its moov's end). */
 export function readMp4Samples(bytes: Uint8Array): Mp4Samples {
   const moovBox = findBox(bytes, ["moov"]);
   if (!moovBox) throw new Error("not a plain MP4: no moov box");
@@ -103,8 +103,9 @@ export function readMp4Samples(bytes: Uint8Array): Mp4Samples {
         const size = sizes[sampleIndex];
         const duration = durations[sampleIndex] ?? 0;
         // without stss every sample would be "sync"; encoders that omit it (h264-mp4-encoder) still
-        // mark keyframes in the bitstream, so look for an IDR slice instead
-        const isKey = stss ? keySamples.has(sampleIndex + 1) : containsIdrSlice(bytes.subarray(offset, offset + size));
+        // mark keyframes in the bitstream, so look for an IDR slice instead (when `bytes` holds only the
+        // head of the file, the sample is not there to look at: take the table's word)
+        const isKey = stss ? keySamples.has(sampleIndex + 1) : offset + size > bytes.length || containsIdrSlice(bytes.subarray(offset, offset + size));
         samples.push({ offset, size, isKey, dts, duration });
         offset += size;
         dts += duration;
