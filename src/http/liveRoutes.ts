@@ -6,16 +6,13 @@ import { Elysia } from "elysia";
 import { RecordingIdParams } from "../api/common.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
+import { type RouteSocket, routeSocket } from "./routeSocket.ts";
 import { authGuard } from "./authRoutes.ts";
 import { requireReader, visibleRecording } from "./recordingRoutes.ts";
 
 /** A viewer this far behind skips to the next keyframe instead of growing our memory. */
 const MAX_VIEWER_BACKLOG = 8 * 1024 * 1024;
 
-interface ViewerSocket {
-  id: string;
-  raw: { send(data: string | Uint8Array): number; close(code?: number, reason?: string): void; getBufferedAmount(): number };
-}
 
 export function liveRoutes(services: Services) {
   const viewers = new Map<string, () => void>();
@@ -30,12 +27,12 @@ export function liveRoutes(services: Services) {
       open(ws) {
         const { id } = ws.data.params;
         const principal = ws.data.principal as Principal;
-        const socket = ws as unknown as ViewerSocket;
+        const socket = routeSocket(ws);
         const session = services.live.get(id);
         if (!session) {
           // Not (or no longer) live: the player should use video.mp4.
-          socket.raw.send(JSON.stringify({ type: "end" }));
-          socket.raw.close(1000, "not live");
+          socket.send(JSON.stringify({ type: "end" }));
+          socket.close(1000, "not live");
           return;
         }
         services.accessLog.record(principal, id, "live");
@@ -43,23 +40,23 @@ export function liveRoutes(services: Services) {
         const live = session.video.live;
         const unsubscribe = live.subscribe((chunk, info) => {
           if (info.kind === "init") {
-            socket.raw.send(JSON.stringify({ type: "init", mime: live.mimeType() }));
-            socket.raw.send(chunk);
+            socket.send(JSON.stringify({ type: "init", mime: live.mimeType() }));
+            socket.send(chunk);
             return;
           }
-          if (socket.raw.getBufferedAmount() > MAX_VIEWER_BACKLOG) skipping = true;
+          if (socket.bufferedAmount() > MAX_VIEWER_BACKLOG) skipping = true;
           if (skipping && !info.isKey) return;
           skipping = false;
-          socket.raw.send(chunk);
+          socket.send(chunk);
         });
         const offEnd = live.onEnd((end) => {
-          socket.raw.send(JSON.stringify({ type: "end", end_ms: end.endMs }));
-          socket.raw.close(1000, "session ended");
+          socket.send(JSON.stringify({ type: "end", end_ms: end.endMs }));
+          socket.close(1000, "session ended");
         });
         // A viewer on the login cookie is cut off when that account's sessions end (password, role, deletion).
         const offLogout = principal.via === "cookie"
           ? services.auth.onSessionsEnded((user) => {
-            if (user === principal.name) socket.raw.close(1008, "logged out: the account changed");
+            if (user === principal.name) socket.close(1008, "logged out: the account changed");
           })
           : () => false;
         viewers.set(socket.id, () => {
@@ -69,7 +66,7 @@ export function liveRoutes(services: Services) {
         });
       },
       close(ws) {
-        const socket = ws as unknown as ViewerSocket;
+        const socket = routeSocket(ws);
         viewers.get(socket.id)?.();
         viewers.delete(socket.id);
       },
