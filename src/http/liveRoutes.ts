@@ -8,6 +8,7 @@ import { RecordingIdParams } from "../api/common.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
 import { authGuard } from "./authRoutes.ts";
+import { type RouteSocket, routeSocket } from "./routeSocket.ts";
 import { errorMessage } from "../errorMessage.ts";
 import { openPeerLive, remoteOwner, type RemoteOwner } from "./peerProxy.ts";
 import { requireReader, visibleRecording } from "./recordingRoutes.ts";
@@ -15,10 +16,6 @@ import { requireReader, visibleRecording } from "./recordingRoutes.ts";
 /** A viewer this far behind skips to the next keyframe instead of growing our memory. */
 const MAX_VIEWER_BACKLOG = 8 * 1024 * 1024;
 
-export interface ViewerSocket {
-  id: string;
-  raw: { send(data: string | Uint8Array): number; close(code?: number, reason?: string): void; getBufferedAmount(): number };
-}
 
 type Cleanup = () => void;
 
@@ -27,35 +24,35 @@ type Cleanup = () => void;
  * viewer goes, or null when the session is not live here (the viewer was sent "end"). `principal` (null for a
  * peer node) is cut off when its account's browser sessions end.
  */
-export function attachLiveViewer(services: Services, socket: ViewerSocket, id: string, principal: Principal | null): Cleanup | null {
+export function attachLiveViewer(services: Services, socket: RouteSocket, id: string, principal: Principal | null): Cleanup | null {
   const session = services.live.get(id);
   if (!session) {
     // Not (or no longer) live: the player should use video.mp4.
-    socket.raw.send(JSON.stringify({ type: "end" }));
-    socket.raw.close(1000, "not live");
+    socket.send(JSON.stringify({ type: "end" }));
+    socket.close(1000, "not live");
     return null;
   }
   let skipping = false;
   const live = session.video.live;
   const unsubscribe = live.subscribe((chunk, info) => {
     if (info.kind === "init") {
-      socket.raw.send(JSON.stringify({ type: "init", mime: live.mimeType() }));
-      socket.raw.send(chunk);
+      socket.send(JSON.stringify({ type: "init", mime: live.mimeType() }));
+      socket.send(chunk);
       return;
     }
-    if (socket.raw.getBufferedAmount() > MAX_VIEWER_BACKLOG) skipping = true;
+    if (socket.bufferedAmount() > MAX_VIEWER_BACKLOG) skipping = true;
     if (skipping && !info.isKey) return;
     skipping = false;
-    socket.raw.send(chunk);
+    socket.send(chunk);
   });
   const offEnd = live.onEnd((end) => {
-    socket.raw.send(JSON.stringify({ type: "end", end_ms: end.endMs }));
-    socket.raw.close(1000, "session ended");
+    socket.send(JSON.stringify({ type: "end", end_ms: end.endMs }));
+    socket.close(1000, "session ended");
   });
   // A viewer on the login cookie is cut off when that account's sessions end (password, role, deletion).
   const offLogout = principal?.via === "cookie"
     ? services.auth.onSessionsEnded((user) => {
-      if (user === principal.name) socket.raw.close(1008, "logged out: the account changed");
+      if (user === principal.name) socket.close(1008, "logged out: the account changed");
     })
     : () => false;
   return () => {
@@ -69,27 +66,27 @@ export function attachLiveViewer(services: Services, socket: ViewerSocket, id: s
  * Relays a session live on another node: the owner's stream, message for message. A viewer too slow to take
  * it is closed (the owner already drops fragments towards us up to the next keyframe).
  */
-function relayLiveViewer(services: Services, socket: ViewerSocket, id: string, owner: RemoteOwner, principal: Principal): Cleanup {
+function relayLiveViewer(services: Services, socket: RouteSocket, id: string, owner: RemoteOwner, principal: Principal): Cleanup {
   const peer = openPeerLive(services, owner, id);
   let done = false;
   peer.onmessage = (event) => {
     if (done) return;
-    if (socket.raw.getBufferedAmount() > 2 * MAX_VIEWER_BACKLOG) {
-      socket.raw.close(1013, "viewer too slow");
+    if (socket.bufferedAmount() > 2 * MAX_VIEWER_BACKLOG) {
+      socket.close(1013, "viewer too slow");
       return;
     }
-    socket.raw.send(typeof event.data === "string" ? event.data : new Uint8Array(event.data as ArrayBuffer));
+    socket.send(typeof event.data === "string" ? event.data : new Uint8Array(event.data as ArrayBuffer));
   };
   const finish = (code: number, reason: string) => {
     if (done) return;
     done = true;
-    socket.raw.close(code, reason);
+    socket.close(code, reason);
   };
   peer.onclose = (event) => finish(event.code === 1000 ? 1000 : 1011, event.reason || `node ${owner.node} closed the stream`);
   peer.onerror = () => finish(1011, `node ${owner.node} did not answer`);
   const offLogout = principal.via === "cookie"
     ? services.auth.onSessionsEnded((user) => {
-      if (user === principal.name) socket.raw.close(1008, "logged out: the account changed");
+      if (user === principal.name) socket.close(1008, "logged out: the account changed");
     })
     : () => false;
   return () => {
@@ -116,7 +113,7 @@ export function liveRoutes(services: Services) {
       open(ws) {
         const { id } = ws.data.params;
         const principal = ws.data.principal as Principal;
-        const socket = ws as unknown as ViewerSocket;
+        const socket = routeSocket(ws);
         if (!services.live.get(id)) {
           // Live on another node? Then relay its stream; else this sends "end".
           void (async () => {
@@ -131,7 +128,7 @@ export function liveRoutes(services: Services) {
             viewers.set(socket.id, relayLiveViewer(services, socket, id, owner, principal));
           })().catch((err: unknown) => {
             services.log(`live relay of ${id}: ${errorMessage(err)}`);
-            socket.raw.close(1011, "relay failed");
+            socket.close(1011, "relay failed");
           });
           return;
         }
@@ -141,7 +138,7 @@ export function liveRoutes(services: Services) {
         viewers.set(socket.id, cleanup);
       },
       close(ws) {
-        const socket = ws as unknown as ViewerSocket;
+        const socket = routeSocket(ws);
         const cleanup = viewers.get(socket.id);
         if (cleanup) cleanup();
         else if (!services.live.get(ws.data.params.id)) left.add(socket.id);

@@ -7,7 +7,8 @@ import type { RecordingRow } from "../catalog/types.ts";
 import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
 import { HttpError } from "./errors.ts";
-import { attachLiveViewer, type ViewerSocket } from "./liveRoutes.ts";
+import { attachLiveViewer } from "./liveRoutes.ts";
+import { routeSocket } from "./routeSocket.ts";
 import { PEER_PREFIX } from "./peerProxy.ts";
 import { recordingTarResponse, videoMp4Response } from "./recordingRoutes.ts";
 
@@ -47,12 +48,12 @@ export function peerRoutes(services: Services) {
         requirePeer(services, request);
       },
       open(ws) {
-        const socket = ws as unknown as ViewerSocket;
+        const socket = routeSocket(ws);
         const cleanup = attachLiveViewer(services, socket, ws.data.params.id, null);
         if (cleanup) viewers.set(socket.id, cleanup);
       },
       close(ws) {
-        const socket = ws as unknown as ViewerSocket;
+        const socket = routeSocket(ws);
         viewers.get(socket.id)?.();
         viewers.delete(socket.id);
       },
