@@ -260,7 +260,7 @@ describe("video pool", () => {
     expect(mine?.lagMs).toBeGreaterThan(0); // everything pushed at once, nothing handled yet
     expect(during.workers.length).toBe(2);
     await session.end(5000);
-    await Bun.sleep(1000);
+    await waitFor(() => !pool.stats().sessions.some((s) => s.id === "stats"), 10_000);
     const after = pool.stats();
     expect(after.sessions.find((s) => s.id === "stats")).toBeUndefined();
     expect(after.workers.every((w) => w.busy >= 0 && w.busy <= 1)).toBe(true);
