@@ -46,6 +46,8 @@ export interface Config {
   sessionMaxSeconds: number;
   /** Password checks (argon2, ~64 MiB each) run at the same time; more wait in a short queue. */
   passwordChecks: number;
+  /** DESKREEL_RETENTION_DAYS: finished recordings are deleted this many days after they ended; null keeps them forever. */
+  retentionDays: number | null;
   /** This node's unique name in a cluster; null: `<hostname>:<port>` once the port is known. */
   nodeName: string | null;
   /** How other nodes reach this one (DESKREEL_ADVERTISE_URL); null: http://127.0.0.1:<port>. */
@@ -128,6 +130,14 @@ function sessionTimes(env: Record<string, string | undefined>): { sessionIdleSec
   return { sessionIdleSeconds: Math.min(idle, sessionMaxSeconds), sessionMaxSeconds };
 }
 
+/** Unset, empty, 0 or "forever": keep recordings forever. */
+function retentionDaysEnv(env: Record<string, string | undefined>): number | null {
+  const raw = env.DESKREEL_RETENTION_DAYS;
+  if (raw === undefined || raw === "" || raw.toLowerCase() === "forever") return null;
+  const days = intEnv(env, "DESKREEL_RETENTION_DAYS", 0, 0, 36_500);
+  return days === 0 ? null : days;
+}
+
 /** The server's own flags; everything else is configured by environment variables (README, Configuration). */
 const SERVER_OPTIONS: OptionSpecs = { demo: { type: "boolean" }, help: { type: "boolean", short: "h" } };
 
@@ -178,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: publicUrlEnv(env.DESKREEL_PUBLIC_URL),
     ...sessionTimes(env),
     passwordChecks: intEnv(env, "DESKREEL_PASSWORD_CHECKS", 2, 1, 64),
+    retentionDays: retentionDaysEnv(env),
     nodeName: nodeNameEnv(env.DESKREEL_NODE_NAME),
     advertiseUrl: advertiseUrlEnv(env.DESKREEL_ADVERTISE_URL),
     clusterSecret: clusterSecretEnv(env.DESKREEL_CLUSTER_SECRET),

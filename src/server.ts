@@ -37,6 +37,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (local.length > 0) log(`storage: finished ${local.length} object(s) left by the previous process`);
   if (config.databaseUrl === null) await recoverInterrupted(services); // an embedded catalog is this node's alone
   else if (namedEarly) await recoverInterrupted(services, services.node.name);
+  // Finishes deletions a crash cut short, then (with DESKREEL_RETENTION_DAYS) deletes what is old, every hour.
+  services.retention.start(config.retentionDays === null ? 0 : 60_000);
   // Each route has its own body limit, checked before its body is read (http/bodyLimit), answered as JSON. Bun's own
   // cap (a bare 413) is only a backstop above all of them; imports need more than its 128 MiB default.
   const maxRequestBodySize = 2 * Math.max(config.maxImportBytes, JSON_BODY_LIMIT);

@@ -11,6 +11,8 @@ import type { AuditLog } from "./recording/tee.ts";
 import { AccessLog } from "./sessions/accessLog.ts";
 import type { DesktopSessionDeps } from "./sessions/desktopSession.ts";
 import { LiveSessions } from "./sessions/liveSessions.ts";
+import { RecordingRemoval } from "./sessions/recordingRemoval.ts";
+import { RetentionJob } from "./sessions/retention.ts";
 import type { DesktopSession } from "./sessions/desktopSession.ts";
 import type { SshSession } from "./sessions/sshSession.ts";
 import type { BlobStore } from "./storage/blobStore.ts";
@@ -43,6 +45,10 @@ export interface Services {
   agentSessions: AgentSessions;
   /** What a desktop session needs, assembled once. */
   sessionDeps: DesktopSessionDeps;
+  /** Deletes a finished recording and all its objects (admins, retention). */
+  removal: RecordingRemoval;
+  /** DESKREEL_RETENTION_DAYS; started by the server. */
+  retention: RetentionJob;
   /** This node's name and URL in the cluster. */
   node: NodeIdentity;
   /** Heartbeat, node registry and takeover of dead nodes' sessions. */
@@ -82,9 +88,14 @@ export async function createServices(config: Config, log: (line: string) => void
     recordingMode: config.recordingMode, keepClipboard: config.keepClipboard,
     maxFps: config.maxFps, keyframeMs: config.keyframeMs, videoPointer: config.videoPointer, maxPixelsPerSecond: config.maxPixelsPerSecond,
   };
+  const removal = new RecordingRemoval({ catalog, store, auditLog, log });
+  const retention = new RetentionJob(
+    { catalog, removal, log, isLive: (id) => live.get(id) !== undefined || ssh.get(id) !== undefined },
+    { days: config.retentionDays, intervalMs: 60 * 60 * 1000, batch: 100 },
+  );
   const jobs = await JobQueue.open(db);
   const services: Omit<Services, "jobRunner" | "close"> = {
-    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, node, cluster, db, jobs,
+    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, node, cluster, db, jobs, removal, retention,
     agentSessions: new AgentSessions(config.maxSessionsPerAgent),
     accessLog: new AccessLog(auditLog),
   };
@@ -94,6 +105,7 @@ export async function createServices(config: Config, log: (line: string) => void
   return {
     ...services, jobRunner,
     async close() {
+      await retention.stop();
       await Promise.all([live.closeAll(), ssh.closeAll()]);
       // An import still encoding after a few seconds is left to its lease: this node or another takes it again.
       await jobRunner.stop(5000);

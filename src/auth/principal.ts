@@ -43,6 +43,11 @@ export function canReadAuditLog(p: Principal): boolean {
   return p.role === "admin" || p.role === "auditor";
 }
 
+/** May this principal put recordings on legal hold, release them, and delete them by hand? */
+export function canManageRecordings(p: Principal): boolean {
+  return p.role === "admin";
+}
+
 /** May this principal create users and tokens? */
 export function canManageUsers(p: Principal): boolean {
   return p.role === "admin";

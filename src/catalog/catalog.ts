@@ -2,6 +2,8 @@
 // audit log. Storage of the recording bytes is elsewhere (src/storage); this only indexes them.
 import type {
   AuditEvent,
+  DeleteOutcome,
+  LegalHold,
   AuditFilter,
   Marker,
   NewRecording,
@@ -24,10 +26,15 @@ export interface Catalog {
    * duration uses the stored duration, which is 0 for a live session until it ends.
    */
   listRecordings(filter: RecordingFilter): Promise<RecordingPage>;
-  /** Removes a recording with its markers (retention); false when there was none. */
-  deleteRecording(id: string): Promise<boolean>;
-  /** Finished recordings that ended before `beforeMs`, oldest first (for retention). */
+  /**
+   * Removes a finished recording with its markers, in one step with the checks: never one on legal hold or
+   * still live (the outcome says which). Its stored objects are the caller's (sessions/recordingRemoval).
+   */
+  deleteRecording(id: string): Promise<DeleteOutcome>;
+  /** Finished recordings not on legal hold that ended before `beforeMs`, oldest first (for retention). */
   listEndedBefore(beforeMs: number, limit: number): Promise<RecordingRow[]>;
+  /** Puts a recording on legal hold (a hold) or releases it (null); null when there is no such recording. */
+  setLegalHold(id: string, hold: LegalHold | null): Promise<RecordingRow | null>;
 
   /** Adds a user who joined the session (idempotent). */
   addParticipant(id: string, user: string): Promise<void>;

@@ -85,6 +85,8 @@ const SORT_INDEXES = [
 
 /** Added after version 1, at every start (nullable: servers of version 1 sharing the catalog keep working). */
 const ADDED_COLUMNS = [
+  "ALTER TABLE recordings ADD COLUMN IF NOT EXISTS legal_hold TEXT",
+  "CREATE INDEX IF NOT EXISTS recordings_held ON recordings (start_ms, id) WHERE legal_hold IS NOT NULL",
   "ALTER TABLE recordings ADD COLUMN IF NOT EXISTS owner_node TEXT",
   "CREATE INDEX IF NOT EXISTS recordings_live_by_owner ON recordings (owner_node) WHERE status = 'live'",
 ];

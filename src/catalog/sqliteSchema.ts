@@ -102,10 +102,11 @@ CREATE INDEX IF NOT EXISTS recordings_sort_desktop ON recordings (${DESKTOP_LABE
 
 /**
  * Columns added after version 1, at every start (nullable, so servers of version 1 still read and write the file):
- * owner_node is the cluster node recording a live session.
+ * owner_node is the cluster node recording a live session; legal_hold the JSON of a recording's legal hold.
  */
-const ADDED_COLUMNS: [column: string, definition: string][] = [["owner_node", "TEXT"]];
-const ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS recordings_live_by_owner ON recordings (owner_node) WHERE status = 'live';";
+const ADDED_COLUMNS: [column: string, definition: string][] = [["owner_node", "TEXT"], ["legal_hold", "TEXT"]];
+const ADDED_INDEXES = `CREATE INDEX IF NOT EXISTS recordings_live_by_owner ON recordings (owner_node) WHERE status = 'live';
+CREATE INDEX IF NOT EXISTS recordings_held ON recordings (start_ms, id) WHERE legal_hold IS NOT NULL;`;
 
 /** Create or upgrade the schema; refuses a database written by a newer version. */
 export function migrateSqlite(db: Database): void {

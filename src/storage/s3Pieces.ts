@@ -9,6 +9,7 @@
 // pieces after them: at most `intervalMs` plus one PUT's time of the session is lost.
 import { BlobStoreError } from "./errors.ts";
 import type { S3Requests } from "./s3Requests.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 /** Piece objects live under this first segment, which no store key may use (keys never start with "."). */
 export const PIECES_SEGMENT = ".pieces";
@@ -121,7 +122,7 @@ export class PieceShipper {
       this.#pending.unshift(body);
       this.#pendingBytes += body.length;
       this.#arm();
-      this.log(`storing a piece of "${this.key}" failed (retried): ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`storing a piece of "${this.key}" failed (retried): ${errorMessage(err)}`);
     }
   }
 

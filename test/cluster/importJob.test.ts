@@ -54,7 +54,7 @@ describe.skipIf(!postgresAvailable || !motoAvailable)("an import whose node dies
     let b: TestServer | null = null;
     try {
       const res = await fetch(`${a.url}/v1/recordings/import`, {
-        method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/octet-stream" }, body: file,
+        method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/octet-stream" }, body: new Blob([file.slice()]),
       });
       expect(res.status).toBe(201);
       const queue = await JobQueue.open(db);
