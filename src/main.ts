@@ -1,5 +1,6 @@
 // `bun start`: the all-in-one server with embedded defaults (files + SQLite under DESKREEL_DATA).
-import { loadConfig, type Config } from "./config.ts";
+import { UsageError } from "./commandLine.ts";
+import { loadConfig, parseServerArgs, SERVER_USAGE, type Config } from "./config.ts";
 import { startServer, type RunningServer } from "./server.ts";
 import { errorMessage } from "./errorMessage.ts";
 
@@ -9,9 +10,17 @@ process.umask(0o077);
 let config: Config;
 let server: RunningServer;
 try {
+  if (parseServerArgs(process.argv.slice(2)).flag("help")) {
+    console.log(SERVER_USAGE);
+    process.exit(0);
+  }
   config = loadConfig(process.env, process.argv.slice(2));
   server = await startServer(config, { log: (line) => console.log(line) });
 } catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`deskreel: ${err.message}\n${SERVER_USAGE}`);
+    process.exit(2);
+  }
   // A configuration mistake is a sentence, not a stack trace.
   console.error(`deskreel: cannot start: ${errorMessage(err)}`);
   process.exit(1);

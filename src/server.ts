@@ -27,7 +27,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = (line: string) => sink(escapeControlChars(line));
   returnBigFreesToSystem();
   const services = await createServices(config, log);
-  await recoverInterrupted(services);
+  // Join the cluster before recovering, so no other node takes this node's sessions over meanwhile. With PORT=0
+  // and no DESKREEL_NODE_NAME the name needs the port: such a node joins once listening and, being new under
+  // that name, has nothing of its own to recover.
+  const namedEarly = services.node.knownBeforeListen;
+  if (namedEarly) await services.cluster.start();
+  // What the last process left half-appended on this disk (S3: spools) becomes whole objects first.
+  const local = await services.store.recoverLocal();
+  if (local.length > 0) log(`storage: finished ${local.length} object(s) left by the previous process`);
+  if (config.databaseUrl === null) await recoverInterrupted(services); // an embedded catalog is this node's alone
+  else if (namedEarly) await recoverInterrupted(services, services.node.name);
+  // Finishes deletions a crash cut short, then (with DESKREEL_RETENTION_DAYS) deletes what is old, every hour.
+  services.retention.start(config.retentionDays === null ? 0 : 60_000);
   // Each route has its own body limit, checked before its body is read (http/bodyLimit), answered as JSON. Bun's own
   // cap (a bare 413) is only a backstop above all of them; imports need more than its 128 MiB default.
   const maxRequestBodySize = 2 * Math.max(config.maxImportBytes, JSON_BODY_LIMIT);
@@ -35,6 +46,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  services.node.listening(server.port ?? config.port);
+  if (!namedEarly) await services.cluster.start();
+  services.jobRunner.start();
   log(`deskreel listening on ${url} (data in ${config.dataDir})`);
 
   const demo = config.demo ? await startDemo(url, services, log) : null;

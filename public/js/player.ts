@@ -7,6 +7,7 @@ import { idleStretches } from "./lib/mp4.ts";
 import { readMe, setUpHeader } from "./lib/session.ts";
 import { PlayerCore } from "./player/core.ts";
 import { EventsPanel } from "./player/eventsPanel.ts";
+import { LegalHoldPanel } from "./player/legalHold.ts";
 import type { PlayerMedia } from "./player/media.ts";
 import { loadSampleTable } from "./player/sampleInfo.ts";
 import { bindShortcuts } from "./player/shortcuts.ts";
@@ -36,7 +37,8 @@ const zoomButton = byId<HTMLButtonElement>("zoom");
 const help = byId<HTMLDialogElement>("help");
 const toast = byId("toast");
 
-setUpHeader(readMe());
+const me = readMe();
+setUpHeader(me);
 const listUrl = sessionStorage.getItem("deskreel.listUrl");
 if (listUrl?.startsWith("/")) byId<HTMLAnchorElement>("back-link").href = listUrl;
 
@@ -46,6 +48,8 @@ function showToast(text: string): void {
   clearTimeout(Number(toast.dataset.timer));
   toast.dataset.timer = String(setTimeout(() => (toast.hidden = true), 2500));
 }
+
+const holdPanel = new LegalHoldPanel(byId("legal-hold"), { me, onChange: (item) => holdPanel.render(item), toast: showToast });
 
 function showPageError(text: string): void {
   const box = byId("page-error");
@@ -99,6 +103,7 @@ function renderHead(rec: RecordingDetail): void {
   mp4.title = videoReady ? "Download the video as MP4" : "The MP4 is ready when the session has ended";
   mp4.hidden = rec.kind === "ssh"; // a terminal session has no video
   byId<HTMLAnchorElement>("download-raw").href = urls.raw;
+  holdPanel.render(rec);
 }
 
 /** Plays a desktop session's video: the finished MP4, the live stream, or the MP4 once it is made. */

@@ -41,6 +41,7 @@ export function toApiItem(row: RecordingRow): RecordingItem {
     error: row.error === null ? null : withoutServerPaths(row.error),
     lost_events: lostEvents(row),
     gaps: lostEvents(row) > 0,
+    legal_hold: row.legalHold === null ? null : { by: row.legalHold.by, at: rfc3339(row.legalHold.atMs), reason: row.legalHold.reason },
   };
 }
 

@@ -12,6 +12,7 @@ import {
   SORT_ORDERS,
 } from "../catalog/types.ts";
 import { literals, oneOf, timeParam, timeValue, wholeNumber } from "./common.ts";
+import { LegalHoldView } from "./recordingAdmin.ts";
 import { checkParams, SchemaError } from "./validation.ts";
 
 export const RecordingKind = oneOf("kind", RECORDING_KINDS, "desktop (TDP, plays as video) or ssh (plays as text)");
@@ -29,6 +30,7 @@ export const RecordingListQuery = t.Object({
   status: t.Optional(RecordingStatus),
   has_marker: t.Optional(CountedMarker),
   participant: t.Optional(t.String({ maxLength: 256, description: "sessions this user took part in (a user always sees only their own)" })),
+  held: t.Optional(oneOf("held", ["true", "false"], "true: only recordings on legal hold; false: only those not held")),
   sort: t.Optional(oneOf("sort", RECORDING_SORTS, "default start; duration is 0 for a live session until it ends; text sorts bytewise; ties by id")),
   order: t.Optional(oneOf("order", SORT_ORDERS, "default desc")),
   limit: t.Optional(wholeNumber("limit", 1, MAX_PAGE_LIMIT, "items per page, default 50")),
@@ -59,6 +61,7 @@ const itemFields = {
   error: t.Union([t.String(), t.Null()], { description: "why a recording failed or was interrupted" }),
   lost_events: t.Integer({ minimum: 0, description: "events lost to storage trouble while recording (dropped, refused or never stored)" }),
   gaps: t.Boolean({ description: "the recording has gaps: some of the session is not in it" }),
+  legal_hold: t.Union([LegalHoldView, t.Null()], { description: "null unless the recording is on legal hold" }),
 };
 
 export const RecordingItem = t.Object({ ...itemFields, markers: MarkerCounts });
@@ -109,6 +112,7 @@ export function recordingFilterOf(query: RecordingListQuery): RecordingFilter {
     status: present(query.status),
     participant: present(query.participant),
     hasMarker: present(query.has_marker),
+    held: query.held === undefined ? undefined : query.held === "true",
     limit: query.limit,
     sort: present(query.sort),
     order: present(query.order),

@@ -8,6 +8,7 @@ export const StatusVideo = t.Object({
   fps: t.Number(),
   frames: t.Integer(),
   dropped_frames: t.Integer(),
+  same_frames: t.Integer({ description: "frames not encoded: byte for byte the previous picture" }),
   encoded_bytes: t.Integer(),
   failed: t.Boolean(),
 });

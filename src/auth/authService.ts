@@ -1,10 +1,11 @@
 // Logging in, browser sessions and bearer tokens: turns a request into a Principal and manages accounts.
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ensurePrivateDir } from "../privateFiles.ts";
+import { ensurePrivateDir, makeDatabasePrivate } from "../privateFiles.ts";
 import type { AuditLog } from "../recording/tee.ts";
 import { AccountAudit, type ClientInfo } from "./accountAudit.ts";
-import { AuthStore, type TokenRow } from "./authStore.ts";
+import { type AuthStore, SqlAuthStore, type TokenRow } from "./authStore.ts";
+import { type SqlRunner, SqliteRunner } from "../db/sqlRunner.ts";
 import { clearSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionSetCookie } from "./cookies.ts";
 import { AuthConflictError, AuthInputError } from "./errors.ts";
 import { LoginThrottle } from "./loginThrottle.ts";
@@ -29,6 +30,11 @@ export interface AuthServiceOptions {
   throttle?: LoginThrottle;
   passwords?: PasswordWork;
   now?: () => number;
+  /**
+   * The database every node shares (PostgreSQL): accounts live there, so they work on every node. Not given:
+   * auth.sqlite in the data dir. Login throttling stays per node either way.
+   */
+  database?: SqlRunner | null;
 }
 
 export interface UserInfo {
@@ -103,24 +109,24 @@ export class AuthService implements Authenticator {
     return null;
   }
 
-  principalForToken(token: string): Principal | null {
+  async principalForToken(token: string): Promise<Principal | null> {
     if (secretsEqual(token, this.adminToken)) return { name: "admin", role: "admin", via: "token" };
     const m = TOKEN_ID.exec(token);
     if (!m) return null;
-    const row = this.store.getToken(m[1]);
+    const row = await this.store.getToken(m[1]);
     if (!row || row.revoked_at !== null) return null;
     if (!digestsEqual(sha256Hex(m[2]), row.secret_hash)) return null;
     const now = this.now();
-    if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) this.store.touchToken(row.id, now);
+    if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) await this.store.touchToken(row.id, now);
     return { name: row.name, role: row.role, via: "token", ...(row.owner === null ? {} : { owner: row.owner }) };
   }
 
-  private principalForSession(sessionId: string): Principal | null {
+  private async principalForSession(sessionId: string): Promise<Principal | null> {
     const idHash = sha256Hex(sessionId);
     const now = this.now();
-    const row = this.store.findSession(idHash, now, now - this.idleSeconds * 1000);
+    const row = await this.store.findSession(idHash, now, now - this.idleSeconds * 1000);
     if (!row) return null;
-    if (now - row.last_seen_at > TOUCH_INTERVAL_MS) this.store.touchSession(idHash, now);
+    if (now - row.last_seen_at > TOUCH_INTERVAL_MS) await this.store.touchSession(idHash, now);
     return { name: row.user_name, role: row.role, via: "cookie" };
   }
 
@@ -134,7 +140,7 @@ export class AuthService implements Authenticator {
     }
     const verdict = this.throttle.check(username, client.address);
     if (verdict.retryAfterMs > 0) return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) };
-    const user = this.store.getUser(username);
+    const user = await this.store.getUser(username);
     let valid: boolean;
     try {
       valid = await this.passwords.verify(password, user ? user.password_hash : await this.dummyPasswordHash());
@@ -149,7 +155,7 @@ export class AuthService implements Authenticator {
       return { ok: false, reason: "invalid" };
     }
     this.throttle.succeeded(username);
-    const cookie = this.openSession(user.name);
+    const cookie = await this.openSession(user.name);
     this.audit.login(user.name, client, { ok: true });
     return { ok: true, cookie, principal: { name: user.name, role: user.role, via: "cookie" } };
   }
@@ -164,9 +170,9 @@ export class AuthService implements Authenticator {
   }
 
   /** Ends the request's browser session (if any) and returns the Set-Cookie value that clears the cookie. */
-  logout(request: Request): string {
+  async logout(request: Request): Promise<string> {
     const sessionId = readCookie(request, SESSION_COOKIE);
-    if (sessionId) this.store.deleteSession(sha256Hex(sessionId));
+    if (sessionId) await this.store.deleteSession(sha256Hex(sessionId));
     return clearSessionCookie(this.secureCookies);
   }
 
@@ -175,7 +181,7 @@ export class AuthService implements Authenticator {
     checkPassword(password);
     checkUserRole(role);
     const created = this.now();
-    const inserted = this.store.insertUser({ name, role, password_hash: await this.passwords.hash(password), created_at: created });
+    const inserted = await this.store.insertUser({ name, role, password_hash: await this.passwords.hash(password), created_at: created });
     if (!inserted) throw new AuthConflictError(`user "${name}" exists already`);
     this.audit.userCreated(actor, name, role);
     return { name, role, created: iso(created) };
@@ -187,48 +193,48 @@ export class AuthService implements Authenticator {
    */
   async setPassword(name: string, password: string, actor: Principal, request: Request | null = null): Promise<string | null> {
     checkPassword(password);
-    if (!this.store.updatePassword(name, await this.passwords.hash(password))) throw new AuthInputError(`no user "${name}"`);
-    const ended = this.store.deleteSessionsOf(name);
+    if (!(await this.store.updatePassword(name, await this.passwords.hash(password)))) throw new AuthInputError(`no user "${name}"`);
+    const ended = await this.store.deleteSessionsOf(name);
     this.sessionsEnded(name);
     const self = actor.via === "cookie" && actor.name === name && request !== null && readCookie(request, SESSION_COOKIE) !== null;
     this.audit.passwordChanged(actor, name, ended);
-    return self ? this.openSession(name) : null;
+    return self ? await this.openSession(name) : null;
   }
 
   /**
    * Changes a user's role. Their browser sessions end (they log in again under the new role), and when they are
    * no longer an admin the tokens they made are revoked (they could not make them now).
    */
-  setRole(name: string, role: Role, actor: Principal): UserInfo {
+  async setRole(name: string, role: Role, actor: Principal): Promise<UserInfo> {
     checkUserRole(role);
-    const user = this.store.getUser(name);
+    const user = await this.store.getUser(name);
     if (!user) throw new AuthInputError(`no user "${name}"`);
     if (user.role === role) return { name, role, created: iso(user.created_at) };
-    this.store.updateRole(name, role);
-    this.store.deleteSessionsOf(name);
+    await this.store.updateRole(name, role);
+    await this.store.deleteSessionsOf(name);
     this.sessionsEnded(name);
-    if (role !== "admin") this.revokeTokensOf(name, actor);
+    if (role !== "admin") await this.revokeTokensOf(name, actor);
     this.audit.roleChanged(actor, name, role, user.role);
     return { name, role, created: iso(user.created_at) };
   }
 
   /** Removes the user, ends their sessions and revokes the tokens they made. */
-  deleteUser(name: string, actor: Principal): boolean {
-    const tokens = this.store.listTokens().filter((t) => t.owner === name && t.revoked_at === null).map((t) => t.id);
-    if (!this.store.deleteUser(name, this.now())) return false;
+  async deleteUser(name: string, actor: Principal): Promise<boolean> {
+    const tokens = (await this.store.listTokens()).filter((t) => t.owner === name && t.revoked_at === null).map((t) => t.id);
+    if (!(await this.store.deleteUser(name, this.now()))) return false;
     this.sessionsEnded(name);
     for (const id of tokens) this.audit.tokenDeleted(actor, id, `its owner ${name} was deleted`);
     this.audit.userDeleted(actor, name, tokens.length);
     return true;
   }
 
-  getUser(name: string): UserInfo | null {
-    const u = this.store.getUser(name);
+  async getUser(name: string): Promise<UserInfo | null> {
+    const u = await this.store.getUser(name);
     return u ? { name: u.name, role: u.role, created: iso(u.created_at) } : null;
   }
 
-  listUsers(): UserInfo[] {
-    return this.store.listUsers().map((u) => ({ name: u.name, role: u.role, created: iso(u.created_at) }));
+  async listUsers(): Promise<UserInfo[]> {
+    return (await this.store.listUsers()).map((u) => ({ name: u.name, role: u.role, created: iso(u.created_at) }));
   }
 
   /**
@@ -240,7 +246,7 @@ export class AuthService implements Authenticator {
     checkTokenRole(role);
     const id = randomHex(8);
     const secret = randomSecret(32);
-    this.store.insertToken({
+    await this.store.insertToken({
       id,
       name: tokenName,
       role,
@@ -260,15 +266,15 @@ export class AuthService implements Authenticator {
   }
 
   /** Revokes by token id or by the full token. False when there was no such active token. */
-  revokeToken(idOrToken: string, actor: Principal | null = null): boolean {
+  async revokeToken(idOrToken: string, actor: Principal | null = null): Promise<boolean> {
     const id = this.tokenId(idOrToken) ?? idOrToken;
-    if (!this.store.revokeToken(id, this.now())) return false;
+    if (!(await this.store.revokeToken(id, this.now()))) return false;
     this.audit.tokenDeleted(actor, id, "revoked");
     return true;
   }
 
-  listTokens(): TokenInfo[] {
-    return this.store.listTokens().map((t: TokenRow) => ({
+  async listTokens(): Promise<TokenInfo[]> {
+    return (await this.store.listTokens()).map((t: TokenRow) => ({
       id: t.id,
       name: t.name,
       role: t.role,
@@ -284,23 +290,23 @@ export class AuthService implements Authenticator {
     return { throttle: this.throttle.stats(), passwords: this.passwords.stats(), auditFailures: this.audit.stats().failures };
   }
 
-  close(): void {
-    this.store.close();
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   private sessionsEnded(user: string): void {
     for (const listener of this.sessionsEndedListeners) listener(user);
   }
 
-  private revokeTokensOf(name: string, actor: Principal): void {
-    for (const id of this.store.revokeTokensOf(name, this.now())) this.audit.tokenDeleted(actor, id, `its owner ${name} is no longer an admin`);
+  private async revokeTokensOf(name: string, actor: Principal): Promise<void> {
+    for (const id of await this.store.revokeTokensOf(name, this.now())) this.audit.tokenDeleted(actor, id, `its owner ${name} is no longer an admin`);
   }
 
-  private openSession(userName: string): string {
+  private async openSession(userName: string): Promise<string> {
     const now = this.now();
-    this.store.deleteExpiredSessions(now, now - this.idleSeconds * 1000);
+    await this.store.deleteExpiredSessions(now, now - this.idleSeconds * 1000);
     const sessionId = randomSecret(32);
-    this.store.insertSession(sha256Hex(sessionId), userName, now, now + this.maxSeconds * 1000);
+    await this.store.insertSession(sha256Hex(sessionId), userName, now, now + this.maxSeconds * 1000);
     return sessionSetCookie(sessionId, this.maxSeconds, this.secureCookies);
   }
 
@@ -328,27 +334,46 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.adminToken) checkAdminToken(options.adminToken);
   ensurePrivateDir(options.dataDir);
-  const store = new AuthStore(join(options.dataDir, "auth.sqlite"));
+  const store = await openAuthStore(options);
   try {
     const admin = options.adminToken
       ? { token: options.adminToken, created: false }
       : await loadOrCreateAdminToken(options.dataDir);
     const maxSeconds = options.sessionMaxSeconds ?? DEFAULT_MAX_SECONDS;
     const service = new AuthService(store, admin.token, Math.min(options.sessionIdleSeconds ?? DEFAULT_IDLE_SECONDS, maxSeconds), maxSeconds, options);
-    if (store.countUsers() === 0) {
+    if ((await store.countUsers()) === 0) {
       const password = randomPassword();
-      await service.createUser("admin", password, "admin");
-      log(`first start: created user "admin" with password ${password} (log in on the web page; change it soon)`);
+      try {
+        await service.createUser("admin", password, "admin");
+        log(`first start: created user "admin" with password ${password} (log in on the web page; change it soon)`);
+      } catch (err) {
+        // Another node sharing the database made it first: its start printed the password.
+        if (!(err instanceof AuthConflictError)) throw err;
+      }
     }
     if (admin.created) {
       log(`admin API token (stored in ${join(options.dataDir, ADMIN_TOKEN_FILE)}): ${admin.token}`);
       log(`use it as: Authorization: Bearer ${admin.token}`);
     }
     const now = options.now?.() ?? Date.now();
-    store.deleteExpiredSessions(now, now - Math.min(options.sessionIdleSeconds ?? DEFAULT_IDLE_SECONDS, maxSeconds) * 1000);
+    await store.deleteExpiredSessions(now, now - Math.min(options.sessionIdleSeconds ?? DEFAULT_IDLE_SECONDS, maxSeconds) * 1000);
     return service;
   } catch (err) {
-    store.close();
+    await store.close();
+    throw err;
+  }
+}
+
+/** The shared database when there is one, else auth.sqlite in the data dir (readable by this user only). */
+async function openAuthStore(options: AuthServiceOptions): Promise<AuthStore> {
+  if (options.database) return SqlAuthStore.open(options.database, false);
+  const path = join(options.dataDir, "auth.sqlite");
+  const runner = new SqliteRunner(path);
+  makeDatabasePrivate(path);
+  try {
+    return await SqlAuthStore.open(runner, true);
+  } catch (err) {
+    await runner.close();
     throw err;
   }
 }

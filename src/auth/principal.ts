@@ -43,8 +43,18 @@ export function canReadAuditLog(p: Principal): boolean {
   return p.role === "admin" || p.role === "auditor";
 }
 
+/** May this principal put recordings on legal hold, release them, and delete them by hand? */
+export function canManageRecordings(p: Principal): boolean {
+  return p.role === "admin";
+}
+
 /** May this principal create users and tokens? */
 export function canManageUsers(p: Principal): boolean {
+  return p.role === "admin";
+}
+
+/** May this principal see the cluster's nodes (GET /v1/cluster)? */
+export function canSeeCluster(p: Principal): boolean {
   return p.role === "admin";
 }
 

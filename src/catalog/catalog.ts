@@ -2,6 +2,8 @@
 // audit log. Storage of the recording bytes is elsewhere (src/storage); this only indexes them.
 import type {
   AuditEvent,
+  DeleteOutcome,
+  LegalHold,
   AuditFilter,
   Marker,
   NewRecording,
@@ -24,10 +26,15 @@ export interface Catalog {
    * duration uses the stored duration, which is 0 for a live session until it ends.
    */
   listRecordings(filter: RecordingFilter): Promise<RecordingPage>;
-  /** Removes a recording with its markers (retention); false when there was none. */
-  deleteRecording(id: string): Promise<boolean>;
-  /** Finished recordings that ended before `beforeMs`, oldest first (for retention). */
+  /**
+   * Removes a finished recording with its markers, in one step with the checks: never one on legal hold or
+   * still live (the outcome says which). Its stored objects are the caller's (sessions/recordingRemoval).
+   */
+  deleteRecording(id: string): Promise<DeleteOutcome>;
+  /** Finished recordings not on legal hold that ended before `beforeMs`, oldest first (for retention). */
   listEndedBefore(beforeMs: number, limit: number): Promise<RecordingRow[]>;
+  /** Puts a recording on legal hold (a hold) or releases it (null); null when there is no such recording. */
+  setLegalHold(id: string, hold: LegalHold | null): Promise<RecordingRow | null>;
 
   /** Adds a user who joined the session (idempotent). */
   addParticipant(id: string, user: string): Promise<void>;
@@ -36,8 +43,11 @@ export interface Catalog {
   /** Markers in time order (ties in the order they were added). */
   listMarkers(id: string): Promise<Marker[]>;
 
-  /** Recordings still marked live. */
-  listLiveRecordings(): Promise<RecordingRow[]>;
+  /**
+   * Recordings still marked live; with `owner`, only those recorded by that cluster node (a null owner: rows
+   * without one, from before nodes had names).
+   */
+  listLiveRecordings(owner?: string | null): Promise<RecordingRow[]>;
   /**
    * Crash recovery, at startup: every recording still live was cut off by the previous process.
    * Marks them interrupted with end = start + the last recorded duration; returns their ids.

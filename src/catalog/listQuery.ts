@@ -91,6 +91,7 @@ export function buildListQuery(filter: RecordingFilter, dialect: SqlDialect): Bu
   if (filter.participant !== undefined) {
     where.push(`r.id IN (SELECT p.recording_id FROM recording_participants p WHERE p.user_name = ${bind(filter.participant)})`);
   }
+  if (filter.held !== undefined) where.push(`r.legal_hold IS ${filter.held ? "NOT NULL" : "NULL"}`);
   if (filter.hasMarker !== undefined) {
     checkCountedMarker(filter.hasMarker);
     where.push(`r.${filter.hasMarker}_count > 0`);

@@ -11,6 +11,7 @@ import {
   RECORDING_STATUSES,
   VIDEO_STATES,
   type AuditEvent,
+  type DeleteOutcome,
   type Marker,
   type NewRecording,
   type RecordingPatch,
@@ -30,6 +31,14 @@ function wholeNumber(value: number, what: string, id: string): number {
 /** Owner first, no duplicates, no empty names. */
 export function participantsWithOwner(owner: string, participants: readonly string[] = []): string[] {
   return [...new Set([owner, ...participants].filter((p) => p !== ""))];
+}
+
+/** Why a recording may not be deleted now (null: it may). */
+export function deleteRefusal(row: RecordingRow | null): Exclude<DeleteOutcome, "deleted"> | null {
+  if (row === null) return "missing";
+  if (row.legalHold !== null) return "held";
+  if (row.status === "live") return "live";
+  return null;
 }
 
 export function newRecordingRow(input: NewRecording): RecordingRow {
@@ -56,6 +65,8 @@ export function newRecordingRow(input: NewRecording): RecordingRow {
     markerCounts: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 },
     error: input.error ?? null,
     meta: input.meta ?? {},
+    legalHold: null,
+    ownerNode: input.ownerNode ?? null,
   };
   return settleEnd(checkNumbers(row));
 }
@@ -87,6 +98,7 @@ export function patchedRow(current: RecordingRow, patch: RecordingPatch): Record
       case "videoBytes":
       case "error":
       case "meta":
+      case "ownerNode":
         Object.assign(next, { [field]: value });
         break;
       default:

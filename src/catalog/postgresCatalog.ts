@@ -3,12 +3,14 @@
 import { SQL } from "bun";
 import { type Catalog, CatalogError } from "./catalog.ts";
 import { type SqlDialect, buildListQuery, likePattern, pageOf } from "./listQuery.ts";
-import { auditLimit, auditTimeMs, checkMarker, newRecordingRow, participantsWithOwner, patchedRow } from "./normalize.ts";
+import { auditLimit, auditTimeMs, checkMarker, deleteRefusal, newRecordingRow, participantsWithOwner, patchedRow } from "./normalize.ts";
 import { migratePostgres } from "./postgresSchema.ts";
-import { RECORDING_COLUMNS, recordingValues, rowFromRecord } from "./rowCodec.ts";
+import { RECORDING_COLUMNS, legalHoldColumn, recordingValues, rowFromRecord } from "./rowCodec.ts";
 import {
   type AuditEvent,
   type AuditFilter,
+  type DeleteOutcome,
+  type LegalHold,
   type Marker,
   type MarkerKind,
   type NewRecording,
@@ -102,17 +104,27 @@ export class PostgresCatalog implements Catalog {
     return pageOf(query, records.map(rowFromRecord));
   }
 
-  async deleteRecording(id: string): Promise<boolean> {
-    const rows: Row[] = await this.sql.unsafe("DELETE FROM recordings WHERE id = $1 RETURNING id", [id]);
-    return rows.length > 0;
+  async deleteRecording(id: string): Promise<DeleteOutcome> {
+    return this.sql.begin(async (tx): Promise<DeleteOutcome> => {
+      // FOR UPDATE: a hold set by another server at the same moment waits for this, or this sees it.
+      const refused = deleteRefusal(await this.#get(tx, id, true));
+      if (refused) return refused;
+      await tx.unsafe("DELETE FROM recordings WHERE id = $1", [id]);
+      return "deleted";
+    });
   }
 
   async listEndedBefore(beforeMs: number, limit: number): Promise<RecordingRow[]> {
     const rows: Row[] = await this.sql.unsafe(
-      "SELECT * FROM recordings WHERE end_ms IS NOT NULL AND end_ms < $1 AND status <> 'live' ORDER BY end_ms, id LIMIT $2",
+      "SELECT * FROM recordings WHERE end_ms IS NOT NULL AND end_ms < $1 AND status <> 'live' AND legal_hold IS NULL ORDER BY end_ms, id LIMIT $2",
       [beforeMs, limit],
     );
     return rows.map(rowFromRecord);
+  }
+
+  async setLegalHold(id: string, hold: LegalHold | null): Promise<RecordingRow | null> {
+    const rows: Row[] = await this.sql.unsafe("UPDATE recordings SET legal_hold = $1 WHERE id = $2 RETURNING *", [legalHoldColumn(hold), id]);
+    return rows[0] ? rowFromRecord(rows[0]) : null;
   }
 
   async addParticipant(id: string, user: string): Promise<void> {
@@ -144,8 +156,14 @@ export class PostgresCatalog implements Catalog {
     return rows.map((m) => ({ tMs: Number(m.t_ms), kind: m.kind, detail: m.detail }));
   }
 
-  async listLiveRecordings(): Promise<RecordingRow[]> {
-    const rows: Row[] = await this.sql.unsafe("SELECT * FROM recordings WHERE status = 'live' ORDER BY start_ms DESC, id DESC");
+  async listLiveRecordings(owner?: string | null): Promise<RecordingRow[]> {
+    const rows: Row[] =
+      owner === undefined
+        ? await this.sql.unsafe("SELECT * FROM recordings WHERE status = 'live' ORDER BY start_ms DESC, id DESC")
+        : await this.sql.unsafe(
+            "SELECT * FROM recordings WHERE status = 'live' AND owner_node IS NOT DISTINCT FROM $1 ORDER BY start_ms DESC, id DESC",
+            [owner],
+          );
     return rows.map(rowFromRecord);
   }
 

@@ -83,6 +83,14 @@ const SORT_INDEXES = [
   `CREATE INDEX IF NOT EXISTS recordings_sort_desktop ON recordings ((${DESKTOP_LABEL}) COLLATE "C", id)`,
 ];
 
+/** Added after version 1, at every start (nullable: servers of version 1 sharing the catalog keep working). */
+const ADDED_COLUMNS = [
+  "ALTER TABLE recordings ADD COLUMN IF NOT EXISTS legal_hold TEXT",
+  "CREATE INDEX IF NOT EXISTS recordings_held ON recordings (start_ms, id) WHERE legal_hold IS NOT NULL",
+  "ALTER TABLE recordings ADD COLUMN IF NOT EXISTS owner_node TEXT",
+  "CREATE INDEX IF NOT EXISTS recordings_live_by_owner ON recordings (owner_node) WHERE status = 'live'",
+];
+
 /** Create or upgrade the schema; safe when several servers start at once (advisory lock). */
 export async function migratePostgres(sql: SQL): Promise<void> {
   await sql.begin(async (tx) => {
@@ -98,6 +106,7 @@ export async function migratePostgres(sql: SQL): Promise<void> {
       await tx.unsafe("INSERT INTO deskreel_schema (version) VALUES ($1)", [POSTGRES_SCHEMA_VERSION]);
     }
     for (const statement of SORT_INDEXES) await tx.unsafe(statement);
+    for (const statement of ADDED_COLUMNS) await tx.unsafe(statement);
   });
   // Optional: needs the contrib package and the right to create a (trusted) extension.
   try {

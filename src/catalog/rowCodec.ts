@@ -1,7 +1,7 @@
 // Recording rows to and from database columns; the same column names in SQLite and PostgreSQL
 // ("user" and "end" are reserved words, hence user_name and end_ms).
 import { CatalogError } from "./catalog.ts";
-import type { RecordingKind, RecordingRow, RecordingStatus, VideoState } from "./types.ts";
+import type { LegalHold, RecordingKind, RecordingRow, RecordingStatus, VideoState } from "./types.ts";
 
 /** Columns written on insert, in order. */
 export const RECORDING_COLUMNS = [
@@ -29,6 +29,7 @@ export const RECORDING_COLUMNS = [
   "meta",
   "participants",
   "search_text",
+  "owner_node",
 ] as const;
 
 export type ColumnValue = string | number | null;
@@ -64,6 +65,7 @@ export function recordingValues(row: RecordingRow): ColumnValue[] {
     JSON.stringify(row.meta),
     JSON.stringify(row.participants),
     searchText(row),
+    row.ownerNode,
   ];
 }
 
@@ -121,5 +123,23 @@ export function rowFromRecord(record: Record<string, unknown>): RecordingRow {
     },
     error: record.error === null ? null : text(record, "error"),
     meta: object(json(record, "meta")),
+    ownerNode: record.owner_node === null || record.owner_node === undefined ? null : text(record, "owner_node"),
+    legalHold: legalHoldOf(record.legal_hold),
+  };
+}
+
+/** legal_hold is written only by setLegalHold (not among RECORDING_COLUMNS, so no patch can clear it). */
+export function legalHoldColumn(hold: LegalHold | null): string | null {
+  return hold === null ? null : JSON.stringify({ by: hold.by, atMs: hold.atMs, reason: hold.reason });
+}
+
+function legalHoldOf(value: unknown): LegalHold | null {
+  if (value === null || value === undefined) return null;
+  const o = object(typeof value === "string" ? JSON.parse(value) : value);
+  // A malformed hold still holds: keeping a recording by mistake is the safe side.
+  return {
+    by: typeof o.by === "string" ? o.by : "",
+    atMs: typeof o.atMs === "number" ? o.atMs : 0,
+    reason: typeof o.reason === "string" ? o.reason : "",
   };
 }

@@ -3,12 +3,14 @@
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { type Catalog, CatalogError } from "./catalog.ts";
 import { type SqlDialect, buildListQuery, likePattern, pageOf } from "./listQuery.ts";
-import { auditLimit, auditTimeMs, checkMarker, newRecordingRow, participantsWithOwner, patchedRow } from "./normalize.ts";
-import { type ColumnValue, RECORDING_COLUMNS, recordingValues, rowFromRecord } from "./rowCodec.ts";
+import { auditLimit, auditTimeMs, checkMarker, deleteRefusal, newRecordingRow, participantsWithOwner, patchedRow } from "./normalize.ts";
+import { type ColumnValue, RECORDING_COLUMNS, legalHoldColumn, recordingValues, rowFromRecord } from "./rowCodec.ts";
 import { migrateSqlite } from "./sqliteSchema.ts";
 import {
   type AuditEvent,
   type AuditFilter,
+  type DeleteOutcome,
+  type LegalHold,
   type Marker,
   type MarkerKind,
   type NewRecording,
@@ -117,15 +119,30 @@ export class SqliteCatalog implements Catalog {
     return pageOf(query, records.map(rowFromRecord));
   }
 
-  async deleteRecording(id: string): Promise<boolean> {
-    return this.#db.query("DELETE FROM recordings WHERE id = ?").run(id).changes > 0;
+  async deleteRecording(id: string): Promise<DeleteOutcome> {
+    return this.#db.transaction((): DeleteOutcome => {
+      const current = this.#get(id);
+      const refused = deleteRefusal(current);
+      if (refused) return refused;
+      this.#db.query("DELETE FROM recordings WHERE id = ?").run(id);
+      return "deleted";
+    }).immediate();
   }
 
   async listEndedBefore(beforeMs: number, limit: number): Promise<RecordingRow[]> {
     return this.#db
-      .query<Row, [number, number]>("SELECT * FROM recordings WHERE end_ms IS NOT NULL AND end_ms < ? AND status != 'live' ORDER BY end_ms, id LIMIT ?")
+      .query<Row, [number, number]>(
+        "SELECT * FROM recordings WHERE end_ms IS NOT NULL AND end_ms < ? AND status != 'live' AND legal_hold IS NULL ORDER BY end_ms, id LIMIT ?",
+      )
       .all(beforeMs, limit)
       .map(rowFromRecord);
+  }
+
+  async setLegalHold(id: string, hold: LegalHold | null): Promise<RecordingRow | null> {
+    return this.#db.transaction(() => {
+      if (this.#db.query("UPDATE recordings SET legal_hold = ? WHERE id = ?").run(legalHoldColumn(hold), id).changes === 0) return null;
+      return this.#get(id);
+    }).immediate();
   }
 
   async addParticipant(id: string, user: string): Promise<void> {
@@ -160,10 +177,13 @@ export class SqliteCatalog implements Catalog {
       .map((m) => ({ tMs: m.t_ms, kind: m.kind, detail: m.detail }));
   }
 
-  async listLiveRecordings(): Promise<RecordingRow[]> {
+  async listLiveRecordings(owner?: string | null): Promise<RecordingRow[]> {
+    if (owner === undefined) {
+      return this.#db.query<Row, []>("SELECT * FROM recordings WHERE status = 'live' ORDER BY start_ms DESC, id DESC").all().map(rowFromRecord);
+    }
     return this.#db
-      .query<Row, []>("SELECT * FROM recordings WHERE status = 'live' ORDER BY start_ms DESC, id DESC")
-      .all()
+      .query<Row, [string | null]>("SELECT * FROM recordings WHERE status = 'live' AND owner_node IS ? ORDER BY start_ms DESC, id DESC")
+      .all(owner)
       .map(rowFromRecord);
   }
 

@@ -100,6 +100,14 @@ CREATE INDEX IF NOT EXISTS recordings_sort_user ON recordings (user_name, id);
 CREATE INDEX IF NOT EXISTS recordings_sort_desktop ON recordings (${DESKTOP_LABEL}, id);
 `;
 
+/**
+ * Columns added after version 1, at every start (nullable, so servers of version 1 still read and write the file):
+ * owner_node is the cluster node recording a live session; legal_hold the JSON of a recording's legal hold.
+ */
+const ADDED_COLUMNS: [column: string, definition: string][] = [["owner_node", "TEXT"], ["legal_hold", "TEXT"]];
+const ADDED_INDEXES = `CREATE INDEX IF NOT EXISTS recordings_live_by_owner ON recordings (owner_node) WHERE status = 'live';
+CREATE INDEX IF NOT EXISTS recordings_held ON recordings (start_ms, id) WHERE legal_hold IS NOT NULL;`;
+
 /** Create or upgrade the schema; refuses a database written by a newer version. */
 export function migrateSqlite(db: Database): void {
   const row = db.query("PRAGMA user_version").get() as { user_version: number } | null;
@@ -114,4 +122,9 @@ export function migrateSqlite(db: Database): void {
     })();
   }
   db.exec(SORT_INDEXES);
+  const columns = db.query<{ name: string }, []>("PRAGMA table_info(recordings)").all();
+  for (const [column, definition] of ADDED_COLUMNS) {
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE recordings ADD COLUMN ${column} ${definition}`);
+  }
+  db.exec(ADDED_INDEXES);
 }

@@ -56,14 +56,28 @@ export interface RecordingRow {
   error: string | null;
   /** Free-form extra data (e.g. the recorder's version, the protostream's upload id). */
   meta: Record<string, unknown>;
+  /** Set while the recording is on legal hold: it is never deleted, by retention or by hand. */
+  legalHold: LegalHold | null;
+  /** The cluster node that records the session (DESKREEL_NODE_NAME); null for imports and older rows. */
+  ownerNode: string | null;
 }
+
+/** Who put a recording on legal hold, when, and why. Changed only through Catalog.setLegalHold. */
+export interface LegalHold {
+  by: string;
+  atMs: number;
+  reason: string;
+}
+
+/** What Catalog.deleteRecording did: a held or live recording is never deleted. */
+export type DeleteOutcome = "deleted" | "missing" | "held" | "live";
 
 /** What a new recording needs; everything else has a default (live, no video, zero counts). */
 export type NewRecording = Pick<RecordingRow, "id" | "kind" | "user" | "startMs"> &
-  Partial<Omit<RecordingRow, "id" | "kind" | "user" | "startMs" | "markerCounts">>;
+  Partial<Omit<RecordingRow, "id" | "kind" | "user" | "startMs" | "markerCounts" | "legalHold">>;
 
 /** Fields that can change after creation; markerCounts only change through addMarker. */
-export type RecordingPatch = Partial<Omit<RecordingRow, "id" | "kind" | "user" | "startMs" | "markerCounts">>;
+export type RecordingPatch = Partial<Omit<RecordingRow, "id" | "kind" | "user" | "startMs" | "markerCounts" | "legalHold">>;
 
 export interface RecordingFilter {
   kind?: RecordingKind;
@@ -79,6 +93,8 @@ export interface RecordingFilter {
   /** Only sessions this user took part in. */
   participant?: string;
   hasMarker?: CountedMarker;
+  /** true: only recordings on legal hold; false: only those that are not. */
+  held?: boolean;
   /** 1..500, default 50. */
   limit?: number;
   /**

@@ -19,7 +19,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   ls: { summary: "list recordings (filters, table or JSON)", usage: LS_USAGE, options: LS_OPTIONS, run: lsCommand },
-  export: { summary: "download a desktop recording's MP4", usage: EXPORT_USAGE, options: EXPORT_OPTIONS, run: exportCommand },
+  export: { summary: "download a desktop recording's MP4, or a clip of it", usage: EXPORT_USAGE, options: EXPORT_OPTIONS, run: exportCommand },
   import: { summary: "import Teleport recordings (files or directories)", usage: IMPORT_USAGE, options: IMPORT_OPTIONS, run: importCommand },
   watch: { summary: "live sessions and encoder load, refreshed in place", usage: WATCH_USAGE, options: WATCH_OPTIONS, run: watchCommand },
   verify: { summary: "check a recording end to end", usage: VERIFY_USAGE, options: VERIFY_OPTIONS, run: verifyCommand },

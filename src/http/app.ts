@@ -5,12 +5,16 @@ import { requestProblem } from "../api/validation.ts";
 import type { Services } from "../services.ts";
 import { adminRoutes } from "./adminRoutes.ts";
 import { authRoutes } from "./authRoutes.ts";
+import { clipRoutes } from "./clipRoutes.ts";
+import { clusterRoutes } from "./clusterRoutes.ts";
 import { httpErrorOf, jsonError } from "./errors.ts";
 import { evidenceRoutes } from "./evidenceRoutes.ts";
 import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
 import { pages } from "./pages.ts";
+import { peerRoutes } from "./peerRoutes.ts";
+import { recordingAdminRoutes } from "./recordingAdminRoutes.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
 import { statusRoutes } from "./statusRoutes.ts";
@@ -34,8 +38,12 @@ export function createApp(services: Services) {
     .use(ingestRoutes(services))
     .use(sshIngestRoutes(services))
     .use(statusRoutes(services))
+    .use(clusterRoutes(services))
     .use(liveRoutes(services))
+    .use(peerRoutes(services))
     .use(recordingRoutes(services))
+    .use(recordingAdminRoutes(services))
+    .use(clipRoutes(services))
     .use(evidenceRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))

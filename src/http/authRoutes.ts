@@ -168,18 +168,18 @@ export function authRoutes(auth: AuthService) {
         description: "JSON `{username, password}` → the session cookie (Set-Cookie) and who you are. An HTML form post is answered with 303 redirects instead. Repeated failures are throttled: 429 with Retry-After.",
       },
     })
-    .post("/v1/auth/logout", ({ request }) => {
+    .post("/v1/auth/logout", async ({ request }) => {
       if (isCrossSiteWrite(request, auth.publicOrigin)) return jsonError(403, "cross-site logout refused");
-      const cookie = auth.logout(request);
+      const cookie = await auth.logout(request);
       return json(200, { ok: true }, { "set-cookie": cookie });
     }, { response: { 200: Ok, ...errors(403) }, detail: { tags, summary: "Log out (ends the session cookie)", security: [] } })
     .get("/v1/auth/me", (ctx) => json(200, describe(requirePrincipal(ctx))), {
       response: { 200: Me, ...errors(401) },
       detail: { tags, summary: "Who am I" },
     })
-    .get("/v1/users", (ctx) => {
+    .get("/v1/users", async (ctx) => {
       adminOnly(ctx);
-      return json(200, { items: auth.listUsers() });
+      return json(200, { items: await auth.listUsers() });
     }, { response: { 200: UserList, ...errors(401, 403) }, detail: { tags, summary: "List users (admins)" } })
     .post("/v1/users", async (ctx) => {
       adminOnly(ctx);
@@ -196,23 +196,23 @@ export function authRoutes(auth: AuthService) {
       response: { 201: User, ...errors(400, 401, 403, 409, 413) },
       detail: { tags, summary: "Create a user (admins)" },
     })
-    .delete("/v1/users/:name", (ctx) => {
+    .delete("/v1/users/:name", async (ctx) => {
       const me = adminOnly(ctx);
       if (ctx.params.name === me.name && me.via === "cookie") return jsonError(400, "you cannot delete yourself");
-      return auth.deleteUser(ctx.params.name, me) ? new Response(null, { status: 204 }) : jsonError(404, "no such user");
+      return (await auth.deleteUser(ctx.params.name, me)) ? new Response(null, { status: 204 }) : jsonError(404, "no such user");
     }, {
       params: UserParams,
       response: { 204: noContent, ...errors(400, 401, 403, 404) },
       detail: { tags, summary: "Delete a user (admins)", description: "Their browser sessions and API tokens end with them." },
     })
-    .patch("/v1/users/:name", (ctx) => {
+    .patch("/v1/users/:name", async (ctx) => {
       const me = adminOnly(ctx);
       const role = ctx.body.role;
       if (role === undefined) return jsonError(400, "role is required");
       if (ctx.params.name === me.name && me.via === "cookie") return jsonError(400, "you cannot change your own role");
-      if (!auth.getUser(ctx.params.name)) return jsonError(404, "no such user");
+      if (!(await auth.getUser(ctx.params.name))) return jsonError(404, "no such user");
       try {
-        return json(200, auth.setRole(ctx.params.name, role as Role, me));
+        return json(200, await auth.setRole(ctx.params.name, role as Role, me));
       } catch (err) {
         return accountError(err);
       }
@@ -225,7 +225,7 @@ export function authRoutes(auth: AuthService) {
     })
     .post("/v1/users/:name/password", async (ctx) => {
       const me = adminOnly(ctx);
-      if (!auth.getUser(ctx.params.name)) return jsonError(404, "no such user");
+      if (!(await auth.getUser(ctx.params.name))) return jsonError(404, "no such user");
       try {
         // Every browser session of that user ends; an admin changing their own keeps a fresh one.
         const cookie = await auth.setPassword(ctx.params.name, ctx.body.password ?? "", me, ctx.request);
@@ -240,9 +240,9 @@ export function authRoutes(auth: AuthService) {
       response: { 204: noContent, ...errors(400, 401, 403, 404, 413) },
       detail: { tags, summary: "Set a user's password (admins)", description: "Every browser session of that user ends." },
     })
-    .get("/v1/tokens", (ctx) => {
+    .get("/v1/tokens", async (ctx) => {
       adminOnly(ctx);
-      return json(200, { items: auth.listTokens() });
+      return json(200, { items: await auth.listTokens() });
     }, { response: { 200: TokenList, ...errors(401, 403) }, detail: { tags, summary: "List API tokens (admins; never their secrets)" } })
     .post("/v1/tokens", async (ctx) => {
       const me = adminOnly(ctx);
@@ -260,9 +260,9 @@ export function authRoutes(auth: AuthService) {
       response: { 201: TokenCreated, ...errors(400, 401, 403, 413) },
       detail: { tags, summary: "Create an API token (admins)", description: "The secret is in this answer only." },
     })
-    .delete("/v1/tokens/:id", (ctx) => {
+    .delete("/v1/tokens/:id", async (ctx) => {
       const me = adminOnly(ctx);
-      return auth.revokeToken(ctx.params.id, me) ? new Response(null, { status: 204 }) : jsonError(404, "no such active token");
+      return (await auth.revokeToken(ctx.params.id, me)) ? new Response(null, { status: 204 }) : jsonError(404, "no such active token");
     }, { params: TokenParams, response: { 204: noContent, ...errors(401, 403, 404) }, detail: { tags, summary: "Revoke an API token (admins)" } });
 }
 

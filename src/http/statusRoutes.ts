@@ -12,7 +12,7 @@ import { authGuard, requirePermission } from "./authRoutes.ts";
 function videoOf(stats: VideoSessionStats): StatusVideo {
   return {
     worker: stats.worker, lag_ms: Math.round(stats.lagMs), fps: Math.round(stats.fps * 10) / 10, frames: stats.frames,
-    dropped_frames: stats.droppedFrames, encoded_bytes: stats.encodedBytes, failed: stats.failed,
+    dropped_frames: stats.droppedFrames, same_frames: stats.sameFrames, encoded_bytes: stats.encodedBytes, failed: stats.failed,
   };
 }
 

@@ -21,6 +21,17 @@ export function isValidSessionId(id: string): boolean {
   return SESSION_ID.test(id);
 }
 
+/**
+ * Every stored object of a session lives under one of these prefixes (what deleting a recording removes):
+ * the protostream, and everything under video/<id>/ (MP4s, thumbnail, seek-bar previews). A new kind of
+ * per-session object goes under one of them or adds its prefix here. Ids hold no "." or "/", so
+ * `recordings/<id>.` never matches another session.
+ */
+export function sessionObjectPrefixes(sessionId: string): string[] {
+  if (!isValidSessionId(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
+  return [`recordings/${sessionId}.`, `video/${sessionId}/`];
+}
+
 export function blobKeys(sessionId: string): SessionBlobKeys {
   if (!isValidSessionId(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
   return {

@@ -27,6 +27,8 @@ export interface DesktopSessionDeps extends SessionVideoDeps {
   /** Decoded pixels per second a live session may send to its video (see pictureBudget.ts). */
   maxPixelsPerSecond: number;
   evidence: Evidence;
+  /** The cluster node recording the session (its name goes into the catalog row). */
+  node?: { readonly name: string };
 }
 
 /** What the socket should do after a message: nothing, tell the sender, or close. */
@@ -80,7 +82,7 @@ export class DesktopSession extends RecordedSession {
     await deps.catalog.createRecording({
       id: info.sessionId, kind: "desktop", user: info.user, login: info.login, desktopName: info.desktopName,
       desktopAddr: info.desktopAddr, cluster: info.clusterName, startMs: openedAt, status: "live",
-      videoState: "encoding", participants: [info.user],
+      videoState: "encoding", participants: [info.user], ownerNode: deps.node?.name ?? null,
     });
     let session: DesktopSession | null = null;
     try {

@@ -1,9 +1,11 @@
-// After a crash: sessions the previous process left live are listed as interrupted, their recordings read
-// up to the last complete part, and their fragmented MP4 turned into a standard MP4 up to the last
-// complete fragment. Runs at startup, before any new session is accepted.
+// Sessions cut off by a crash (this node's, at its start) or by a dead node (taken over by a surviving one):
+// each is listed as interrupted, its recording read up to the last complete part, and its fragmented MP4
+// turned into a standard MP4 up to the last complete fragment. At start this runs before any new session is
+// accepted.
 import { scanRecording } from "../recording/scan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Evidence } from "../evidence/evidence.ts";
+import type { RecordingPatch, RecordingRow } from "../catalog/types.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { LiveVideo } from "../video/liveVideo.ts";
 import { blobKeys } from "./blobKeys.ts";
@@ -16,41 +18,66 @@ export interface RecoveryDeps {
   evidence: Evidence;
 }
 
-export async function recoverInterrupted(services: RecoveryDeps): Promise<string[]> {
-  const { catalog, store, log } = services;
-  const ids = await catalog.interruptLiveRecordings("the server stopped while the session was live");
-  for (const id of ids) {
-    const keys = blobKeys(id);
-    const row = await catalog.getRecording(id);
-    if (!row) continue;
-    let durationMs = row.durationMs;
-    try {
-      const bytes = await store.get(keys.recording);
-      if (bytes) {
-        const scan = await scanRecording(bytes);
-        durationMs = Math.max(durationMs, scan.durationMs);
-        const lastMs = scan.lastTime?.getTime() ?? row.startMs + durationMs;
-        await catalog.updateRecording(id, { durationMs, endMs: Math.max(lastMs, row.startMs + durationMs) });
-      }
-    } catch (err) {
-      log(`recovery ${id}: recording not readable: ${String(err)}`);
-    }
-    if (row.kind !== "desktop") {
-      await services.evidence.seal(id);
-      log(`recovered interrupted session ${id} (${Math.round(durationMs / 1000)} s)`);
-      continue;
-    }
-    try {
-      if ((await store.size(keys.video)) !== null) await store.delete(keys.video); // a half-written final file
-      const result = await LiveVideo.recoverFromLiveFile(store, keys.liveVideo, keys.video, durationMs);
-      await catalog.updateRecording(id, { videoState: "ready", videoDurationMs: durationMs, videoBytes: result.bytes });
-    } catch (err) {
-      await catalog.updateRecording(id, { videoState: "failed" });
-      log(`recovery ${id}: video not recovered: ${errorMessage(err)}`);
-    }
-    // Sealed as the crash left it: the chain proves the parts stored before it, the manifest what was recovered.
-    await services.evidence.seal(id);
-    log(`recovered interrupted session ${id} (${Math.round(durationMs / 1000)} s)`);
+export const RESTART_REASON = "the server stopped while the session was live";
+
+/** How long the recording shows the session lasted, and when it ended (null: nothing readable). */
+async function recordedSpan(deps: RecoveryDeps, row: RecordingRow): Promise<{ durationMs: number; endMs: number } | null> {
+  const key = blobKeys(row.id).recording;
+  await deps.store.recoverAppend(key); // S3: from this node's spool, or the bucket's parts and pieces
+  const bytes = await deps.store.get(key);
+  if (!bytes) return null;
+  const scan = await scanRecording(bytes);
+  const durationMs = Math.max(row.durationMs, scan.durationMs);
+  const lastMs = scan.lastTime?.getTime() ?? row.startMs + durationMs;
+  return { durationMs, endMs: Math.max(lastMs, row.startMs + durationMs) };
+}
+
+async function recoverVideo(deps: RecoveryDeps, row: RecordingRow, durationMs: number): Promise<RecordingPatch> {
+  const keys = blobKeys(row.id);
+  try {
+    await deps.store.recoverAppend(keys.liveVideo);
+    // A half-written final file (made whole first, so no piece of it stays behind) is written again.
+    if (await deps.store.recoverAppend(keys.video)) await deps.store.delete(keys.video);
+    const result = await LiveVideo.recoverFromLiveFile(deps.store, keys.liveVideo, keys.video, durationMs);
+    return { videoState: "ready", videoDurationMs: durationMs, videoBytes: result.bytes };
+  } catch (err) {
+    deps.log(`recovery ${row.id}: video not recovered: ${errorMessage(err)}`);
+    return { videoState: "failed" };
   }
-  return ids;
+}
+
+/**
+ * Recovers one live session that nobody records any more and marks it interrupted (`reason` unless it has an
+ * error already). Whatever cannot be read is logged; the session is marked all the same.
+ */
+export async function recoverSession(deps: RecoveryDeps, row: RecordingRow, reason: string): Promise<RecordingRow | null> {
+  let durationMs = row.durationMs;
+  let endMs = row.startMs + row.durationMs;
+  try {
+    const span = await recordedSpan(deps, row);
+    if (span) ({ durationMs, endMs } = span);
+  } catch (err) {
+    deps.log(`recovery ${row.id}: recording not readable: ${String(err)}`);
+  }
+  const video = row.kind === "desktop" ? await recoverVideo(deps, row, durationMs) : {};
+  const recovered = await deps.catalog.updateRecording(row.id, {
+    ...video, status: "interrupted", durationMs, endMs, error: row.error ?? reason,
+  });
+  // Sealed as the crash left it: the chain proves the parts stored before it, the manifest what was recovered.
+  await deps.evidence.seal(row.id);
+  deps.log(`recovered interrupted session ${row.id} (${Math.round(durationMs / 1000)} s)`);
+  return recovered;
+}
+
+/**
+ * At start: recovers the live sessions a previous process of this node left behind. With `owner`, only those
+ * it recorded (and rows with no owner, from before nodes had names); without, every live session (the
+ * embedded SQLite catalog belongs to one node). Returns their ids.
+ */
+export async function recoverInterrupted(deps: RecoveryDeps, owner?: string): Promise<string[]> {
+  const rows = owner === undefined
+    ? await deps.catalog.listLiveRecordings()
+    : [...(await deps.catalog.listLiveRecordings(owner)), ...(await deps.catalog.listLiveRecordings(null))];
+  for (const row of rows) await recoverSession(deps, row, RESTART_REASON);
+  return rows.map((r) => r.id);
 }

@@ -29,6 +29,8 @@ export interface SshSessionDeps {
   recordingMode: RecordingMode;
   log: (line: string) => void;
   evidence: Evidence;
+  /** The cluster node recording the session (its name goes into the catalog row). */
+  node?: { readonly name: string };
 }
 
 export interface SshSessionInfo {
@@ -86,6 +88,7 @@ export class SshSession extends RecordedSession {
       id: info.sessionId, kind: "ssh", user: info.user, login: info.login, desktopName: info.host,
       desktopAddr: info.hostAddr, cluster: info.clusterName, startMs: openedAt, status: "live",
       videoState: "none", participants: [info.user], meta: { terminal: formatTerminalSize(info.size) },
+      ownerNode: deps.node?.name ?? null,
     });
     const stream = new SessionStream({ sessionId: info.sessionId, handle, log: deps.log });
     const session = new SshSession(deps, info, openedAt, stream);

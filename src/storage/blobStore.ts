@@ -41,4 +41,15 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Keys starting with `prefix` (a plain string prefix), sorted. Includes objects still being appended. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * At start, before appending: finish what a crashed predecessor of this process left half-appended on
+   * the local disk (S3: spool files become objects). Returns those keys.
+   */
+  recoverLocal(): Promise<string[]>;
+  /**
+   * Makes an object whose writer died (this process's predecessor, or another node) complete from what
+   * survived: files are complete as written; S3 rebuilds it from the spool or from the bucket's parts and
+   * pieces (all but the last seconds). True when the object exists afterwards.
+   */
+  recoverAppend(key: string): Promise<boolean>;
 }

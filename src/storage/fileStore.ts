@@ -177,4 +177,14 @@ export class FileStore implements BlobStore {
     }
     return keys.sort();
   }
+
+  /** Files are written in place: nothing is left half-made in another place. */
+  async recoverLocal(): Promise<string[]> {
+    return [];
+  }
+
+  /** An appended file is readable up to its last write as it is. */
+  async recoverAppend(key: string): Promise<boolean> {
+    return (await this.size(key)) !== null;
+  }
 }

@@ -11,17 +11,20 @@ export interface S3Config {
   region?: string;
   accessKeyId?: string;
   secretAccessKey?: string;
+  /** Live objects reach the bucket as pieces at least this often (bounded loss); 0: 5 MiB parts only. */
+  pieceIntervalMs?: number;
 }
 
 export interface BlobStoreLocation {
   dataDir: string;
   s3: S3Config | null;
+  log?: (line: string) => void;
 }
 
 /** Files live in <dataDir>/blobs; with S3, live objects are spooled in <dataDir>/spool. */
 export function openBlobStore(location: BlobStoreLocation): BlobStore {
   if (location.s3 === null) return new FileStore(join(location.dataDir, "blobs"));
-  const { bucket, endpoint, region, accessKeyId, secretAccessKey } = location.s3;
+  const { bucket, endpoint, region, accessKeyId, secretAccessKey, pieceIntervalMs } = location.s3;
   if (!accessKeyId || !secretAccessKey) {
     throw new Error(`S3 bucket ${bucket}: set DESKREEL_S3_ACCESS_KEY_ID and DESKREEL_S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)`);
   }
@@ -33,5 +36,7 @@ export function openBlobStore(location: BlobStoreLocation): BlobStore {
     secretAccessKey,
     sessionToken: process.env.AWS_SESSION_TOKEN || undefined,
     spoolDir: join(location.dataDir, "spool"),
+    pieceIntervalMs,
+    log: location.log,
   });
 }

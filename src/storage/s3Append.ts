@@ -2,9 +2,12 @@
 // crash, and what readers of the live object are served from), and is kept in memory until at least
 // one part's worth (≥ 5 MiB) has gathered; that part is then uploaded in the background while
 // appends go on. close() uploads the remainder and completes the multipart upload; abort() aborts it.
-// An object that never reached one part is written with a single PUT on close.
+// An object that never reached one part is written with a single PUT on close. With `pieces`, every
+// append also reaches the bucket within seconds as a small piece object (s3Pieces.ts), so a writer that
+// dies with its disk loses only those seconds.
 import type { AppendHandle } from "./blobStore.ts";
 import { BlobStoreError } from "./errors.ts";
+import type { PieceShipper } from "./s3Pieces.ts";
 import type { S3Requests, UploadedPart } from "./s3Requests.ts";
 
 type HandleState = "open" | "closing" | "closed" | "aborted" | "failed";
@@ -19,6 +22,8 @@ export interface S3AppendTarget {
   /** The local spool the live object is also written to. */
   spool: AppendHandle;
   partSize: number;
+  /** Ships appends as small piece objects until the object completes (bounded loss); null: parts only. */
+  pieces: PieceShipper | null;
   /** Called once the object is complete or aborted, so reads go to S3 (or find nothing) from then on. */
   onFinished(): void;
 }
@@ -77,6 +82,7 @@ export class S3AppendHandle implements AppendHandle {
     if (this.#state !== "open" && this.#state !== "closing") throw this.#notOpen("append to");
     if (this.#failure) throw this.#failure;
     await this.target.spool.append(bytes);
+    this.target.pieces?.add(bytes);
     this.#size += bytes.length;
     this.#tail.push(bytes);
     this.#tailBytes += bytes.length;
@@ -104,6 +110,7 @@ export class S3AppendHandle implements AppendHandle {
         this.#uploadId ??= await this.target.requests.createMultipartUpload(this.target.objectKey);
         this.#parts.push(await this.target.requests.uploadPart(this.target.objectKey, this.#uploadId, partNumber, body));
         this.#uploadedBytes += body.length;
+        this.target.pieces?.partsStored(this.#uploadedBytes);
       } catch (err) {
         this.#failure =
           err instanceof BlobStoreError ? err : new BlobStoreError(this.key, `upload of part ${partNumber} of "${this.key}" failed`, { cause: err });
@@ -136,6 +143,7 @@ export class S3AppendHandle implements AppendHandle {
     }
     this.#state = "closed";
     this.target.onFinished();
+    await this.target.pieces?.finish();
     await this.target.spool.abort(); // the object is in S3 now; the local copy goes
   }
 
@@ -146,6 +154,7 @@ export class S3AppendHandle implements AppendHandle {
     await this.#appends;
     await this.#uploads;
     this.target.onFinished();
+    await this.target.pieces?.finish();
     if (this.#uploadId !== null) {
       await this.target.requests.abortMultipartUpload(this.target.objectKey, this.#uploadId);
     }

@@ -2,6 +2,7 @@
 // complete, abort, list) and bucket creation. Bun's own writer() does multipart too, but it neither
 // tells when a part is stored nor aborts on request (end(error) completes the upload), and a recorder
 // needs both.
+import { createHash } from "node:crypto";
 import { BlobStoreError } from "./errors.ts";
 import { type S3Credentials, signS3Request, uriEncode } from "./sigv4.ts";
 import { errorMessage } from "../errorMessage.ts";
@@ -70,12 +71,13 @@ export class S3Requests {
     query: Record<string, string>,
     what: string,
     body?: Uint8Array,
+    extraHeaders?: Record<string, string>,
   ): Promise<Response> {
     const url = this.url(objectKey, query);
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= RETRIES; attempt++) {
       try {
-        const headers = signS3Request({ method, url, body }, this.#credentials);
+        const headers = signS3Request({ method, url, body, headers: extraHeaders }, this.#credentials);
         // Bodies here are never SharedArrayBuffer views.
         const response = await fetch(url, { method, headers, body: body as Uint8Array<ArrayBuffer> | undefined });
         // S3 may answer 200 with an <Error> body for CompleteMultipartUpload; 5xx and 429 are worth retrying.
@@ -147,8 +149,49 @@ export class S3Requests {
 
   /** Part numbers already stored for an open multipart upload. */
   async listParts(objectKey: string, uploadId: string): Promise<number[]> {
-    const response = await this.send("GET", objectKey, { uploadId }, "list parts");
-    const xml = await response.text();
-    return (xml.match(/<PartNumber>\d+<\/PartNumber>/g) ?? []).map((m) => Number(m.replace(/\D/g, "")));
+    return (await this.listPartDetails(objectKey, uploadId)).map((p) => p.partNumber);
+  }
+
+  /** The parts stored for an open multipart upload, with their ETags and sizes, by part number. */
+  async listPartDetails(objectKey: string, uploadId: string): Promise<(UploadedPart & { size: number })[]> {
+    const parts: (UploadedPart & { size: number })[] = [];
+    let marker = "0";
+    for (;;) {
+      const response = await this.send("GET", objectKey, { uploadId, "part-number-marker": marker }, "list parts");
+      const xml = await response.text();
+      for (const block of xml.match(/<Part>[\s\S]*?<\/Part>/g) ?? []) {
+        const partNumber = Number(xmlValue(block, "PartNumber"));
+        const etag = xmlValue(block, "ETag");
+        const size = Number(xmlValue(block, "Size"));
+        if (Number.isInteger(partNumber) && etag !== null && Number.isFinite(size)) parts.push({ partNumber, etag, size });
+      }
+      const next = xmlValue(xml, "NextPartNumberMarker");
+      if (xmlValue(xml, "IsTruncated") !== "true" || next === null || next === marker) break;
+      marker = next;
+    }
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  /** A whole-object PUT (small objects: the pieces of a live object). */
+  async putObject(objectKey: string, body: Uint8Array): Promise<void> {
+    const response = await this.send("PUT", objectKey, {}, "put", body);
+    await response.arrayBuffer();
+  }
+
+  /** Deletes up to any number of objects, 1000 per request (S3's DeleteObjects); missing ones are not an error. */
+  async deleteObjects(objectKeys: string[]): Promise<void> {
+    for (let i = 0; i < objectKeys.length; i += 1000) {
+      const batch = objectKeys.slice(i, i + 1000);
+      const body = new TextEncoder().encode(
+        `<Delete><Quiet>true</Quiet>${batch.map((k) => `<Object><Key>${xmlEscape(k)}</Key></Object>`).join("")}</Delete>`,
+      );
+      // DeleteObjects requires a body checksum header.
+      const md5 = createHash("md5").update(body).digest("base64");
+      const response = await this.send("POST", "", { delete: "" }, "delete objects", body, { "content-md5": md5 });
+      const text = await response.text();
+      if (text.includes("<Error>")) {
+        throw new BlobStoreError(batch[0], `S3 delete of ${batch.length} objects failed: ${xmlValue(text, "Code") ?? ""} ${xmlValue(text, "Message") ?? ""}`);
+      }
+    }
   }
 }

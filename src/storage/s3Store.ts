@@ -13,6 +13,9 @@
 // at the next start uploads such leftovers as whole objects. The abandoned multipart upload of the
 // dead process is not visible to readers; a bucket lifecycle rule (AbortIncompleteMultipartUpload)
 // or abandonedUploads()/abortUpload() clears it.
+// Bounded loss: appends also reach the bucket within `pieceIntervalMs` as small piece objects
+// (s3Pieces.ts), so when a node dies with its disk, recoverAppend() on any node rebuilds the object from
+// the parts and pieces (s3Recover.ts), losing at most those seconds.
 // Other processes reading the same bucket see a live object only once it is complete. A stream that
 // was reading the spool when the object completed may fail with BlobNotFoundError once the spool is
 // deleted; reading again (now from S3) gets the whole object.
@@ -22,6 +25,8 @@ import { FileStore } from "./fileStore.ts";
 import { validateBlobKey, validateBlobPrefix } from "./keys.ts";
 import { checkRange, describeReadError, guardStream } from "./ranges.ts";
 import { S3AppendHandle } from "./s3Append.ts";
+import { PIECES_SEGMENT, type PieceStats, PieceShipper, piecesPrefix } from "./s3Pieces.ts";
+import { assembleAbandoned } from "./s3Recover.ts";
 import { type S3Location, S3Requests } from "./s3Requests.ts";
 import { errorMessage } from "../errorMessage.ts";
 
@@ -32,7 +37,12 @@ export interface S3StoreConfig extends S3Location {
   spoolDir: string;
   /** Multipart part size in bytes; S3 requires at least 5 MiB for all but the last part. */
   partSize?: number;
+  /** Every appended byte is in the bucket (as a piece) within this long; 0: parts only. Default 2000. */
+  pieceIntervalMs?: number;
+  log?: (line: string) => void;
 }
+
+export const DEFAULT_PIECE_INTERVAL_MS = 2000;
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
@@ -44,6 +54,10 @@ export class S3Store implements BlobStore {
   readonly #keyPrefix: string;
   readonly #partSize: number;
   readonly #live = new Map<string, S3AppendHandle>();
+  readonly #pieceIntervalMs: number;
+  readonly #log: (line: string) => void;
+  /** What the pieces cost so far, all objects together (benchmarks report it per session-hour). */
+  readonly pieceStats: PieceStats = { puts: 0, putBytes: 0, deletes: 0, failures: 0 };
 
   constructor(config: S3StoreConfig) {
     this.#client = new Bun.S3Client({
@@ -59,6 +73,8 @@ export class S3Store implements BlobStore {
     this.#spool = new FileStore(config.spoolDir);
     this.#keyPrefix = config.keyPrefix ?? "";
     this.#partSize = config.partSize ?? MIN_PART_SIZE;
+    this.#pieceIntervalMs = config.pieceIntervalMs ?? DEFAULT_PIECE_INTERVAL_MS;
+    this.#log = config.log ?? (() => undefined);
     if (this.#partSize < MIN_PART_SIZE) {
       throw new Error(`S3 part size ${this.#partSize} is below the S3 minimum of ${MIN_PART_SIZE} bytes`);
     }
@@ -98,6 +114,9 @@ export class S3Store implements BlobStore {
         cause: err,
       });
     }
+    const pieces = this.#pieceIntervalMs > 0
+      ? new PieceShipper(this.#requests, this.#keyPrefix, key, this.#pieceIntervalMs, this.pieceStats, this.#log)
+      : null;
     const handle = new S3AppendHandle({
       key,
       objectKey,
@@ -105,6 +124,7 @@ export class S3Store implements BlobStore {
       putWhole: (data) => this.put(key, data),
       spool,
       partSize: this.#partSize,
+      pieces,
       onFinished: () => this.#live.delete(key),
     });
     this.#live.set(key, handle);
@@ -178,11 +198,26 @@ export class S3Store implements BlobStore {
       } catch (err) {
         throw this.#failure(prefix, "list", err);
       }
-      for (const entry of page.contents ?? []) keys.add(entry.key.slice(this.#keyPrefix.length));
+      for (const entry of page.contents ?? []) {
+        const key = entry.key.slice(this.#keyPrefix.length);
+        if (!key.startsWith(`${PIECES_SEGMENT}/`)) keys.add(key);
+      }
       continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
     } while (continuationToken);
     for (const key of this.#live.keys()) if (key.startsWith(prefix)) keys.add(key);
     return [...keys].sort();
+  }
+
+  /** Bucket keys (with the store's prefix, pieces included) and sizes under a bucket prefix. */
+  async listObjects(bucketPrefix: string): Promise<{ key: string; size: number }[]> {
+    const out: { key: string; size: number }[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.#client.list({ prefix: bucketPrefix, continuationToken, maxKeys: 1000 });
+      for (const entry of page.contents ?? []) out.push({ key: entry.key, size: entry.size ?? 0 });
+      continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
+    } while (continuationToken);
+    return out;
   }
 
   /**
@@ -193,16 +228,62 @@ export class S3Store implements BlobStore {
     const recovered: string[] = [];
     for (const key of await this.#spool.list("")) {
       if (this.#live.has(key)) continue;
-      try {
-        // Bun streams a file body, using multipart itself for large ones.
-        await this.#client.write(this.objectKey(key), Bun.file(this.#spool.pathOf(key)));
-      } catch (err) {
-        throw this.#failure(key, "recover the spool of", err);
-      }
-      await this.#spool.delete(key);
+      await this.#uploadSpool(key);
       recovered.push(key);
     }
     return recovered;
+  }
+
+  recoverLocal(): Promise<string[]> {
+    return this.recoverSpools();
+  }
+
+  /**
+   * Makes `key` a complete object after its writer died: from this node's spool when it has one (every
+   * byte), else from the parts and pieces in the bucket (all but the last seconds). True when the object
+   * exists afterwards; a key being appended in this process is left alone.
+   */
+  async recoverAppend(key: string): Promise<boolean> {
+    if (this.#live.has(key)) return true;
+    const objectKey = this.objectKey(key);
+    if ((await this.#spool.size(key)) !== null) {
+      await this.#uploadSpool(key);
+      return true;
+    }
+    if (await this.#exists(key, objectKey)) return true;
+    try {
+      const bucket = { list: (prefix: string) => this.listObjects(prefix), read: (k: string) => this.#client.file(k).bytes() };
+      const assembled = await assembleAbandoned(this.#requests, bucket, this.#keyPrefix, key, objectKey);
+      if (assembled) this.#log(`recovered "${key}" from the bucket: ${assembled.bytes} bytes (${assembled.partBytes} in parts, ${assembled.pieces} pieces)`);
+      return assembled !== null;
+    } catch (err) {
+      throw this.#failure(key, "reassemble", err);
+    }
+  }
+
+  /** A spool left by a dead process becomes the whole object; its open upload and pieces are cleared. */
+  async #uploadSpool(key: string): Promise<void> {
+    const objectKey = this.objectKey(key);
+    try {
+      // Bun streams a file body, using multipart itself for large ones.
+      await this.#client.write(objectKey, Bun.file(this.#spool.pathOf(key)));
+      for (const upload of await this.#requests.listMultipartUploads(objectKey)) {
+        if (upload.key === objectKey) await this.#requests.abortMultipartUpload(objectKey, upload.uploadId);
+      }
+    } catch (err) {
+      throw this.#failure(key, "recover the spool of", err);
+    }
+    await this.#deletePieces(key);
+    await this.#spool.delete(key);
+  }
+
+  async #deletePieces(key: string): Promise<void> {
+    try {
+      const pieces = await this.listObjects(piecesPrefix(this.#keyPrefix, key));
+      if (pieces.length > 0) await this.#requests.deleteObjects(pieces.map((p) => p.key));
+    } catch (err) {
+      throw this.#failure(key, "clear the pieces of", err);
+    }
   }
 
   /** Multipart uploads still open in the bucket under this store's prefix (e.g. left by a crash). */

@@ -39,7 +39,7 @@ describe("per-route body limits", () => {
     const res = await post("/v1/users", big, { ...server.auth, "content-type": "application/json" });
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: "request body larger than 1048576 bytes", limit: MiB });
-    expect(server.services.auth.listUsers().map((u) => u.name)).not.toContain("huge");
+    expect((await server.services.auth.listUsers()).map((u) => u.name)).not.toContain("huge");
   });
 
   test("a chunked JSON body is counted as it arrives and cut off at the limit", async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,9 @@ import { createAuthService, type AuthService, type LoginOutcome } from "../../sr
 import { SESSION_COOKIE } from "../../src/auth/cookies.ts";
 import { AuthConflictError, AuthInputError } from "../../src/auth/errors.ts";
 import { canSeeRecording, type Principal } from "../../src/auth/principal.ts";
+import type { AuthServiceOptions } from "../../src/auth/authService.ts";
+import { PostgresRunner, type SqlRunner } from "../../src/db/sqlRunner.ts";
+import { PgDatabases, POSTGRES_SKIP_REASON, postgresAvailable } from "../support/databases.ts";
 
 // Every user and login costs an argon2 hash or check: slow on a loaded machine.
 setDefaultTimeout(30_000);
@@ -27,10 +30,22 @@ async function freshDir(): Promise<string> {
   return dir;
 }
 
-async function start(dataDir: string, adminToken: string | null = null, lines: string[] = []): Promise<AuthService> {
-  const service = await createAuthService({ dataDir, adminToken, log: (l) => lines.push(l) });
+/** Where the accounts live: auth.sqlite in the data dir, or a PostgreSQL database (one per data dir here). */
+interface Backend {
+  options(dataDir: string): Promise<Partial<AuthServiceOptions>>;
+  /** Every byte the store wrote, to look for secrets in. */
+  storedText(dataDir: string): Promise<string>;
+}
+let backend: Backend;
+
+async function create(options: AuthServiceOptions): Promise<AuthService> {
+  const service = await createAuthService({ ...options, ...(await backend.options(options.dataDir)) });
   services.push(service);
   return service;
+}
+
+function start(dataDir: string, adminToken: string | null = null, lines: string[] = []): Promise<AuthService> {
+  return create({ dataDir, adminToken, log: (l) => lines.push(l) });
 }
 
 function withCookie(setCookie: string): Request {
@@ -43,169 +58,211 @@ function withBearer(token: string): Request {
 }
 
 afterEach(async () => {
-  for (const s of services.splice(0)) s.close();
+  for (const s of services.splice(0)) await s.close();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-describe("first start", () => {
-  test("creates admin with a random password and an admin token stored under the data dir, printed once", async () => {
-    const dir = await freshDir();
-    const lines: string[] = [];
-    const auth = await start(dir, null, lines);
-    const password = /password (\S+)/.exec(lines.join("\n"))?.[1];
-    expect(password).toBeDefined();
-    expect(password!.length).toBeGreaterThanOrEqual(16);
-    expect(lines.join("\n")).toContain(auth.adminToken);
-    const stored = (await readFile(join(dir, "admin-token"), "utf8")).trim();
-    expect(stored).toBe(auth.adminToken);
-    expect((await stat(join(dir, "admin-token"))).mode & 0o077).toBe(0);
-    expect((await auth.login("admin", password!)).ok).toBe(true);
-    expect(auth.listUsers()).toEqual([expect.objectContaining({ name: "admin", role: "admin" })]);
-
-    // A restart keeps the same token and prints no secrets again.
-    auth.close();
-    services.length = 0;
-    const again: string[] = [];
-    const restarted = await start(dir, null, again);
-    expect(restarted.adminToken).toBe(stored);
-    expect(again.join("\n")).not.toContain(stored);
-    expect(again.join("\n")).not.toContain(password!);
-    expect((await restarted.login("admin", password!)).ok).toBe(true);
+function authServiceSuite(label: string, use: () => Backend) {
+  beforeEach(() => {
+    backend = use();
   });
 
-  test("a configured admin token is used and nothing is written for it", async () => {
-    const dir = await freshDir();
-    const lines: string[] = [];
-    const auth = await start(dir, "configured-admin-secret-of-32-characters", lines);
-    expect(auth.adminToken).toBe("configured-admin-secret-of-32-characters");
-    expect(lines.join("\n")).not.toContain("configured-admin-secret-of-32-characters");
-    await expect(stat(join(dir, "admin-token"))).rejects.toThrow();
-    expect(await auth.authenticate(withBearer("configured-admin-secret-of-32-characters"))).toEqual({ name: "admin", role: "admin", via: "token" });
-    expect(await auth.authenticate(withBearer("configured-admin-secreT"))).toBeNull();
-    expect(await auth.authenticate(withBearer("configured-admin-secret-of-32-characters-longer"))).toBeNull();
-  });
-});
+  describe(`${label}: first start`, () => {
+    test("creates admin with a random password and an admin token stored under the data dir, printed once", async () => {
+      const dir = await freshDir();
+      const lines: string[] = [];
+      const auth = await start(dir, null, lines);
+      const password = /password (\S+)/.exec(lines.join("\n"))?.[1];
+      expect(password).toBeDefined();
+      expect(password!.length).toBeGreaterThanOrEqual(16);
+      expect(lines.join("\n")).toContain(auth.adminToken);
+      const stored = (await readFile(join(dir, "admin-token"), "utf8")).trim();
+      expect(stored).toBe(auth.adminToken);
+      expect((await stat(join(dir, "admin-token"))).mode & 0o077).toBe(0);
+      expect((await auth.login("admin", password!)).ok).toBe(true);
+      expect(await auth.listUsers()).toEqual([expect.objectContaining({ name: "admin", role: "admin" })]);
 
-describe("login sessions", () => {
-  test("a login yields an HttpOnly SameSite=Lax cookie whose session authenticates until logout", async () => {
-    const auth = await start(await freshDir(), TEST_TOKEN);
-    await auth.createUser("alice", "correct horse", "user");
-    expect((await auth.login("alice", "wrong horse")).ok).toBe(false);
-    expect((await auth.login("nobody", "correct horse")).ok).toBe(false);
-    const result = loggedIn(await auth.login("alice", "correct horse"));
-    const cookie = result.cookie;
-    expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
-    for (const attr of ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=86400"]) expect(cookie).toContain(attr);
-    expect(result.principal).toEqual({ name: "alice", role: "user", via: "cookie" });
-    expect(await auth.authenticate(withCookie(cookie))).toEqual({ name: "alice", role: "user", via: "cookie" });
-
-    const cleared = auth.logout(withCookie(cookie));
-    expect(cleared).toContain("Max-Age=0");
-    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
-  });
-
-  test("a session id that was never issued, or a tampered one, is refused", async () => {
-    const auth = await start(await freshDir(), TEST_TOKEN);
-    await auth.createUser("bob", "bobs password", "auditor");
-    const { cookie } = loggedIn(await auth.login("bob", "bobs password"));
-    const value = cookie.split(";")[0].split("=")[1];
-    const flipped = value.slice(0, -1) + (value.endsWith("A") ? "B" : "A");
-    expect(await auth.authenticate(withCookie(`${SESSION_COOKIE}=${flipped}`))).toBeNull();
-    expect(await auth.authenticate(withCookie(`${SESSION_COOKIE}=`))).toBeNull();
-  });
-
-  test("sessions expire", async () => {
-    const dir = await freshDir();
-    const auth = await createAuthService({ dataDir: dir, adminToken: "x".repeat(32), log: () => {}, sessionMaxSeconds: 1 });
-    services.push(auth);
-    await auth.createUser("carol", "carols password", "user");
-    const { cookie } = loggedIn(await auth.login("carol", "carols password"));
-    expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
-    await Bun.sleep(1100);
-    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
-  });
-
-  test("a session ends after the idle timeout, requests keep it alive, and it ends at the absolute limit anyway", async () => {
-    let t = Date.now();
-    const auth = await createAuthService({
-      dataDir: await freshDir(), adminToken: TEST_TOKEN, log: () => {}, now: () => t,
-      sessionIdleSeconds: 600, sessionMaxSeconds: 3600,
+      // A restart keeps the same token and prints no secrets again.
+      await auth.close();
+      services.length = 0;
+      const again: string[] = [];
+      const restarted = await start(dir, null, again);
+      expect(restarted.adminToken).toBe(stored);
+      expect(again.join("\n")).not.toContain(stored);
+      expect(again.join("\n")).not.toContain(password!);
+      expect((await restarted.login("admin", password!)).ok).toBe(true);
     });
-    services.push(auth);
-    await auth.createUser("ivy", "ivys password", "user");
-    const { cookie } = loggedIn(await auth.login("ivy", "ivys password"));
-    expect(cookie).toContain("Max-Age=3600");
-    // Used every 9 minutes: never idle for 10, alive until the hour is up.
-    for (let minute = 9; minute < 60; minute += 9) {
-      t += 9 * 60_000;
+
+    test("a configured admin token is used and nothing is written for it", async () => {
+      const dir = await freshDir();
+      const lines: string[] = [];
+      const auth = await start(dir, "configured-admin-secret-of-32-characters", lines);
+      expect(auth.adminToken).toBe("configured-admin-secret-of-32-characters");
+      expect(lines.join("\n")).not.toContain("configured-admin-secret-of-32-characters");
+      await expect(stat(join(dir, "admin-token"))).rejects.toThrow();
+      expect(await auth.authenticate(withBearer("configured-admin-secret-of-32-characters"))).toEqual({ name: "admin", role: "admin", via: "token" });
+      expect(await auth.authenticate(withBearer("configured-admin-secreT"))).toBeNull();
+      expect(await auth.authenticate(withBearer("configured-admin-secret-of-32-characters-longer"))).toBeNull();
+    });
+  });
+
+  describe(`${label}: login sessions`, () => {
+    test("a login yields an HttpOnly SameSite=Lax cookie whose session authenticates until logout", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      await auth.createUser("alice", "correct horse", "user");
+      expect((await auth.login("alice", "wrong horse")).ok).toBe(false);
+      expect((await auth.login("nobody", "correct horse")).ok).toBe(false);
+      const result = loggedIn(await auth.login("alice", "correct horse"));
+      const cookie = result.cookie;
+      expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
+      for (const attr of ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=86400"]) expect(cookie).toContain(attr);
+      expect(result.principal).toEqual({ name: "alice", role: "user", via: "cookie" });
+      expect(await auth.authenticate(withCookie(cookie))).toEqual({ name: "alice", role: "user", via: "cookie" });
+
+      const cleared = await auth.logout(withCookie(cookie));
+      expect(cleared).toContain("Max-Age=0");
+      expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+    });
+
+    test("a session id that was never issued, or a tampered one, is refused", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      await auth.createUser("bob", "bobs password", "auditor");
+      const { cookie } = loggedIn(await auth.login("bob", "bobs password"));
+      const value = cookie.split(";")[0].split("=")[1];
+      const flipped = value.slice(0, -1) + (value.endsWith("A") ? "B" : "A");
+      expect(await auth.authenticate(withCookie(`${SESSION_COOKIE}=${flipped}`))).toBeNull();
+      expect(await auth.authenticate(withCookie(`${SESSION_COOKIE}=`))).toBeNull();
+    });
+
+    test("sessions expire", async () => {
+      let t = Date.now();
+      const auth = await create({ dataDir: await freshDir(), adminToken: "x".repeat(32), log: () => {}, now: () => t, sessionMaxSeconds: 60 });
+      await auth.createUser("carol", "carols password", "user");
+      const { cookie } = loggedIn(await auth.login("carol", "carols password"));
       expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
-    }
-    t += 6 * 60_000 + 1000;
-    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
-
-    const second = loggedIn(await auth.login("ivy", "ivys password")).cookie;
-    t += 10 * 60_000 + 1000;
-    expect(await auth.authenticate(withCookie(second))).toBeNull();
-  });
-
-  test("deleting a user ends their sessions", async () => {
-    const auth = await start(await freshDir(), TEST_TOKEN);
-    await auth.createUser("dave", "daves password", "user");
-    const { cookie } = loggedIn(await auth.login("dave", "daves password"));
-    expect(auth.deleteUser("dave", ADMIN)).toBe(true);
-    expect(await auth.authenticate(withCookie(cookie))).toBeNull();
-  });
-});
-
-describe("accounts", () => {
-  test("bad names, short passwords, unknown roles and duplicates are refused", async () => {
-    const auth = await start(await freshDir(), TEST_TOKEN);
-    await expect(auth.createUser("", "long enough", "user")).rejects.toBeInstanceOf(AuthInputError);
-    await expect(auth.createUser("a b", "long enough", "user")).rejects.toBeInstanceOf(AuthInputError);
-    await expect(auth.createUser("erin", "short", "user")).rejects.toBeInstanceOf(AuthInputError);
-    await expect(auth.createUser("erin", "long enough", "agent")).rejects.toBeInstanceOf(AuthInputError);
-    await auth.createUser("erin", "long enough", "user");
-    await expect(auth.createUser("erin", "long enough", "user")).rejects.toBeInstanceOf(AuthConflictError);
-    expect(auth.listUsers().map((u) => u.name).sort()).toEqual(["admin", "erin"]);
-    // The listing never carries password hashes.
-    expect(JSON.stringify(auth.listUsers())).not.toContain("argon2");
-  });
-});
-
-describe("tokens", () => {
-  test("a created token authenticates with its role, is stored only hashed, and stops working when revoked", async () => {
-    const dir = await freshDir();
-    const auth = await start(dir, TEST_TOKEN);
-    const token = await auth.createToken("ingest-agent-1", "agent");
-    expect(await auth.authenticate(withBearer(token))).toEqual({ name: "ingest-agent-1", role: "agent", via: "token" });
-    const db = await readFile(join(dir, "auth.sqlite"));
-    const secret = token.split("_").slice(2).join("_");
-    expect(db.includes(Buffer.from(secret))).toBe(false);
-
-    const id = auth.tokenId(token)!;
-    expect(auth.listTokens()).toEqual([expect.objectContaining({ id, name: "ingest-agent-1", role: "agent", revoked: false })]);
-    expect(auth.revokeToken(id)).toBe(true);
-    expect(auth.revokeToken(id)).toBe(false);
-    expect(await auth.authenticate(withBearer(token))).toBeNull();
-  });
-
-  test("a token with a right id and a wrong secret is refused", async () => {
-    const auth = await start(await freshDir(), TEST_TOKEN);
-    const token = await auth.createToken("script", "auditor");
-    const forged = token.slice(0, -3) + (token.endsWith("aaa") ? "bbb" : "aaa");
-    expect(await auth.authenticate(withBearer(forged))).toBeNull();
-    expect(await auth.authenticate(withBearer(token))).toEqual({ name: "script", role: "auditor", via: "token" });
-  });
-
-  test("a bearer header wins over a cookie: a bad token is not rescued by a good cookie", async () => {
-    const auth = await start(await freshDir(), TEST_TOKEN);
-    await auth.createUser("frank", "franks password", "admin");
-    const { cookie } = loggedIn(await auth.login("frank", "franks password"));
-    const request = new Request("http://x/", {
-      headers: { authorization: "Bearer nope", cookie: cookie.split(";")[0] },
+      t += 59_000;
+      expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
+      t += 2_000;
+      expect(await auth.authenticate(withCookie(cookie))).toBeNull();
     });
-    expect(await auth.authenticate(request)).toBeNull();
+
+    test("a session ends after the idle timeout, requests keep it alive, and it ends at the absolute limit anyway", async () => {
+      let t = Date.now();
+      const auth = await create({
+        dataDir: await freshDir(), adminToken: TEST_TOKEN, log: () => {}, now: () => t,
+        sessionIdleSeconds: 600, sessionMaxSeconds: 3600,
+      });
+      await auth.createUser("ivy", "ivys password", "user");
+      const { cookie } = loggedIn(await auth.login("ivy", "ivys password"));
+      expect(cookie).toContain("Max-Age=3600");
+      // Used every 9 minutes: never idle for 10, alive until the hour is up.
+      for (let minute = 9; minute < 60; minute += 9) {
+        t += 9 * 60_000;
+        expect(await auth.authenticate(withCookie(cookie))).not.toBeNull();
+      }
+      t += 6 * 60_000 + 1000;
+      expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+
+      const second = loggedIn(await auth.login("ivy", "ivys password")).cookie;
+      t += 10 * 60_000 + 1000;
+      expect(await auth.authenticate(withCookie(second))).toBeNull();
+    });
+
+    test("deleting a user ends their sessions", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      await auth.createUser("dave", "daves password", "user");
+      const { cookie } = loggedIn(await auth.login("dave", "daves password"));
+      expect(await auth.deleteUser("dave", ADMIN)).toBe(true);
+      expect(await auth.authenticate(withCookie(cookie))).toBeNull();
+    });
   });
+
+  describe(`${label}: accounts`, () => {
+    test("bad names, short passwords, unknown roles and duplicates are refused", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      await expect(auth.createUser("", "long enough", "user")).rejects.toBeInstanceOf(AuthInputError);
+      await expect(auth.createUser("a b", "long enough", "user")).rejects.toBeInstanceOf(AuthInputError);
+      await expect(auth.createUser("erin", "short", "user")).rejects.toBeInstanceOf(AuthInputError);
+      await expect(auth.createUser("erin", "long enough", "agent")).rejects.toBeInstanceOf(AuthInputError);
+      await auth.createUser("erin", "long enough", "user");
+      await expect(auth.createUser("erin", "long enough", "user")).rejects.toBeInstanceOf(AuthConflictError);
+      expect((await auth.listUsers()).map((u) => u.name).sort()).toEqual(["admin", "erin"]);
+      // The listing never carries password hashes.
+      expect(JSON.stringify(await auth.listUsers())).not.toContain("argon2");
+    });
+  });
+
+  describe(`${label}: tokens`, () => {
+    test("a created token authenticates with its role, is stored only hashed, and stops working when revoked", async () => {
+      const dir = await freshDir();
+      const auth = await start(dir, TEST_TOKEN);
+      const token = await auth.createToken("ingest-agent-1", "agent");
+      expect(await auth.authenticate(withBearer(token))).toEqual({ name: "ingest-agent-1", role: "agent", via: "token" });
+      const secret = token.split("_").slice(2).join("_");
+      const stored = await backend.storedText(dir);
+      expect(stored).toContain(auth.tokenId(token)!);
+      expect(stored.includes(secret)).toBe(false);
+
+      const id = auth.tokenId(token)!;
+      expect(await auth.listTokens()).toEqual([expect.objectContaining({ id, name: "ingest-agent-1", role: "agent", revoked: false })]);
+      expect(await auth.revokeToken(id)).toBe(true);
+      expect(await auth.revokeToken(id)).toBe(false);
+      expect(await auth.authenticate(withBearer(token))).toBeNull();
+    });
+
+    test("a token with a right id and a wrong secret is refused", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      const token = await auth.createToken("script", "auditor");
+      const forged = token.slice(0, -3) + (token.endsWith("aaa") ? "bbb" : "aaa");
+      expect(await auth.authenticate(withBearer(forged))).toBeNull();
+      expect(await auth.authenticate(withBearer(token))).toEqual({ name: "script", role: "auditor", via: "token" });
+    });
+
+    test("a bearer header wins over a cookie: a bad token is not rescued by a good cookie", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      await auth.createUser("frank", "franks password", "admin");
+      const { cookie } = loggedIn(await auth.login("frank", "franks password"));
+      const request = new Request("http://x/", {
+        headers: { authorization: "Bearer nope", cookie: cookie.split(";")[0] },
+      });
+      expect(await auth.authenticate(request)).toBeNull();
+    });
+  });
+}
+
+const sqlite: Backend = {
+  options: async () => ({}),
+  // The file and its write-ahead log (recent writes are there until a checkpoint).
+  storedText: async (dir) =>
+    (await Promise.all(["auth.sqlite", "auth.sqlite-wal"].map((f) => readFile(join(dir, f)).catch(() => Buffer.alloc(0))))).map((b) => b.toString("latin1")).join(""),
+};
+authServiceSuite("SQLite", () => sqlite);
+
+if (!postgresAvailable) console.warn(`PostgreSQL account tests skipped: ${POSTGRES_SKIP_REASON}`);
+const pg = new PgDatabases();
+const pgByDir = new Map<string, SqlRunner>();
+const postgres: Backend = {
+  async options(dir) {
+    let db = pgByDir.get(dir);
+    if (!db) {
+      db = PostgresRunner.connect(await pg.freshUrl("auth"), 2);
+      pgByDir.set(dir, db);
+    }
+    return { database: db };
+  },
+  async storedText(dir) {
+    const db = pgByDir.get(dir)!;
+    const rows = await db.query("SELECT * FROM users u FULL JOIN tokens t ON false FULL JOIN sessions s ON false");
+    return JSON.stringify(rows);
+  },
+};
+describe.skipIf(!postgresAvailable)("PostgreSQL", () => {
+  beforeAll(() => pg.start(), 30_000);
+  afterAll(async () => {
+    for (const db of pgByDir.values()) await db.close();
+    await pg.stop();
+  });
+  authServiceSuite("PostgreSQL", () => postgres);
 });
 
 describe("permissions", () => {

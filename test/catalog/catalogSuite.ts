@@ -109,7 +109,7 @@ export function catalogContract(label: string, open: () => Promise<Catalog>): vo
         id: "s-1", kind: "desktop", user: "alice", login: "", desktop_name: "win-1", desktop_addr: "", cluster: "",
         start: "2023-11-14T22:13:20.000Z", end: "2023-11-14T22:13:25.000Z", duration_ms: 5000, status: "complete",
         width: 1280, height: 720, video: { state: "ready", duration_ms: 5000, bytes: 123_456 },
-        markers: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 }, participants: ["alice", "bob", "carol"], error: null,
+        markers: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 }, participants: ["alice", "bob", "carol"], error: null, legal_hold: null,
         lost_events: 0, gaps: false,
       });
       await catalog.close();
@@ -361,12 +361,56 @@ export function catalogContract(label: string, open: () => Promise<Catalog>): vo
       await catalog.addMarker("a1", { tMs: 1, kind: "clipboard", detail: "x" });
       const old = await catalog.listEndedBefore(T("2026-03-01T12:15:00Z"), 10);
       expect(old.map((r) => r.id)).toEqual(["a1", "d4"]);
-      expect(await catalog.deleteRecording("a1")).toBe(true);
-      expect(await catalog.deleteRecording("a1")).toBe(false);
+      expect(await catalog.deleteRecording("a1")).toBe("deleted");
+      expect(await catalog.deleteRecording("a1")).toBe("missing");
       expect(await catalog.getRecording("a1")).toBeNull();
       expect(await catalog.listMarkers("a1")).toEqual([]);
       expect(await ids(catalog, { participant: "carol" })).toEqual([]);
       expect(await ids(catalog, { q: "administrator" })).toEqual([]);
+      await catalog.close();
+    });
+
+    test("legal hold: kept out of retention, never deleted, listed with held=true, survives updates", async () => {
+      const catalog = await open();
+      await catalog.createRecordings(FIXTURE);
+      expect((await catalog.getRecording("d4"))?.legalHold).toBeNull();
+      const hold = { by: "alice", atMs: T("2026-03-05T10:00:00Z"), reason: "case 4711" };
+      expect((await catalog.setLegalHold("d4", hold))?.legalHold).toEqual(hold);
+      expect(await catalog.setLegalHold("nope", hold)).toBeNull();
+      // A patch of other fields (the video finishing, say) keeps the hold.
+      await catalog.updateRecording("d4", { videoBytes: 99, meta: { x: 1 } });
+      expect((await catalog.getRecording("d4"))?.legalHold).toEqual(hold);
+      expect((await catalog.listEndedBefore(T("2026-03-01T12:15:00Z"), 10)).map((r) => r.id)).toEqual(["a1"]);
+      expect(await catalog.deleteRecording("d4")).toBe("held");
+      expect(await catalog.getRecording("d4")).not.toBeNull();
+      expect(await ids(catalog, { held: true })).toEqual(["d4"]);
+      expect(await ids(catalog, { held: false })).not.toContain("d4");
+      // A live recording is never deleted either.
+      expect(await catalog.deleteRecording("c3")).toBe("live");
+      expect((await catalog.setLegalHold("d4", null))?.legalHold).toBeNull();
+      expect((await catalog.listEndedBefore(T("2026-03-01T12:15:00Z"), 10)).map((r) => r.id)).toEqual(["a1", "d4"]);
+      expect(await catalog.deleteRecording("d4")).toBe("deleted");
+      await catalog.close();
+    });
+
+    test("a live session's owner node: stored, updatable, and live sessions listed per owner", async () => {
+      const catalog = await open();
+      await catalog.createRecordings([
+        { id: "n1", kind: "desktop", user: "alice", startMs: 1000, ownerNode: "node-a" },
+        { id: "n2", kind: "ssh", user: "bob", startMs: 2000, ownerNode: "node-b" },
+        { id: "n3", kind: "desktop", user: "carol", startMs: 3000, ownerNode: "node-a" },
+        { id: "n4", kind: "desktop", user: "dave", startMs: 4000 },
+        { id: "n5", kind: "desktop", user: "erin", startMs: 5000, ownerNode: "node-a", status: "complete", durationMs: 10 },
+      ]);
+      expect((await catalog.getRecording("n1"))?.ownerNode).toBe("node-a");
+      expect((await catalog.getRecording("n4"))?.ownerNode).toBeNull();
+      expect((await catalog.listLiveRecordings("node-a")).map((r) => r.id)).toEqual(["n3", "n1"]);
+      expect((await catalog.listLiveRecordings("node-b")).map((r) => r.id)).toEqual(["n2"]);
+      expect((await catalog.listLiveRecordings(null)).map((r) => r.id)).toEqual(["n4"]);
+      expect((await catalog.listLiveRecordings()).map((r) => r.id)).toEqual(["n4", "n3", "n2", "n1"]);
+      expect((await catalog.updateRecording("n2", { ownerNode: "node-c" }))?.ownerNode).toBe("node-c");
+      expect((await catalog.listLiveRecordings("node-b")).map((r) => r.id)).toEqual([]);
+      expect((await catalog.listRecordings({ limit: 10 })).items.find((r) => r.id === "n2")?.ownerNode).toBe("node-c");
       await catalog.close();
     });
   });

@@ -5,6 +5,7 @@ import { concatBytes } from "../../src/bytes.ts";
 import { encodeOneOf } from "../../src/recording/eventCodec.ts";
 import { EventType, blankMetadata, type SessionPrintEvent } from "../../src/recording/eventTypes.ts";
 import { PART_HEADER_BYTES, PROTOSTREAM_V1 } from "../../src/recording/protostream.ts";
+import { pngFromScanlines } from "../../src/png/write.ts";
 
 /** A protostream part header + data for an already-gzipped body. */
 export function partOf(gzip: Uint8Array): Uint8Array {
@@ -54,23 +55,5 @@ export function printBombPart(plainBytes: number, firstIndex = 0): Uint8Array {
 
 /** A black 8-bit RGB PNG of width×height, deflated hard: a few hundred KB for tens of megapixels. */
 export function blackPng(width: number, height: number): Uint8Array {
-  const rowBytes = 1 + width * 3;
-  const idat = zlib.deflateSync(new Uint8Array(rowBytes * height), { level: 9 });
-  const chunk = (type: string, data: Uint8Array): Uint8Array => {
-    const out = new Uint8Array(12 + data.length);
-    const view = new DataView(out.buffer);
-    const typeBytes = new TextEncoder().encode(type);
-    view.setUint32(0, data.length);
-    out.set(typeBytes, 4);
-    out.set(data, 8);
-    view.setUint32(8 + data.length, zlib.crc32(data, zlib.crc32(typeBytes)));
-    return out;
-  };
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter method, no interlace
-  const signature = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-  return concatBytes([signature, chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))]);
+  return pngFromScanlines({ width, height, bitDepth: 8, colorType: 2 }, new Uint8Array((1 + width * 3) * height), 9);
 }

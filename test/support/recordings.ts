@@ -7,13 +7,14 @@ import { DesktopRecorder } from "../../src/recording/desktopRecorder.ts";
 import { FileStore } from "../../src/storage/fileStore.ts";
 import type { TdpcapRecord } from "../../src/tdp/tdpcap.ts";
 
-export async function recordingOf(records: readonly TdpcapRecord[], sessionId: string, desktopName = "WIN-IMPORT"): Promise<Uint8Array> {
+/** `openedAt`: when the session started (default: just long enough ago for it to have ended now). */
+export async function recordingOf(records: readonly TdpcapRecord[], sessionId: string, desktopName = "WIN-IMPORT", openedAt?: number): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), "deskreel-rec-"));
   try {
     const store = new FileStore(dir);
     const handle = await store.openAppend("r.tar");
     const lastMs = records.at(-1)?.delayMs ?? 0;
-    const openedAt = Date.now() - lastMs - 1000;
+    openedAt ??= Date.now() - lastMs - 1000;
     const recorder = await DesktopRecorder.open({
       info: { sessionId, user: "imp", login: "Administrator", desktopName, desktopAddr: "", clusterName: "test" },
       handle, auditLog: { emit: () => undefined }, openedAt,

@@ -11,6 +11,10 @@ export interface ServerProcess {
   pid: number;
   /** Current and peak resident memory in bytes, read from /proc/<pid>/status. */
   memory(): { rss: number; peak: number };
+  /** Everything it printed so far. */
+  output(): string;
+  /** SIGKILL, as a crash: nothing is cleaned up. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,13 +47,22 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   }
   // Keep draining its output so the pipe never blocks the server.
   void (async () => {
-    for (;;) if ((await reader.read()).done) break;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      output += decoder.decode(value, { stream: true });
+    }
   })();
   const pid = child.pid;
   return {
     url,
     pid,
     memory: () => ({ rss: statusField(pid, "VmRSS"), peak: statusField(pid, "VmHWM") }),
+    output: () => output,
+    async kill() {
+      child.kill("SIGKILL");
+      await child.exited;
+    },
     async stop() {
       child.kill("SIGTERM");
       const exited = await Promise.race([child.exited, Bun.sleep(15_000).then(() => null)]);

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createCanvas, loadImage } from "@napi-rs/canvas";
-import { deflateSync } from "node:zlib";
+import { createCanvas } from "@napi-rs/canvas";
 import { encodeMessage } from "../../src/tdp/codec.ts";
 import { MessageType } from "../../src/tdp/messages.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
@@ -8,7 +7,8 @@ import { Compositor } from "../../src/video/compose/compositor.ts";
 import { placeScreen, videoSizeFor } from "../../src/video/compose/fit.ts";
 
 import { CORPUS_DIR as CORPUS } from "../support/corpusPath.ts";
-import { concatBytes } from "../../src/bytes.ts";
+import { pngPixels } from "../support/pngPixels.ts";
+import { pngFromScanlines } from "../../src/png/write.ts";
 import { applyWire } from "./helpers/pictures.ts";
 
 interface TruthFrame {
@@ -18,16 +18,8 @@ interface TruthFrame {
   height: number;
 }
 
-async function rgbOf(png: Uint8Array): Promise<{ width: number; height: number; rgba: Uint8ClampedArray }> {
-  const image = await loadImage(png);
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext("2d");
-  ctx.drawImage(image, 0, 0);
-  return { width: image.width, height: image.height, rgba: ctx.getImageData(0, 0, image.width, image.height).data };
-}
-
 /** Pixels whose R, G or B differ (alpha ignored: the truth is RGB). */
-function differingPixels(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+function differingPixels(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
   let count = 0;
   for (let i = 0; i < a.length; i += 4) {
@@ -67,24 +59,7 @@ function tile2(left: number, top: number, right: number, bottom: number, png: Ui
 
 /** A PNG with valid chunk CRCs whose IDAT inflates to too few bytes: only a full decode notices. */
 function shortIdatPng(width: number, height: number): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, data.length);
-    out.set(new TextEncoder().encode(type), 4);
-    out.set(data, 8);
-    view.setUint32(8 + data.length, Bun.hash.crc32(out.subarray(4, 8 + data.length)));
-    return out;
-  };
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const idat = deflateSync(new Uint8Array((1 + width * 3) * height - 10));
-  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array())];
-  return concatBytes(parts);
+  return pngFromScanlines({ width, height, bitDepth: 8, colorType: 2 }, new Uint8Array((1 + width * 3) * height - 10));
 }
 
 describe("compositor vs the sample-720 ground truth", () => {
@@ -98,7 +73,7 @@ describe("compositor vs the sample-720 ground truth", () => {
     for (let i = 0; i <= records.length && next < truth.frames.length; i++) {
       const frame = truth.frames[next];
       if (i === records.length || records[i].delayMs > frame.t_ms) {
-        const expected = await rgbOf(new Uint8Array(await Bun.file(`${CORPUS}/sample-720.truth/${frame.file}`).arrayBuffer()));
+        const expected = await pngPixels(new Uint8Array(await Bun.file(`${CORPUS}/sample-720.truth/${frame.file}`).arrayBuffer()));
         expect(compositor.screenSize).toEqual({ width: frame.width, height: frame.height });
         const got = compositor.takeFrame({ width: frame.width, height: frame.height });
         const diff = differingPixels(got, expected.rgba);
@@ -215,7 +190,7 @@ describe("dirty tracking, resize and letterboxing", () => {
     applyWire(c, tile(0, 0, 64, 64, solidPng(64, 64, "#f00")));
     const png = c.thumbnailPng(320);
     expect(png).not.toBeNull();
-    const decoded = await rgbOf(png ?? new Uint8Array());
+    const decoded = await pngPixels(png ?? new Uint8Array());
     expect(decoded.width).toBe(320);
     expect(decoded.height).toBe(180);
     expect(decoded.rgba[0]).toBeGreaterThan(200);

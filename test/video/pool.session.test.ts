@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { MessageType } from "../../src/tdp/messages.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { EncoderFailure, type EncodedFrame, type EncodeRequest, type EncoderOutput, type H264Encoder } from "../../src/video/encoder/types.ts";
 import { packPictures, type PictureBatch } from "../../src/video/pool/pictureBatch.ts";
@@ -46,12 +47,12 @@ class FakeEncoder implements H264Encoder {
   }
 }
 
-async function runSession(encoder: FakeEncoder) {
+async function runSession(encoder: FakeEncoder, batch = batchOf(records), endMs = 8000) {
   const posted: WorkerToMain[] = [];
   const fatal: string[] = [];
   const session = new WorkerSession("s", { mode: "import" }, (m) => posted.push(m), async () => encoder, (reason) => fatal.push(reason));
-  session.push(batchOf(records));
-  session.end(8000);
+  session.push(batch);
+  session.end(endMs);
   const until = performance.now() + 10_000;
   while (!posted.some((m) => m.type === "ended") && performance.now() < until) await Bun.sleep(10);
   return { posted, fatal };
@@ -71,6 +72,31 @@ describe("worker session", () => {
     expect(fatal).toEqual([]);
     const ended = posted[posted.length - 1];
     expect(ended.type === "ended" && !ended.failed && ended.progress.frames === encoder.sizes.length).toBe(true);
+  });
+
+  test("a picture redrawn with the same pixels is not encoded again; keyframes and the last frame still are", async () => {
+    // The sample's first screen and tiles, then its first full-screen tile sent again every 200 ms for 10 s.
+    const pictures = pictureRecords(records);
+    const screen = pictures.findIndex((p) => p.message.type === MessageType.ClientScreenSpec);
+    const tiles = pictures.slice(screen + 1).filter((p) => p.message.type === MessageType.PNG2Frame || p.message.type === MessageType.PNGFrame);
+    const opening = pictures.slice(0, screen + 1 + 40);
+    const t0 = opening.at(-1)!.delayMs + 200;
+    const again = Array.from({ length: 50 }, (_, i) => ({ message: tiles[0]!.message, delayMs: t0 + i * 200 }));
+    const all = [...opening, ...again];
+    const endMs = t0 + 50 * 200;
+    const encoder = new FakeEncoder(-1, new Error("unused"));
+    const { posted } = await runSession(encoder, packPictures(all.map((p) => p.message), all.map((p) => p.delayMs), 0, endMs), endMs);
+    const ended = posted.at(-1)!;
+    if (ended.type !== "ended") throw new Error("no end");
+    const frames = posted.flatMap((m) => (m.type === "frame" ? [m] : []));
+    // The first repeat may change the picture (it repaints over later tiles); the rest cannot.
+    expect(ended.progress.sameFrames).toBeGreaterThanOrEqual(40);
+    expect(ended.progress.frames + ended.progress.sameFrames).toBeGreaterThan(50);
+    expect(ended.progress.frames).toBe(encoder.sizes.length);
+    // Keyframes (every 3 s by default) are encoded however unchanged the picture, and so is the last frame.
+    const keysInRepeats = frames.filter((f) => f.isKey && f.ptsMs > t0 + 200).length;
+    expect(keysInRepeats).toBeGreaterThanOrEqual(2);
+    expect(frames.at(-1)!.ptsMs).toBeGreaterThanOrEqual(endMs - 200);
   });
 
   test("an encoder failure fails this session's video only", async () => {

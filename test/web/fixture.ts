@@ -79,9 +79,9 @@ export interface SampleSession {
   desktopName: string;
 }
 
-/** The sample capture recorded as Teleport would have (protostream v1), with its own timing, for a given user. */
-export async function sampleProtostream(session: SampleSession, startMs = Date.now() - 3_600_000): Promise<Uint8Array> {
-  const capture = readTdpcap(await Bun.file(SAMPLE_CAPTURE).bytes());
+/** The sample capture (up to `untilMs`) recorded as Teleport would have (protostream v1), with its own timing, for a given user. */
+export async function sampleProtostream(session: SampleSession, startMs = Date.now() - 3_600_000, untilMs = Infinity): Promise<Uint8Array> {
+  const capture = readTdpcap(await Bun.file(SAMPLE_CAPTURE).bytes()).filter((record) => record.delayMs <= untilMs);
   const dir = await mkdtemp(join(tmpdir(), "deskreel-sample-"));
   try {
     const store = new FileStore(dir);

@@ -11,7 +11,7 @@ function item(id: string, start: string, end: string | null, duration_ms: number
     id, kind: "desktop", user, login: "administrator", desktop_name: `desk-${id}`, desktop_addr: "10.0.0.1:3389", cluster: "test",
     participants: [user], error: null, start, end, duration_ms, status: end ? "complete" : "live", width: 1280, height: 720,
     video: { state: "ready", duration_ms, bytes: 1 }, markers: { clipboard: 0, resize: 0, alert: 0, file_transfer: 0 },
-    lost_events: 0, gaps: false,
+    lost_events: 0, gaps: false, legal_hold: null,
   };
 }
 

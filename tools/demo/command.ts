@@ -1,6 +1,7 @@
 // `deskreel demo`: run synthetic desktop sessions against a server, or write one to a .tdpcap.
 import { parseSize, runDemo } from "./fleet.ts";
 import { writeDemoCapture } from "./session.ts";
+import { type OptionSpecs, type ParsedArgs, parseCommandLine, UsageError } from "../../src/commandLine.ts";
 import { errorMessage } from "../../src/errorMessage.ts";
 
 const USAGE = `usage: deskreel demo [--sessions N] [--size WxH] [--duration S] [--server URL] [--seed N]
@@ -29,7 +30,18 @@ export interface DemoArgs {
   out?: string;
 }
 
-class UsageError extends Error {}
+const DEMO_OPTIONS: OptionSpecs = {
+  sessions: { type: "string" },
+  size: { type: "string" },
+  duration: { type: "string" },
+  server: { type: "string" },
+  seed: { type: "string" },
+  capture: { type: "string" },
+  out: { type: "string" },
+  fast: { type: "boolean" },
+  tdpb: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
 
 function positiveInt(flag: string, raw: string, max: number): number {
   const n = Number(raw);
@@ -38,53 +50,42 @@ function positiveInt(flag: string, raw: string, max: number): number {
 }
 
 export function parseDemoArgs(argv: readonly string[], env: Record<string, string | undefined> = process.env): DemoArgs {
+  return demoArgs(parseCommandLine(argv, DEMO_OPTIONS), env);
+}
+
+function demoArgs(parsed: ParsedArgs, env: Record<string, string | undefined>): DemoArgs {
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
   const args: DemoArgs = {
-    sessions: 1, width: 1920, height: 1080, durationS: 60, seed: 1, realtime: true, tdpb: false,
+    sessions: 1, width: 1920, height: 1080, durationS: 60, seed: 1,
+    realtime: !parsed.flag("fast"), tdpb: parsed.flag("tdpb"), capture: parsed.string("capture"), out: parsed.string("out"),
     server: env.DESKREEL_SERVER || `http://127.0.0.1:${env.PORT || "8080"}`,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case "--sessions": args.sessions = positiveInt(flag, value(), 1000); break;
-      case "--size": {
-        try {
-          ({ width: args.width, height: args.height } = parseSize(value()));
-        } catch (err) {
-          throw new UsageError(`--${errorMessage(err)}`);
-        }
-        break;
-      }
-      case "--duration": {
-        const raw = value();
-        const s = Number(raw);
-        if (!(s > 0 && s <= 24 * 3600)) throw new UsageError(`--duration ${raw}: expected seconds, more than 0`);
-        args.durationS = s;
-        break;
-      }
-      case "--server": {
-        const raw = value();
-        if (!URL.canParse(raw)) throw new UsageError(`--server ${raw}: not a URL`);
-        args.server = raw;
-        break;
-      }
-      case "--seed": {
-        const raw = value();
-        const n = Number(raw);
-        if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new UsageError(`--seed ${raw}: expected a non-negative integer`);
-        args.seed = n;
-        break;
-      }
-      case "--capture": args.capture = value(); break;
-      case "--out": args.out = value(); break;
-      case "--fast": args.realtime = false; break;
-      case "--tdpb": args.tdpb = true; break;
-      default: throw new UsageError(`unknown option ${flag}`);
+  const sessions = parsed.string("sessions");
+  if (sessions !== undefined) args.sessions = positiveInt("--sessions", sessions, 1000);
+  const size = parsed.string("size");
+  if (size !== undefined) {
+    try {
+      ({ width: args.width, height: args.height } = parseSize(size));
+    } catch (err) {
+      throw new UsageError(`--${errorMessage(err)}`);
     }
+  }
+  const duration = parsed.string("duration");
+  if (duration !== undefined) {
+    const s = Number(duration);
+    if (!(s > 0 && s <= 24 * 3600)) throw new UsageError(`--duration ${duration}: expected seconds, more than 0`);
+    args.durationS = s;
+  }
+  const server = parsed.string("server");
+  if (server !== undefined) {
+    if (!URL.canParse(server)) throw new UsageError(`--server ${server}: not a URL`);
+    args.server = server;
+  }
+  const seed = parsed.string("seed");
+  if (seed !== undefined) {
+    const n = Number(seed);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new UsageError(`--seed ${seed}: expected a non-negative integer`);
+    args.seed = n;
   }
   return args;
 }
@@ -95,11 +96,12 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 export async function demoCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   let args: DemoArgs;
   try {
-    if (argv.includes("--help") || argv.includes("-h")) {
+    const parsed = parseCommandLine(argv, DEMO_OPTIONS);
+    if (parsed.flag("help")) {
       console.log(USAGE);
       return 0;
     }
-    args = parseDemoArgs(argv, env);
+    args = demoArgs(parsed, env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`deskreel demo: ${err.message}\n${USAGE}`);

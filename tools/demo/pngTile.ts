@@ -2,8 +2,7 @@
 // filter, zlib level 3: fast and lossless, what a gateway under load would do) and Skia's, through
 // a reused 64x64 canvas. Both produce standard PNGs whose size is the tile's.
 import { createCanvas, ImageData, type Canvas } from "@napi-rs/canvas";
-import { deflateSync } from "node:zlib";
-import { crc32 } from "../../src/png/crc32.ts";
+import { pngFromScanlines } from "../../src/png/write.ts";
 
 export type PngEncoderKind = "zlib" | "canvas";
 
@@ -15,21 +14,6 @@ export interface TileRegion {
 }
 
 export type TilePngEncoder = (pixels: Uint8ClampedArray | Uint8Array, frameWidth: number, tile: TileRegion) => Uint8Array;
-
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
-const IHDR = ascii("IHDR");
-const IDAT = ascii("IDAT");
-const IEND = ascii("IEND");
-
-function writeChunk(out: Uint8Array, view: DataView, at: number, type: Uint8Array, data: Uint8Array): number {
-  view.setUint32(at, data.length);
-  out.set(type, at + 4);
-  out.set(data, at + 8);
-  const crc = crc32(data, crc32(type));
-  view.setUint32(at + 8 + data.length, crc);
-  return at + 12 + data.length;
-}
 
 /**
  * 8-bit RGB PNG of the tile, rows unfiltered: flat UI colours and text repeat exactly, which
@@ -47,20 +31,7 @@ export function encodeTileZlib(pixels: Uint8ClampedArray | Uint8Array, frameWidt
       raw[o + 2] = pixels[src + 2];
     }
   }
-  const idat = deflateSync(raw, { level });
-  const header = new Uint8Array(13);
-  const hv = new DataView(header.buffer);
-  hv.setUint32(0, w);
-  hv.setUint32(4, h);
-  header[8] = 8; // bit depth
-  header[9] = 2; // colour type RGB; compression, filter and interlace methods stay 0
-  const png = new Uint8Array(8 + 25 + 12 + idat.length + 12);
-  const view = new DataView(png.buffer);
-  png.set(SIGNATURE, 0);
-  let at = writeChunk(png, view, 8, IHDR, header);
-  at = writeChunk(png, view, at, IDAT, idat);
-  writeChunk(png, view, at, IEND, new Uint8Array(0));
-  return png;
+  return pngFromScanlines({ width: w, height: h, bitDepth: 8, colorType: 2 }, raw, level);
 }
 
 /** Skia's PNG encoder, through one canvas per tile size that is kept for reuse. */

@@ -13,6 +13,7 @@ export class FilterForm {
   private readonly kind = byId<HTMLSelectElement>("f-kind");
   private readonly status = byId<HTMLSelectElement>("f-status");
   private readonly hasMarker = byId<HTMLSelectElement>("f-has");
+  private readonly held = byId<HTMLSelectElement>("f-held");
   private readonly range = byId<HTMLSelectElement>("f-range");
   private readonly from = byId<HTMLInputElement>("f-from");
   private readonly to = byId<HTMLInputElement>("f-to");
@@ -33,7 +34,7 @@ export class FilterForm {
       });
       input.addEventListener("change", emit);
     }
-    for (const select of [this.kind, this.status, this.hasMarker]) select.addEventListener("change", emit);
+    for (const select of [this.kind, this.status, this.hasMarker, this.held]) select.addEventListener("change", emit);
     this.range.addEventListener("change", () => {
       this.showRangeInputs(this.range.value as RangePreset);
       if (this.range.value === "at" && !this.at.value) {
@@ -68,6 +69,7 @@ export class FilterForm {
       kind: this.kind.value,
       status: this.status.value,
       has_marker: this.hasMarker.value,
+      held: this.held.value,
       range: this.range.value as RangePreset,
       from: fromLocalInputValue(this.from.value) ?? "",
       to: fromLocalInputValue(this.to.value) ?? "",
@@ -87,6 +89,7 @@ export class FilterForm {
     set(this.kind, state.kind);
     set(this.status, state.status);
     set(this.hasMarker, state.has_marker);
+    set(this.held, state.held);
     set(this.range, state.range);
     set(this.from, state.from ? toLocalInputValue(state.from) : "");
     set(this.to, state.to ? toLocalInputValue(state.to) : "");

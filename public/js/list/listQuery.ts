@@ -17,6 +17,8 @@ export interface ListState {
   status: string;
   /** Only sessions with at least one event of this kind (clipboard, resize, alert, file_transfer). */
   has_marker: string;
+  /** "true": only recordings on legal hold; "false": only those not held. */
+  held: string;
   range: RangePreset;
   /** RFC 3339, for range=custom */
   from: string;
@@ -31,7 +33,7 @@ export const DEFAULT_SORT: SortOrder = { key: "start", descending: true };
 const RANGES: readonly RangePreset[] = ["", "1h", "24h", "7d", "custom", "at"];
 const SORT_KEYS: readonly SortKey[] = ["start", "duration", "user", "desktop"];
 const PRESET_MS: Record<"1h" | "24h" | "7d", number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 };
-const TEXT_FIELDS = ["q", "user", "desktop", "kind", "status", "has_marker"] as const;
+const TEXT_FIELDS = ["q", "user", "desktop", "kind", "status", "has_marker", "held"] as const;
 
 function validIso(value: string | null): string {
   if (!value) return "";
@@ -66,6 +68,7 @@ export function stateFromSearch(search: string): ListState {
     kind: p.get("kind") ?? "",
     status: p.get("status") ?? "",
     has_marker: p.get("has_marker") ?? "",
+    held: ["true", "false"].includes(p.get("held") ?? "") ? (p.get("held") ?? "") : "",
     range: RANGES.includes(range) ? range : "",
     from: validIso(p.get("from")),
     to: validIso(p.get("to")),

@@ -56,6 +56,11 @@ function statusCell(item: RecordingItem): HTMLTableCellElement {
   return cell;
 }
 
+/** The hover text of a HOLD badge: who, when and why. */
+export function holdTitle(hold: NonNullable<RecordingItem["legal_hold"]>): string {
+  return `On legal hold since ${formatDateTime(hold.at)} (${hold.by})${hold.reason ? `: ${hold.reason}` : ""}. Never deleted while held.`;
+}
+
 export function renderRow(item: RecordingItem, highlight: boolean): HTMLTableRowElement {
   const urls = recordingUrls(item.id);
   const href = urls.player;
@@ -67,7 +72,8 @@ export function renderRow(item: RecordingItem, highlight: boolean): HTMLTableRow
       h("a", { class: "row-link", href },
         h("span", { class: "kind", title: kindLabel }, icon(item.kind === "ssh" ? "terminal" : "desktop"), h("span", { class: "sr-only" }, kindLabel + ": ")),
         h("span", { class: "desktop-name" }, desktop),
-        item.status === "live" ? h("span", { class: "live-badge" }, icon("live"), "LIVE") : null),
+        item.status === "live" ? h("span", { class: "live-badge" }, icon("live"), "LIVE") : null,
+        item.legal_hold ? h("span", { class: "hold-badge", title: holdTitle(item.legal_hold) }, "HOLD") : null),
       h("div", { class: "muted small" }, [item.desktop_addr, item.id.slice(0, 8)].filter(Boolean).join(" · "))),
     h("td", { class: "col-user" }, h("span", { class: "user-name" }, item.user), item.login ? h("div", { class: "muted small" }, `as ${item.login}`) : null),
     h("td", { class: "col-start" },

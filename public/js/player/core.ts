@@ -372,6 +372,8 @@ export class PlayerCore extends CoalescedUpdates implements PlayerMedia {
     this.error = null;
     element.playbackRate = this.rateValue;
     this.attach(element);
+    // play() on an element at its end starts it over: a live session followed to its very end stays there.
+    if (this.wantPlaying && mode === "vod" && element.ended) this.wantPlaying = false;
     if (this.wantPlaying) this.playElement(element);
     this.dispatchEvent(new Event("modechange"));
     this.update();

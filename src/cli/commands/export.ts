@@ -11,14 +11,23 @@ import { type CliContext, closeSource, openSource } from "../context.ts";
 import { CliError, ServerUnreachableError } from "../errors.ts";
 import { formatBytes, formatDuration } from "../format.ts";
 import { Progress } from "../progress.ts";
+import { clipSpanOf, exportClipFromServer, exportClipLocally } from "./exportClip.ts";
 import { errorMessage } from "../../errorMessage.ts";
 
-export const EXPORT_USAGE = `usage: deskreel export <id> [-o file.mp4] [--no-wait]
+export const EXPORT_USAGE = `usage: deskreel export <id> [-o file.mp4] [--no-wait] [--from TIME --to TIME]
   -o, --output FILE   where to write (default: the server's name for it, <desktop>-<start>.mp4)
   --no-wait           fail instead of waiting while the session is live or its video is encoding
-Downloads the H.264 MP4 of a desktop recording. Without a server, copies a finished MP4 from the data dir.`;
+  --from, --to TIME   only this part (a clip): times from the recording's start, 90 / 90s / 1:30 /
+                      1:02:03.5 / 2500ms; a live recording can be cut up to what it has recorded
+Downloads the H.264 MP4 of a desktop recording. Without a server, copies a finished MP4 from the data dir
+(or cuts the clip there).`;
 
-export const EXPORT_OPTIONS: OptionSpecs = { output: { type: "string", short: "o" }, "no-wait": { type: "boolean" } };
+export const EXPORT_OPTIONS: OptionSpecs = {
+  output: { type: "string", short: "o" },
+  "no-wait": { type: "boolean" },
+  from: { type: "string" },
+  to: { type: "string" },
+};
 
 const POLL_MS = 1000;
 const MAX_RESUMES = 5;
@@ -46,9 +55,15 @@ export async function exportCommand(args: ParsedArgs, ctx: CliContext): Promise<
   if (id === undefined) throw new UsageError("which recording? give its id");
   if (extra !== undefined) throw new UsageError(`unexpected argument ${extra}`);
   if (!isValidSessionId(id)) throw new UsageError(`${id} is not a recording id`);
+  const span = clipSpanOf(args);
   const source = await openSource(ctx);
   try {
     ctx.stderr.write(`(from ${source.describe})\n`);
+    if (span) {
+      return source.mode === "server"
+        ? await exportClipFromServer(source.api, id, span, args, ctx, writeStream)
+        : await exportClipLocally(source.data, id, span, args, ctx);
+    }
     if (source.mode === "server") return await exportFromServer(source.api, id, args, ctx);
     const row = await source.data.catalog.getRecording(id);
     if (!row) throw new CliError(`recording ${id} not found in ${source.data.dataDir}`);

@@ -9,7 +9,7 @@ import { TdpCodecError } from "../../tdp/errors.ts";
 import { LIMITS, MessageType, tileRect, type PictureMessage, type PNG2Frame, type PNGFrame } from "../../tdp/messages.ts";
 import type { PointerState } from "../../rdp/index.ts";
 import { MAX_SCREEN_PIXELS, placeScreen, type Size } from "./fit.ts";
-import { pngDecodeProblem } from "./pngBody.ts";
+import { pngDecodeProblem } from "../../png/check.ts";
 import { PointerOverlay } from "./pointerOverlay.ts";
 import { RdpScreen } from "./rdpScreen.ts";
 import { errorMessage } from "../../errorMessage.ts";
@@ -30,6 +30,14 @@ export interface CompositorOptions {
 
 
 export const DEFAULT_THUMBNAIL_WIDTH = 320;
+
+export interface FrameUpdate {
+  rgba: Uint8ClampedArray;
+  /** Row spans that may differ from the previous update, or null for the whole picture. */
+  changedRows: Array<[number, number]> | null;
+  /** The picture is byte for byte the previous update's (something was redrawn with the same pixels). */
+  same: boolean;
+}
 
 /** Tiles this big (a 1080p screen's pixels) are followed by a collection; see drawTile. */
 const BIG_TILE_PIXELS = 1920 * 1080;
@@ -140,7 +148,7 @@ export class Compositor {
    * encoder converts only those. Reading back a whole 1080p picture costs ~13 ms; a few tiles, well
    * under one.
    */
-  takeFrameUpdate(video: Size): { rgba: Uint8ClampedArray; changedRows: Array<[number, number]> | null } {
+  takeFrameUpdate(video: Size): FrameUpdate {
     const placed = this.placedPointer(video);
     const rows = this.changedRows === "all" ? "all" : [...this.changedRows, ...(this.pointer?.rowsToRefresh(placed, video) ?? [])];
     this.changedRows = [];
@@ -148,17 +156,21 @@ export class Compositor {
     const merged = rows === "all" ? null : mergeRows(rows);
     const changedArea = merged === null ? Infinity : merged.reduce((n, [a, b]) => n + b - a, 0);
     if (!unscaled || !this.ctx || merged === null || this.frame === null || this.frame.length !== video.width * video.height * 4 || changedArea > video.height * 0.6) {
+      const previous = this.frame;
       this.frame = this.takeFrame(video);
       this.changedRows = [];
-      return { rgba: this.frame, changedRows: null };
+      return { rgba: this.frame, changedRows: null, same: previous !== null && sameBytes(previous, this.frame) };
     }
     this.changed = false;
     const rowBytes = video.width * 4;
+    const before = merged.map(([from, to]) => this.frame!.slice(from * rowBytes, to * rowBytes));
     for (const [from, to] of merged) {
       this.frame.set(this.ctx.getImageData(0, from, video.width, to - from).data, from * rowBytes);
     }
     this.pointer?.draw(this.frame, video, placed);
-    return { rgba: this.frame, changedRows: merged };
+    const frame = this.frame;
+    const same = merged.every(([from, to], i) => sameBytes(before[i]!, frame.subarray(from * rowBytes, to * rowBytes)));
+    return { rgba: frame, changedRows: merged, same };
   }
 
   /** The RDP pointer in video coordinates, when there is one to draw. */
@@ -252,6 +264,10 @@ export class Compositor {
     }
     return this.output;
   }
+}
+
+function sameBytes(a: Uint8ClampedArray, b: Uint8ClampedArray): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }
 
 /** Resizing a canvas to 1×1 frees its native surface at once (the wrapper goes with the collection). */

@@ -4,6 +4,7 @@
 
 import { BoxWriter, mdatHeader } from "./boxes.ts";
 import { BufferedSink, type ByteSink, type RangeReader } from "./io.ts";
+import { writeMetadataTags } from "./metadata.ts";
 import { writeFtyp, writeMvhd, writeVideoTrak } from "./movie.ts";
 import type { StoredSample, VideoCodecConfig } from "./types.ts";
 
@@ -16,6 +17,8 @@ export interface FinalMp4Input {
   samples: StoredSample[];
   /** Reads sample bytes [start, end) from the source the offsets refer to. */
   read: RangeReader;
+  /** Text tags for the moov (key, value), e.g. where a clip was cut from. */
+  metadata?: ReadonlyArray<readonly [string, string]>;
 }
 
 export interface FinalMp4Result {
@@ -104,7 +107,9 @@ interface FinalLayout {
   durationMs: number;
 }
 
-function buildMoov(config: VideoCodecConfig, samples: StoredSample[], firstChunkOffset: number, wide: boolean): Uint8Array {
+type Tags = ReadonlyArray<readonly [string, string]>;
+
+function buildMoov(config: VideoCodecConfig, samples: StoredSample[], firstChunkOffset: number, wide: boolean, tags: Tags): Uint8Array {
   const first = samples[0];
   const last = samples[samples.length - 1];
   const durationMs = last.dtsMs + last.durationMs;
@@ -113,12 +118,13 @@ function buildMoov(config: VideoCodecConfig, samples: StoredSample[], firstChunk
     writeMvhd(moov, durationMs);
     const timing = { trackDurationMs: durationMs, mediaDurationMs: durationMs - first.dtsMs, emptyEditMs: first.dtsMs };
     writeVideoTrak(moov, config, timing, (stbl) => writeSampleTables(stbl, samples, firstChunkOffset, wide));
+    writeMetadataTags(moov, tags);
   });
   return w.toBytes();
 }
 
 /** Everything before the sample data, with chunk offsets pointing at where the data will follow. */
-export function finalMp4Layout(config: VideoCodecConfig, samples: StoredSample[]): FinalLayout {
+export function finalMp4Layout(config: VideoCodecConfig, samples: StoredSample[], tags: Tags = []): FinalLayout {
   checkSamples(samples);
   const payloadBytes = samples.reduce((sum, s) => sum + s.size, 0);
   const ftypWriter = new BoxWriter(64);
@@ -128,12 +134,12 @@ export function finalMp4Layout(config: VideoCodecConfig, samples: StoredSample[]
   // the moov's size does not depend on the offset values, only on their width (stco or co64)
   const fits = (moovBytes: number) => ftyp.length + moovBytes + mdat.length + payloadBytes <= 0xffffffff;
   let wide = !fits(0);
-  let moovSize = buildMoov(config, samples, 0, wide).length;
+  let moovSize = buildMoov(config, samples, 0, wide, tags).length;
   if (!wide && !fits(moovSize)) {
     wide = true;
-    moovSize = buildMoov(config, samples, 0, true).length;
+    moovSize = buildMoov(config, samples, 0, true, tags).length;
   }
-  const moov = buildMoov(config, samples, ftyp.length + moovSize + mdat.length, wide);
+  const moov = buildMoov(config, samples, ftyp.length + moovSize + mdat.length, wide, tags);
   const head = new Uint8Array(ftyp.length + moov.length + mdat.length);
   head.set(ftyp, 0);
   head.set(moov, ftyp.length);
@@ -171,7 +177,7 @@ async function copySampleData(samples: StoredSample[], read: RangeReader, out: B
 /** Writes the MP4 to `sink` and closes it; on failure the sink is aborted. */
 export async function writeFinalMp4(input: FinalMp4Input, sink: ByteSink): Promise<FinalMp4Result> {
   try {
-    const layout = finalMp4Layout(input.config, input.samples);
+    const layout = finalMp4Layout(input.config, input.samples, input.metadata);
     const out = new BufferedSink(sink);
     await out.write(layout.head);
     await copySampleData(input.samples, input.read, out);

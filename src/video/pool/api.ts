@@ -51,6 +51,8 @@ export interface VideoSessionSummary {
   frames: number;
   keyframes: number;
   droppedFrames: number;
+  /** Frames not encoded: the picture was identical to the previous frame. */
+  sameFrames: number;
   encodedBytes: number;
   /** True when the video could not be completed (encoder or worker failure). */
   failed: boolean;
@@ -79,6 +81,8 @@ export interface VideoSessionStats {
   frames: number;
   keyframes: number;
   droppedFrames: number;
+  /** Frames not encoded: the picture was identical to the previous frame. */
+  sameFrames: number;
   encodedBytes: number;
   intervalMs: number;
   failed: boolean;

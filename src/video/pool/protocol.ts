@@ -43,6 +43,8 @@ export interface SessionProgress {
   frames: number;
   keyframes: number;
   droppedFrames: number;
+  /** Frames not encoded because the picture was byte for byte the previous frame's. */
+  sameFrames: number;
   encodedBytes: number;
   /** The frame interval in force (ms); above 1000/maxFps when degraded. */
   intervalMs: number;
@@ -148,6 +150,7 @@ function progress(o: Record<string, unknown>): SessionProgress {
     frames: num(o, "frames"),
     keyframes: num(o, "keyframes"),
     droppedFrames: num(o, "droppedFrames"),
+    sameFrames: num(o, "sameFrames"),
     encodedBytes: num(o, "encodedBytes"),
     intervalMs: num(o, "intervalMs"),
   };

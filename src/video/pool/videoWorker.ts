@@ -56,7 +56,7 @@ self.onmessage = (event: MessageEvent) => {
 };
 
 function emptyProgress() {
-  return { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 0 };
+  return { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, sameFrames: 0, encodedBytes: 0, intervalMs: 0 };
 }
 
 setInterval(() => {

@@ -56,7 +56,7 @@ export class WorkerSession {
     this.scheduler = new FrameScheduler({ mode: options.mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs });
     this.compositor = new Compositor({ pointer: options.pointer });
     this.window = options.encodeWindow ? new WindowedFrames(options.encodeWindow) : null;
-    this.progress = { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) };
+    this.progress = { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, sameFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) };
   }
 
   get finished(): boolean {
@@ -148,7 +148,8 @@ export class WorkerSession {
     });
   }
 
-  private async takeFrame(decision: FrameDecision): Promise<void> {
+  /** `last`: the session's final frame, always encoded (it carries the video to the session's end). */
+  private async takeFrame(decision: FrameDecision, last = false): Promise<void> {
     if (!this.encoder || !this.videoSize) return;
     // The early thumbnail is due at the same frame as in a single run; only the window holding it sends it.
     this.firstFramePts ??= decision.ptsMs;
@@ -157,7 +158,14 @@ export class WorkerSession {
     const chosen = this.window ? this.window.select(decision) : decision;
     if (!chosen) return; // another window's frame: composed, not read back or encoded
     const started = performance.now();
-    const { rgba, changedRows } = this.compositor.takeFrameUpdate(this.videoSize);
+    const { rgba, changedRows, same } = this.compositor.takeFrameUpdate(this.videoSize);
+    if (same && !chosen.forceKey && !last) {
+      // Redrawn with the same pixels: the previous frame goes on showing, nothing to encode.
+      this.progress.sameFrames++;
+      this.busyMs += performance.now() - started;
+      if (thumbnailDue) this.thumbnail(chosen.ptsMs, false);
+      return;
+    }
     this.inFlight.push({ ptsMs: chosen.ptsMs, startedAt: started });
     await this.encoder.encode(rgba, { ptsMs: chosen.ptsMs, forceKey: chosen.forceKey, changedRows });
     this.busyMs += performance.now() - started;
@@ -190,7 +198,7 @@ export class WorkerSession {
 
   private async finish(endMs: number): Promise<void> {
     const decision = this.scheduler.finish(Math.max(endMs, this.progress.processedMs));
-    if (decision) await this.takeFrame(decision);
+    if (decision) await this.takeFrame(decision, true);
     await this.encoder?.flush();
     if (!this.window || this.window.last) this.thumbnail(endMs, true);
     this.closeEncoder();

@@ -3,18 +3,11 @@
 // chunk's CRC, IHDR sanity, and that the IDAT stream inflates to exactly the bytes the image needs
 // with valid row filters. The inflate is capped, so a compression bomb cannot blow up memory.
 import { inflateSync } from "node:zlib";
-import { concatBytes } from "../../bytes.ts";
-import { crc32 } from "../../png/crc32.ts";
-import { errorMessage } from "../../errorMessage.ts";
+import { concatBytes } from "../bytes.ts";
+import { errorMessage } from "../errorMessage.ts";
+import { crc32 } from "./crc32.ts";
+import { parseIhdr, PNG_CHANNELS, PNG_SIGNATURE, PngFormatError, type PngHeader } from "./header.ts";
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const CHANNELS: ReadonlyMap<number, number> = new Map([
-  [0, 1],
-  [2, 3],
-  [3, 1],
-  [4, 2],
-  [6, 4],
-]);
 /** Adam7 passes: [xStart, yStart, xStep, yStep]. */
 const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
   [0, 0, 8, 8],
@@ -26,33 +19,24 @@ const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
   [0, 1, 1, 2],
 ];
 
-export interface PngHeader {
-  width: number;
-  height: number;
-  bitDepth: number;
-  colorType: number;
-  interlace: number;
-}
-
 /** Why `png` would not decode, or null when it is a complete, consistent PNG. */
 export function pngDecodeProblem(png: Uint8Array): string | null {
   try {
     checkPng(png);
     return null;
   } catch (e) {
-    if (e instanceof PngError) return e.message;
+    if (e instanceof PngFormatError) return e.message;
     throw e;
   }
 }
 
-class PngError extends Error {}
-
+/** The full check reports what is wrong, not where (pngDecodeProblem returns only the text). */
 function fail(reason: string): never {
-  throw new PngError(reason);
+  throw new PngFormatError(reason, 0);
 }
 
 function checkPng(png: Uint8Array): void {
-  if (png.length < 8 || SIGNATURE.some((b, i) => png[i] !== b)) fail("not a PNG (bad signature)");
+  if (png.length < 8 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) fail("not a PNG (bad signature)");
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   let header: PngHeader | null = null;
   let sawPalette = false;
@@ -70,7 +54,7 @@ function checkPng(png: Uint8Array): void {
     if (header === null && type !== "IHDR") fail("first chunk is not IHDR");
     if (type === "IHDR") {
       if (header !== null) fail("second IHDR");
-      header = readHeader(data);
+      header = parseIhdr(data, at + 8);
     } else if (type === "PLTE") {
       sawPalette = true;
     } else if (type === "IDAT") {
@@ -87,23 +71,6 @@ function checkPng(png: Uint8Array): void {
   checkImageData(header, concatBytes(idat));
 }
 
-function readHeader(data: Uint8Array): PngHeader {
-  if (data.length !== 13) fail("IHDR is not 13 bytes");
-  const view = new DataView(data.buffer, data.byteOffset, 13);
-  const header = {
-    width: view.getUint32(0),
-    height: view.getUint32(4),
-    bitDepth: data[8],
-    colorType: data[9],
-    interlace: data[12],
-  };
-  if (header.width === 0 || header.height === 0) fail("PNG has zero width or height");
-  if (!CHANNELS.has(header.colorType)) fail(`PNG colour type ${header.colorType} is invalid`);
-  if (![1, 2, 4, 8, 16].includes(header.bitDepth)) fail(`PNG bit depth ${header.bitDepth} is invalid`);
-  if (data[10] !== 0 || data[11] !== 0 || header.interlace > 1) fail("PNG compression, filter or interlace method is invalid");
-  return header;
-}
-
 /** Rows of the (sub)images the decoder will unfilter: [width, height] per pass. */
 function passSizes(h: PngHeader): Array<[number, number]> {
   if (h.interlace === 0) return [[h.width, h.height]];
@@ -114,7 +81,7 @@ function passSizes(h: PngHeader): Array<[number, number]> {
 }
 
 function checkImageData(h: PngHeader, compressed: Uint8Array): void {
-  const bitsPerPixel = (CHANNELS.get(h.colorType) ?? 1) * h.bitDepth;
+  const bitsPerPixel = (PNG_CHANNELS.get(h.colorType) ?? 1) * h.bitDepth;
   const passes = passSizes(h);
   const rowBytes = (w: number) => Math.ceil((w * bitsPerPixel) / 8);
   const expected = passes.reduce((sum, [w, hh]) => sum + hh * (1 + rowBytes(w)), 0);
