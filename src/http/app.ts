@@ -12,6 +12,7 @@ import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
 import { pages } from "./pages.ts";
+import { previewRoutes } from "./previewRoutes.ts";
 import { recordingAdminRoutes } from "./recordingAdminRoutes.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
@@ -40,6 +41,7 @@ export function createApp(services: Services) {
     .use(liveRoutes(services))
     .use(recordingRoutes(services))
     .use(recordingAdminRoutes(services))
+    .use(previewRoutes(services))
     .use(clipRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))
