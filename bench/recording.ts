@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
 import { DesktopRecorder } from "../src/recording/desktopRecorder.ts";
 import type { AuditJson } from "../src/recording/auditJson.ts";
+import type { BlobStore } from "../src/storage/blobStore.ts";
 import { FileStore } from "../src/storage/fileStore.ts";
 import { encodeMessage } from "../src/tdp/codec.ts";
 import { MessageType } from "../src/tdp/messages.ts";
@@ -31,6 +32,8 @@ export interface BenchRecordingOptions {
   staggerMs?: number;
   /** Replay the source once, unmeasured, so the JIT has compiled the path as in a running server (default true). */
   warmup?: boolean;
+  /** Where the recordings go (default: a FileStore under a temp dir). */
+  store?: BlobStore;
 }
 
 export interface BenchRecordingResult {
@@ -140,7 +143,7 @@ export async function benchRecording(options: BenchRecordingOptions = {}): Promi
     : syntheticFrames(options.frames ?? 60, options.changedShare ?? 0.3);
   if (options.warmup ?? true) await warmUp(frames);
   const dir = await mkdtemp(join(tmpdir(), "deskreel-bench-rec-"));
-  const store = new FileStore(dir);
+  const store = options.store ?? new FileStore(dir);
   const auditLog = { emit: (_json: AuditJson): void => {} };
   const latencies: number[] = [];
   let messages = 0;

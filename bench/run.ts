@@ -6,17 +6,25 @@
 //     --rebuild: run nothing, only rebuild BENCHMARKS.md from bench/results/
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { type ParsedArgs, parseCommandLine, UsageError } from "../src/commandLine.ts";
 import { ffmpegVersion, machine } from "./sections/common.ts";
 import { SECTIONS } from "./sections/index.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const RESULTS = join(import.meta.dir, "results");
 
-const { values } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, list: { type: "boolean", default: false }, rebuild: { type: "boolean", default: false } },
-});
+const USAGE = "usage: bun run bench -- [--quick] [--only a,b] [--list] [--rebuild]";
+let args: ParsedArgs;
+try {
+  args = parseCommandLine(Bun.argv.slice(2), { quick: { type: "boolean" }, only: { type: "string" }, list: { type: "boolean" }, rebuild: { type: "boolean" } });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(`bench: ${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+const only = args.string("only");
+const values = { quick: args.flag("quick"), list: args.flag("list"), rebuild: args.flag("rebuild"), only };
 if (values.list) {
   for (const s of SECTIONS) console.log(`${s.name}\t${s.title}`);
   process.exit(0);

@@ -48,6 +48,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
   services.node.listening(server.port ?? config.port);
   if (!namedEarly) await services.cluster.start();
+  services.jobRunner.start();
   log(`deskreel listening on ${url} (data in ${config.dataDir})`);
 
   const demo = config.demo ? await startDemo(url, services, log) : null;

@@ -24,6 +24,9 @@ import { NodeIdentity } from "./cluster/nodeIdentity.ts";
 import { NodeRegistry } from "./cluster/registry.ts";
 import { openSharedDatabase } from "./db/openDatabase.ts";
 import type { SqlRunner } from "./db/sqlRunner.ts";
+import { JobQueue } from "./jobs/jobQueue.ts";
+import { JobRunner } from "./jobs/jobRunner.ts";
+import { importVideoHandler } from "./sessions/importJob.ts";
 
 export interface Services {
   config: Config;
@@ -50,6 +53,9 @@ export interface Services {
   node: NodeIdentity;
   /** Heartbeat, node registry and takeover of dead nodes' sessions. */
   cluster: ClusterNode;
+  /** Jobs any node may run (the videos of imports), and this node's runner of them. */
+  jobs: JobQueue;
+  jobRunner: JobRunner;
   /** The database shared by the nodes (the catalog's): registry, job queue, accounts on PostgreSQL. */
   db: SqlRunner;
   close(): Promise<void>;
@@ -87,13 +93,22 @@ export async function createServices(config: Config, log: (line: string) => void
     { catalog, removal, log, isLive: (id) => live.get(id) !== undefined || ssh.get(id) !== undefined },
     { days: config.retentionDays, intervalMs: 60 * 60 * 1000, batch: 100 },
   );
-  return {
-    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, node, cluster, db, removal, retention,
+  const jobs = await JobQueue.open(db);
+  const services: Omit<Services, "jobRunner" | "close"> = {
+    config, store, catalog, auth, auditLog, pool, live, ssh, log, sessionDeps, node, cluster, db, jobs, removal, retention,
     agentSessions: new AgentSessions(config.maxSessionsPerAgent),
     accessLog: new AccessLog(auditLog),
+  };
+  const jobRunner = new JobRunner({
+    queue: jobs, node, leaseMs: config.nodeLeaseSeconds * 1000, log, handlers: [importVideoHandler(services)],
+  });
+  return {
+    ...services, jobRunner,
     async close() {
       await retention.stop();
       await Promise.all([live.closeAll(), ssh.closeAll()]);
+      // An import still encoding after a few seconds is left to its lease: this node or another takes it again.
+      await jobRunner.stop(5000);
       await cluster.stop();
       await pool.close();
       await catalog.close();

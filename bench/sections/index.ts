@@ -12,5 +12,6 @@ import rdpVideo from "./rdpVideo.ts";
 import hardening from "./hardening.ts";
 import tdpb from "./tdpb.ts";
 import logins from "./logins.ts";
+import cluster from "./cluster.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins, cluster];

@@ -7,7 +7,8 @@ import { SchemaError } from "../api/validation.ts";
 import { canImport, canReadAuditLog } from "../auth/principal.ts";
 import { CatalogError } from "../catalog/catalog.ts";
 import type { Services } from "../services.ts";
-import { ImportError, importRecording } from "../sessions/importer.ts";
+import { ImportError, storeImport } from "../sessions/importer.ts";
+import { queueImportVideo } from "../sessions/importJob.ts";
 import { authGuard, requirePermission } from "./authRoutes.ts";
 import { readBodyLimited } from "./bodyLimit.ts";
 import { HttpError } from "./errors.ts";
@@ -46,9 +47,13 @@ export function adminRoutes(services: Services) {
         const bytes = await readBodyLimited(ctx.request, importLimit);
         if (bytes.length === 0) throw new HttpError(400, "empty body: send the protostream file as application/octet-stream", { offset: 0 });
         try {
-          const { id, video } = await importRecording(services, bytes);
-          void video.catch((err) => services.log(`import ${id}: video failed: ${String(err)}`));
-          services.log(`imported recording ${id} (${bytes.length} bytes)`);
+          const { id, encode } = await storeImport(services, bytes);
+          // The video is a job: this node or any other sharing the database and the blob store makes it.
+          if (encode) {
+            await queueImportVideo(services.jobs, id);
+            services.jobRunner.wake();
+          }
+          services.log(`imported recording ${id} (${bytes.length} bytes)${encode ? ", video queued" : ""}`);
           ctx.set.status = 201;
           return { id };
         } catch (err) {

@@ -12,6 +12,7 @@ import { ingestRoutes } from "./ingestRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
 import { pages } from "./pages.ts";
+import { peerRoutes } from "./peerRoutes.ts";
 import { previewRoutes } from "./previewRoutes.ts";
 import { recordingAdminRoutes } from "./recordingAdminRoutes.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
@@ -39,6 +40,7 @@ export function createApp(services: Services) {
     .use(statusRoutes(services))
     .use(clusterRoutes(services))
     .use(liveRoutes(services))
+    .use(peerRoutes(services))
     .use(recordingRoutes(services))
     .use(recordingAdminRoutes(services))
     .use(previewRoutes(services))

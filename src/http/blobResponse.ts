@@ -13,7 +13,8 @@ export interface BlobResponseOptions {
   immutable: boolean;
 }
 
-function dispositionFor(name: string): string {
+/** A Content-Disposition value that downloads as `name`. */
+export function attachment(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
@@ -28,7 +29,7 @@ export async function blobResponse(store: BlobStore, key: string, request: Reque
     etag: options.etag,
     "cache-control": options.immutable ? "private, max-age=3600" : "private, no-cache",
   });
-  if (options.downloadName) headers.set("content-disposition", dispositionFor(options.downloadName));
+  if (options.downloadName) headers.set("content-disposition", attachment(options.downloadName));
   if (etagMatches(request.headers.get("if-none-match"), options.etag)) return new Response(null, { status: 304, headers });
 
   const head = request.method === "HEAD";

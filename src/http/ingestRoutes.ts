@@ -9,15 +9,12 @@ import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts"
 import { encodeMessage, encodeTdpb } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
 import { TdpbSeverity } from "../tdp/tdpb/messages.ts";
-import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
+import { type RouteSocket, routeSocket } from "./routeSocket.ts";
+import { authGuard, requireTokenPermission } from "./authRoutes.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
 import { errorMessage } from "../errorMessage.ts";
 
-interface IngestSocket {
-  id: string;
-  raw: { send(data: string | Uint8Array): number; close(code?: number, reason?: string): void };
-}
 
 /** A frame held while the session opens: its bytes (null for a text frame) and arrival time. */
 interface HeldFrame {
@@ -40,9 +37,9 @@ function alertBytes(message: string, tdpb: boolean): Uint8Array {
 export function ingestRoutes(services: Services) {
   const connections = new IngestConnections<DesktopSession, HeldFrame>();
 
-  function reply(socket: IngestSocket, session: DesktopSession, result: IngestReply): void {
-    if (result.kind === "alert") socket.raw.send(alertBytes(result.message, session.speaksTdpb));
-    else if (result.kind === "close") socket.raw.close(result.code, result.reason);
+  function reply(socket: RouteSocket, session: DesktopSession, result: IngestReply): void {
+    if (result.kind === "alert") socket.send(alertBytes(result.message, session.speaksTdpb));
+    else if (result.kind === "close") socket.close(result.code, result.reason);
   }
 
   return new Elysia()
@@ -61,11 +58,11 @@ export function ingestRoutes(services: Services) {
         await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {
-        const socket = ws as unknown as IngestSocket;
-        const principal = (ws.data as unknown as PrincipalContext).principal;
+        const socket = routeSocket(ws);
+        const principal = ws.data.principal;
         // Counted here, synchronously, so parallel upgrades cannot all pass the early check.
         if (principal && !services.agentSessions.acquire(principal, socket.id)) {
-          socket.raw.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
+          socket.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
           return;
         }
         connections.begin(socket.id);
@@ -81,19 +78,19 @@ export function ingestRoutes(services: Services) {
         } catch (err) {
           services.log(`ingest: could not start a session for ${q.user}@${q.desktop}: ${errorMessage(err)}`);
           connections.abandon(socket.id);
-          socket.raw.close(1011, "recording unavailable");
+          socket.close(1011, "recording unavailable");
           return;
         }
         services.live.add(session);
-        session.onAlert = (message) => socket.raw.send(alertBytes(message, session.speaksTdpb));
-        session.onFatal = (code, reason) => socket.raw.close(code, reason);
+        session.onAlert = (message) => socket.send(alertBytes(message, session.speaksTdpb));
+        session.onFatal = (code, reason) => socket.close(code, reason);
         services.log(`session ${session.sessionId} started: ${q.user} on ${q.desktop}`);
         const { pending, closedEarly } = connections.opened(socket.id, session);
         for (const { data, at } of pending) reply(socket, session, data ? session.handle(data, at) : NOT_BINARY);
         if (closedEarly) void endSession(session, Date.now());
       },
       message(ws, message) {
-        const socket = ws as unknown as IngestSocket;
+        const socket = routeSocket(ws);
         const data = frameBytes(message);
         const at = Date.now();
         // Replies keep the order of the frames, also for those that arrive while the session opens.
@@ -101,8 +98,8 @@ export function ingestRoutes(services: Services) {
         if (session) reply(socket, session, data ? session.handle(data, at) : NOT_BINARY);
       },
       close(ws) {
-        const id = (ws as unknown as IngestSocket).id;
-        const principal = (ws.data as unknown as PrincipalContext).principal;
+        const id = ws.id;
+        const principal = ws.data.principal;
         if (principal) services.agentSessions.release(principal, id);
         const session = connections.close(id);
         if (session) void endSession(session, Date.now());

@@ -11,8 +11,9 @@ import type { RecordingRow } from "../catalog/types.ts";
 import type { Services } from "../services.ts";
 import { blobKeys, isValidSessionId } from "../sessions/blobKeys.ts";
 import { authGuard, forbiddenError, type PrincipalContext, requirePermission } from "./authRoutes.ts";
-import { blobResponse } from "./blobResponse.ts";
+import { attachment, blobResponse } from "./blobResponse.ts";
 import { HttpError } from "./errors.ts";
+import { relayBlob, remoteOwner } from "./peerProxy.ts";
 
 /** The recording, if it exists and the caller may see it (else 404/403). */
 export async function visibleRecording(services: Services, principal: Principal, id: string): Promise<RecordingRow> {
@@ -94,16 +95,10 @@ export function recordingRoutes(services: Services) {
     .get("/v1/recordings/:id/recording.tar", async (ctx) => {
       const principal = requireReader(ctx);
       const row = await visibleRecording(services, principal, ctx.params.id);
-      const key = blobKeys(row.id).recording;
-      const size = (await store.size(key)) ?? 0;
-      const live = row.status === "live";
-      const response = await blobResponse(store, key, ctx.request, {
-        contentType: "application/octet-stream",
-        etag: `"rec-${row.id}-${size}"`,
-        downloadName: `${row.id}.tar`,
-        immutable: !live,
-      });
-      if (!response) throw new HttpError(404, `recording ${row.id} has no stored events`);
+      const owner = await remoteOwner(services, row);
+      const response = owner
+        ? await relayBlob(services, owner, row.id, "recording.tar", ctx.request, { "content-disposition": attachment(`${row.id}.tar`) })
+        : await recordingTarResponse(services, row, ctx.request);
       accessLog.record(principal, row.id, "download_recording");
       return response;
     }, {
@@ -145,24 +140,50 @@ export function recordingRoutes(services: Services) {
   async function videoResponse(s: Services, ctx: { request: Request; params: { id: string }; query: { download?: string }; principal: Principal | null }): Promise<Response> {
     const principal = requireReader(ctx);
     const row = await visibleRecording(s, principal, ctx.params.id);
-    const keys = blobKeys(row.id);
     const download = ctx.query.download === "1";
-    // While live (or until the final file is written) serve the growing fragmented MP4.
-    const finalSize = await store.size(keys.video);
-    const key = finalSize !== null && row.videoState === "ready" ? keys.video : keys.liveVideo;
-    const size = finalSize !== null && key === keys.video ? finalSize : ((await store.size(keys.liveVideo)) ?? 0);
-    const response = await blobResponse(store, key, ctx.request, {
-      contentType: "video/mp4",
-      etag: `"${key === keys.video ? "mp4" : "live"}-${row.id}-${size}"`,
-      downloadName: download ? `${safeName(row.desktopName || row.id)}-${fileStamp(row.startMs)}.mp4` : undefined,
-      immutable: key === keys.video,
-    });
-    if (!response) {
-      if (row.videoState === "failed") throw new HttpError(404, `recording ${row.id} has no video: ${row.error ?? "encoding failed"}`);
-      throw new HttpError(404, `recording ${row.id} has no video yet`);
-    }
+    const downloadName = download ? `${safeName(row.desktopName || row.id)}-${fileStamp(row.startMs)}.mp4` : undefined;
+    const owner = await remoteOwner(s, row);
+    const response = owner
+      ? await relayBlob(s, owner, row.id, "video.mp4", ctx.request, downloadName ? { "content-disposition": attachment(downloadName) } : {})
+      : await videoMp4Response(s, row, ctx.request, downloadName);
     if (ctx.request.method === "GET") accessLog.record(principal, row.id, download ? "download_video" : "play");
     return response;
   }
+}
+
+/** This node's copy of a recording's protostream file (ranges, ETag); 404 when nothing is stored. */
+export async function recordingTarResponse(services: Services, row: RecordingRow, request: Request): Promise<Response> {
+  const { store } = services;
+  const key = blobKeys(row.id).recording;
+  const size = (await store.size(key)) ?? 0;
+  const response = await blobResponse(store, key, request, {
+    contentType: "application/octet-stream",
+    etag: `"rec-${row.id}-${size}"`,
+    downloadName: `${row.id}.tar`,
+    immutable: row.status !== "live",
+  });
+  if (!response) throw new HttpError(404, `recording ${row.id} has no stored events`);
+  return response;
+}
+
+/** This node's MP4 of a recording: the final one once ready, else the growing fragmented MP4. */
+export async function videoMp4Response(services: Services, row: RecordingRow, request: Request, downloadName?: string): Promise<Response> {
+  const { store } = services;
+  const keys = blobKeys(row.id);
+  // While live (or until the final file is written) serve the growing fragmented MP4.
+  const finalSize = await store.size(keys.video);
+  const key = finalSize !== null && row.videoState === "ready" ? keys.video : keys.liveVideo;
+  const size = finalSize !== null && key === keys.video ? finalSize : ((await store.size(keys.liveVideo)) ?? 0);
+  const response = await blobResponse(store, key, request, {
+    contentType: "video/mp4",
+    etag: `"${key === keys.video ? "mp4" : "live"}-${row.id}-${size}"`,
+    downloadName,
+    immutable: key === keys.video,
+  });
+  if (!response) {
+    if (row.videoState === "failed") throw new HttpError(404, `recording ${row.id} has no video: ${row.error ?? "encoding failed"}`);
+    throw new HttpError(404, `recording ${row.id} has no video yet`);
+  }
+  return response;
 }
 

@@ -10,15 +10,12 @@ import type { Services } from "../services.ts";
 import { isValidSessionId } from "../sessions/blobKeys.ts";
 import type { TerminalSize } from "../recording/terminalResize.ts";
 import { SshSession } from "../sessions/sshSession.ts";
-import { authGuard, type PrincipalContext, requireTokenPermission } from "./authRoutes.ts";
+import { type RouteSocket, routeSocket } from "./routeSocket.ts";
+import { authGuard, requireTokenPermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { errorMessage } from "../errorMessage.ts";
 
-interface IngestSocket {
-  id: string;
-  raw: { send(data: string | Uint8Array): number; close(code?: number, reason?: string): void };
-}
 
 type SshFrame = { kind: "output"; data: Uint8Array; at: number } | { kind: "resize"; size: TerminalSize; at: number };
 
@@ -54,10 +51,10 @@ export function sshIngestRoutes(services: Services) {
     else session.resize(frame.size, frame.at);
   }
 
-  function refuse(socket: IngestSocket, session: SshSession | null, reason: string): void {
+  function refuse(socket: RouteSocket, session: SshSession | null, reason: string): void {
     const count = session?.noteRejected(reason) ?? 0;
-    if (count > MAX_BAD_FRAMES) socket.raw.close(1007, `too many invalid frames (${count}); last: ${reason}`.slice(0, 120));
-    else socket.raw.send(JSON.stringify({ error: reason }));
+    if (count > MAX_BAD_FRAMES) socket.close(1007, `too many invalid frames (${count}); last: ${reason}`.slice(0, 120));
+    else socket.send(JSON.stringify({ error: reason }));
   }
 
   return new Elysia()
@@ -78,11 +75,11 @@ export function sshIngestRoutes(services: Services) {
         await assertNewSessionId(services, ctx.query.session_id);
       },
       async open(ws) {
-        const socket = ws as unknown as IngestSocket;
-        const principal = (ws.data as unknown as PrincipalContext).principal;
+        const socket = routeSocket(ws);
+        const principal = ws.data.principal;
         // Counted here, synchronously, so parallel upgrades cannot all pass the early check.
         if (principal && !services.agentSessions.acquire(principal, socket.id)) {
-          socket.raw.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
+          socket.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
           return;
         }
         connections.begin(socket.id);
@@ -97,18 +94,18 @@ export function sshIngestRoutes(services: Services) {
         } catch (err) {
           services.log(`ssh ingest: could not start a session for ${q.user}@${q.host}: ${errorMessage(err)}`);
           connections.abandon(socket.id);
-          socket.raw.close(1011, "recording unavailable");
+          socket.close(1011, "recording unavailable");
           return;
         }
         sessions.add(session);
-        session.onFatal = (code, reason) => socket.raw.close(code, reason);
+        session.onFatal = (code, reason) => socket.close(code, reason);
         services.log(`session ${session.sessionId} started: ${q.user} as ${q.login} on ${q.host} (ssh)`);
         const { pending, closedEarly } = connections.opened(socket.id, session);
         for (const frame of pending) deliver(session, frame);
         if (closedEarly) void endSession(session, Date.now());
       },
       message(ws, message) {
-        const socket = ws as unknown as IngestSocket;
+        const socket = routeSocket(ws);
         const at = Date.now();
         const data = frameBytes(message);
         let frame: SshFrame;
@@ -127,8 +124,8 @@ export function sshIngestRoutes(services: Services) {
         if (session) deliver(session, frame);
       },
       close(ws) {
-        const socket = ws as unknown as IngestSocket;
-        const principal = (ws.data as unknown as PrincipalContext).principal;
+        const socket = routeSocket(ws);
+        const principal = ws.data.principal;
         if (principal) services.agentSessions.release(principal, socket.id);
         const session = connections.close(socket.id);
         if (session) void endSession(session, Date.now());

@@ -131,21 +131,46 @@ async function timeline(bytes: Uint8Array, plan: FramePlan): Promise<{ markers: 
   return { markers, firstPlaybackMs, hasPictures };
 }
 
-/** Checks, stores and lists the recording; its video is made in the background. Returns the session id. */
-export async function importRecording(services: ImportDeps, bytes: Uint8Array): Promise<{ id: string; video: Promise<void> }> {
+/**
+ * Checks the whole file, stores it in the blob store and lists it. Returns its session id and whether its video
+ * is still to be made (encodeStoredImport, on this node or, as a job, on any node that shares the store).
+ */
+export async function storeImport(services: ImportDeps, bytes: Uint8Array): Promise<{ id: string; encode: boolean }> {
   const { catalog, store } = services;
-  const { maxFps, keyframeMs, videoWorkers } = services.config;
-  const plan = new FramePlan({ maxFps, keyframeMs });
-  const summary = await summarize(bytes, plan);
+  const { maxFps, keyframeMs } = services.config;
+  const summary = await summarize(bytes, new FramePlan({ maxFps, keyframeMs }));
   const id = summary.row.id;
   if (services.live.has(id) || (await catalog.getRecording(id))) throw new ImportError(`recording ${id} already exists`, 409);
-  const keys = blobKeys(id);
-  await store.put(keys.recording, bytes);
+  await store.put(blobKeys(id).recording, bytes);
   if (summary.row.kind === "desktop" && !summary.hasPictures) summary.row.videoState = "failed";
   await catalog.createRecording(summary.row);
   for (const marker of summary.markers) await catalog.addMarker(id, marker);
-  const video = summary.row.videoState === "encoding" ? encodeImported(services, id, bytes, summary.row.durationMs ?? 0, plan.windows(videoWorkers, summary.row.durationMs ?? 0)) : Promise.resolve();
-  return { id, video };
+  return { id, encode: summary.row.videoState === "encoding" };
+}
+
+/**
+ * Makes the video of a stored import (its bytes, or read from the blob store) and lists the outcome. Whatever
+ * an earlier, cut-off attempt left of the video is removed first.
+ */
+export async function encodeStoredImport(services: ImportDeps, id: string, stored?: Uint8Array): Promise<void> {
+  const { catalog, store } = services;
+  const row = await catalog.getRecording(id);
+  if (!row || row.videoState === "ready") return; // deleted meanwhile, or made by an attempt that was not recorded as done
+  const keys = blobKeys(id);
+  const bytes = stored ?? (await store.get(keys.recording));
+  if (!bytes) throw new Error(`recording ${id} is not in the blob store`);
+  for (const key of [keys.liveVideo, keys.video]) if ((await store.size(key)) !== null) await store.delete(key);
+  if (row.videoState !== "encoding") await catalog.updateRecording(id, { videoState: "encoding" });
+  const { maxFps, keyframeMs, videoWorkers } = services.config;
+  const plan = new FramePlan({ maxFps, keyframeMs });
+  await timeline(bytes, plan);
+  await encodeImported(services, id, bytes, row.durationMs, plan.windows(videoWorkers, row.durationMs));
+}
+
+/** Checks, stores and lists the recording; its video is made here in the background. Returns the session id. */
+export async function importRecording(services: ImportDeps, bytes: Uint8Array): Promise<{ id: string; video: Promise<void> }> {
+  const { id, encode } = await storeImport(services, bytes);
+  return { id, video: encode ? encodeStoredImport(services, id, bytes) : Promise.resolve() };
 }
 
 /** Replays the pictures through the encoder pool, as fast as it takes them, one window per worker. */

@@ -7,7 +7,7 @@
 // piece's bytes it is deleted; when the object completes, all of its pieces go. If the writer dies (its
 // disk with it), assembleAbandoned() in s3Recover.ts rebuilds the object from the stored parts plus the
 // pieces after them: at most `intervalMs` plus one PUT's time of the session is lost.
-import { BlobStoreError } from "./errors.ts";
+import { errorMessage } from "../errorMessage.ts";
 import type { S3Requests } from "./s3Requests.ts";
 
 /** Piece objects live under this first segment, which no store key may use (keys never start with "."). */
@@ -121,7 +121,7 @@ export class PieceShipper {
       this.#pending.unshift(body);
       this.#pendingBytes += body.length;
       this.#arm();
-      this.log(`storing a piece of "${this.key}" failed (retried): ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`storing a piece of "${this.key}" failed (retried): ${errorMessage(err)}`);
     }
   }
 
@@ -158,7 +158,7 @@ export class PieceShipper {
       this.stats.deletes += Math.ceil(objectKeys.length / 1000);
     } catch (err) {
       // Left-over pieces cost storage only; recovery ignores pieces that parts cover.
-      this.log(`deleting pieces of "${this.key}" failed: ${err instanceof BlobStoreError ? err.message : String(err)}`);
+      this.log(`deleting pieces of "${this.key}" failed: ${errorMessage(err)}`);
     }
   }
 }

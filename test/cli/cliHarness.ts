@@ -55,3 +55,60 @@ export async function runCliInTty(args: readonly string[], options: CliOptions =
 }
 
 export const hasScript = Bun.which("script") !== null;
+
+export interface FollowedCli {
+  /** Resolves once stdout so far satisfies `ready`, so a test acts on what the CLI said, not on a wall-clock guess. */
+  until(what: string, ready: (stdout: string) => boolean, timeoutMs?: number): Promise<void>;
+  /** The whole run, once the process has exited. */
+  result(): Promise<CliRun>;
+}
+
+/** Reads a running CLI's output as it comes (collect() reads it only at the end). */
+export function follow(proc: ReturnType<typeof spawnCli>, started = performance.now()): FollowedCli {
+  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder();
+  let text = "";
+  const waiters = new Set<() => void>();
+  const stdoutDone = (async () => {
+    const reader = proc.stdout.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const chunk = read.value;
+      chunks.push(chunk);
+      text += decoder.decode(chunk, { stream: true });
+      for (const wake of waiters) wake();
+    }
+    for (const wake of waiters) wake();
+  })();
+  const stderr = new Response(proc.stderr).text();
+  let exited = false;
+  void stdoutDone.then(() => (exited = true));
+  return {
+    until(what, ready, timeoutMs = 20_000) {
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error(`timed out waiting for ${what}; stdout so far:\n${text}`)), timeoutMs);
+        const done = (err?: Error): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          if (err) reject(err);
+          else resolve();
+        };
+        const check = (): void => {
+          if (ready(text)) done();
+          else if (exited) done(new Error(`the CLI ended before ${what}; stdout:\n${text}`));
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async result() {
+      const [, err, code] = await Promise.all([stdoutDone, stderr, proc.exited]);
+      const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const c of chunks) {
+        bytes.set(c, at);
+        at += c.length;
+      }
+      return { code, stdout: new TextDecoder().decode(bytes), stderr: err, bytes, ms: performance.now() - started };
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { ffprobeJson, sampleUntil } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
 import { SshIngestClient } from "../ssh/sshClient.ts";
-import { runCli, spawnCli, collect } from "./cliHarness.ts";
+import { follow, runCli, spawnCli } from "./cliHarness.ts";
 
 interface Item { id: string; kind: string; user: string; desktop_name: string; status: string; duration_ms: number; video: { state: string; duration_ms: number } }
 
@@ -148,12 +148,12 @@ describe("deskreel export", () => {
     const client = await IngestClient.connect(server.url, ADMIN_TOKEN, { desktop: "WIN-LIVE", user: "carol", session_id: id });
     await client.replay(sampleUntil(1500), 3);
     const file = join(out, "live.mp4");
-    const proc = spawnCli(["export", id, "-o", file], { server: server.url, token: ADMIN_TOKEN });
-    const result = collect(proc);
-    await Bun.sleep(1500);
+    const run0 = follow(spawnCli(["export", id, "-o", file], { server: server.url, token: ADMIN_TOKEN }));
+    // It says it is waiting, and writes nothing, for as long as the session is live.
+    await run0.until("the live-session notice", (out) => /waiting: session live, \d/.test(out));
     expect(existsSync(file)).toBe(false);
     await client.close();
-    const run = await result;
+    const run = await run0.result();
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/waiting: session live, \d/);
     expect(run.stdout).toContain("video ready");

@@ -10,7 +10,7 @@ import { encodePart } from "../../src/recording/protostream.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
 import { SshIngestClient } from "../ssh/sshClient.ts";
 import { buildSshRecording, terminalChunks } from "../ssh/sshRecording.ts";
-import { collect, runCli, spawnCli } from "./cliHarness.ts";
+import { follow, runCli, spawnCli } from "./cliHarness.ts";
 
 let server: TestServer;
 let dir: string;
@@ -79,14 +79,15 @@ describe("deskreel play", () => {
     const text = (i: number) => new TextEncoder().encode(`tick ${i}\r\n`);
     const chunks = Array.from({ length: 10 }, (_, i) => ({ delayMs: i * 1000, data: text(i) }));
     const proc = spawnCli(["play", recordingFile("long.tar", chunks)]);
-    const result = collect(proc);
-    await Bun.sleep(1600);
+    const followed = follow(proc);
+    // Stop it while it waits for the third chunk (due 2 s in).
+    await followed.until("the second chunk", (out) => out.includes("tick 1"));
     const stoppedAt = performance.now();
     proc.kill("SIGINT");
-    const run = await result;
+    const run = await followed.result();
     expect(performance.now() - stoppedAt).toBeLessThan(1000);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/stopped after [12] chunk/);
+    expect(run.stderr).toMatch(/stopped after [23] chunk/); // two seen on stdout; a third only if the stop came late
     const full = allBytes(chunks);
     expect(run.bytes.length).toBeGreaterThan(0);
     expect(run.bytes.length).toBeLessThan(full.length);

@@ -6,7 +6,7 @@ import { sampleUntil } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
 import { SshIngestClient } from "../ssh/sshClient.ts";
-import { collect, runCli, spawnCli } from "./cliHarness.ts";
+import { follow, runCli, spawnCli } from "./cliHarness.ts";
 
 let server: TestServer;
 let ssh: SshIngestClient;
@@ -83,10 +83,10 @@ describe("deskreel watch", () => {
 
   test("refreshes until Ctrl-C; without a terminal each refresh is a plain block", async () => {
     const proc = spawnCli(["watch", "--interval", "0.3"], { server: server.url, token: ADMIN_TOKEN });
-    const result = collect(proc);
-    await Bun.sleep(1500);
+    const followed = follow(proc);
+    await followed.until("two refreshes", (out) => out.split("deskreel watch: ").length - 1 >= 2);
     proc.kill("SIGINT");
-    const run = await result;
+    const run = await followed.result();
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(/\x1b/);
     const snapshots = run.stdout.split("deskreel watch: ").length - 1;

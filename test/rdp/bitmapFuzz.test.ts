@@ -7,18 +7,9 @@ import { createRdpDecoder } from "../../src/rdp/decoder";
 import { RdpInputError } from "../../src/rdp/errors";
 import { DEFAULT_FRAGMENT_LIMITS, FragmentAssembler, splitFastPathPdu } from "../../src/rdp/fastPath";
 import { readRdpFixture } from "./fixtures";
+import { rng } from "../fuzz/mutate.ts";
 
 const FIXTURES = ["planar", "interleaved16", "interleaved15"];
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every rectangle of every bitmap update in the fixtures, each as a one-rectangle update of its own. */
 function rectangleUpdates(): Uint8Array[] {
@@ -102,7 +93,7 @@ describe("bitmap updates under mutation", () => {
   });
 
   test("10 000 mutated rectangles: drawn inside the screen or refused with a kind, nothing else", () => {
-    const rnd = prng(8);
+    const rnd = rng(8);
     const screen = { width: 1280, height: 720, rgba: new Uint8Array(1280 * 720 * 4) };
     const palette = new Uint8Array(768).map((_, i) => i & 0xff);
     const kinds: Record<string, number> = {};
@@ -132,7 +123,7 @@ describe("bitmap updates under mutation", () => {
   }, 120_000);
 
   test("mutated PDUs of the captures through the whole decoder: never a throw, never an internal error", () => {
-    const rnd = prng(29);
+    const rnd = rng(29);
     const pdus = FIXTURES.flatMap((name) => readRdpFixture(name).pdus.map((p) => p.pdu));
     const decoder = createRdpDecoder(1280, 720);
     for (let i = 0; i < 3000; i++) {

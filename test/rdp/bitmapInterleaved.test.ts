@@ -1,8 +1,8 @@
 // Interleaved RLE, one hand-built stream per order code (MS-RDPBCGR 2.2.9.1.1.3.1.2.4), at 24 bpp so pixel
 // values read as 0xRRGGBB, plus the 8/15/16 bpp pixel sizes and every way a stream can lie.
 import { describe, expect, test } from "bun:test";
-import { RdpInputError } from "../../src/rdp/errors";
 import { decodeInterleaved } from "../../src/rdp/bitmap/interleaved";
+import { kindOf } from "./build";
 
 const p24 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff];
 const WHITE = 0xffffff;
@@ -11,16 +11,6 @@ function decode(bytes: number[], width: number, height: number, bpp = 24): numbe
   const out = new Uint32Array(width * height);
   decodeInterleaved(new Uint8Array(bytes), width, height, bpp, out);
   return [...out];
-}
-
-function kindOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RdpInputError) return e.kind;
-    throw e;
-  }
-  return "no error";
 }
 
 describe("interleaved RLE orders", () => {

@@ -1,8 +1,8 @@
 // RDP 6.0 planar bitmaps (MS-RDPEGDI 2.2.2.5), hand-built: raw and RLE planes, with and without alpha,
 // RGB and YCoCg (colour-loss levels, chroma subsampling), rows bottom-up, and the ways a stream can lie.
 import { describe, expect, test } from "bun:test";
-import { RdpInputError } from "../../src/rdp/errors";
 import { decodePlanar } from "../../src/rdp/bitmap/planar";
+import { kindOf } from "./build";
 
 const RLE = 0x10;
 const NA = 0x20;
@@ -16,16 +16,6 @@ function decode(bytes: number[], width: number, height: number): number[][] {
     expect(v >>> 24).toBe(255);
     return [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff];
   });
-}
-
-function kindOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RdpInputError) return e.kind;
-    throw e;
-  }
-  return "no error";
 }
 
 /** Delta byte of an RLE row after the first: 2d for d ≥ 0, 2|d|−1 for d < 0. */

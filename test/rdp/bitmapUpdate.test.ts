@@ -1,10 +1,9 @@
 // TS_UPDATE_BITMAP_DATA as a whole (and through the decoder, with palette updates): rectangles (uncompressed at every depth, RLE with and without the
 // compression header, planar) placed and clipped on the screen, and bad updates refused before anything is drawn.
 import { describe, expect, test } from "bun:test";
-import { RdpInputError } from "../../src/rdp/errors";
 import { applyBitmapUpdate } from "../../src/rdp/bitmap";
 import { createRdpDecoder } from "../../src/rdp/decoder";
-import { fastPathPdu } from "./build";
+import { fastPathPdu, kindOf, le16 } from "./build";
 
 interface Rect {
   left: number;
@@ -20,12 +19,10 @@ interface Rect {
   length?: number;
 }
 
-const u16 = (v: number) => [v & 0xff, (v >> 8) & 0xff];
-
 function update(rects: Rect[], updateType = 1): Uint8Array {
-  const out = [...u16(updateType), ...u16(rects.length)];
+  const out = [...le16(updateType), ...le16(rects.length)];
   for (const r of rects) {
-    out.push(...[r.left, r.top, r.right, r.bottom, r.width, r.height, r.bpp, r.flags, r.length ?? r.data.length].flatMap(u16));
+    out.push(...[r.left, r.top, r.right, r.bottom, r.width, r.height, r.bpp, r.flags, r.length ?? r.data.length].flatMap(le16));
     out.push(...r.data);
   }
   return new Uint8Array(out);
@@ -38,16 +35,6 @@ function screen(width: number, height: number) {
 function pixel(s: ReturnType<typeof screen>, x: number, y: number): number[] {
   const i = (y * s.width + x) * 4;
   return [...s.rgba.subarray(i, i + 4)];
-}
-
-function kindOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RdpInputError) return e.kind;
-    throw e;
-  }
-  return "no error";
 }
 
 const rect = (r: Partial<Rect> & Pick<Rect, "data" | "bpp" | "width" | "height">): Rect => ({
@@ -84,8 +71,8 @@ describe("uncompressed rectangles", () => {
     applyBitmapUpdate(
       update([
         rect({ width: 4, height: 1, right: 0, bpp: 24, data: [0x30, 0x20, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0] }),
-        rect({ left: 1, right: 1, width: 2, height: 1, bpp: 16, data: [...u16(0xf800), ...u16(0x07e0)] }),
-        rect({ left: 2, right: 2, width: 2, height: 1, bpp: 15, data: [...u16(0x001f), 0, 0] }),
+        rect({ left: 1, right: 1, width: 2, height: 1, bpp: 16, data: [...le16(0xf800), ...le16(0x07e0)] }),
+        rect({ left: 2, right: 2, width: 2, height: 1, bpp: 15, data: [...le16(0x001f), 0, 0] }),
         rect({ left: 3, right: 3, width: 4, height: 1, bpp: 8, data: [5, 0, 0, 0] }),
       ]),
       s,
@@ -100,7 +87,7 @@ describe("uncompressed rectangles", () => {
   test("rows are padded to 4 bytes", () => {
     const s = screen(1, 2);
     // 1 pixel wide at 16 bpp: 2 bytes + 2 padding per row
-    applyBitmapUpdate(update([rect({ width: 1, height: 2, bpp: 16, data: [...u16(0xffff), 0, 0, ...u16(0), 0, 0] })]), s, null);
+    applyBitmapUpdate(update([rect({ width: 1, height: 2, bpp: 16, data: [...le16(0xffff), 0, 0, ...le16(0), 0, 0] })]), s, null);
     expect(pixel(s, 0, 0)).toEqual([0, 0, 0, 255]);
     expect(pixel(s, 0, 1)).toEqual([255, 255, 255, 255]);
   });
@@ -110,7 +97,7 @@ describe("compressed rectangles", () => {
   test("interleaved RLE with the TS_CD_HEADER (flags 0x0001) and without it (0x0401)", () => {
     const s = screen(4, 1);
     const body = [0x64, 0x00, 0xf8]; // colour run of 4 at 16 bpp, pure red
-    const cdHeader = [...u16(0), ...u16(body.length), ...u16(8), ...u16(8)];
+    const cdHeader = [...le16(0), ...le16(body.length), ...le16(8), ...le16(8)];
     applyBitmapUpdate(update([rect({ width: 4, height: 1, bpp: 16, flags: 0x0001, data: [...cdHeader, ...body] })]), s, null);
     expect(pixel(s, 3, 0)).toEqual([255, 0, 0, 255]);
     applyBitmapUpdate(update([rect({ width: 4, height: 1, bpp: 16, flags: 0x0401, data: [0x64, 0xe0, 0x07] })]), s, null);
@@ -131,7 +118,7 @@ describe("compressed rectangles", () => {
     const s = screen(3, 2);
     // a 4x2 bitmap (width padded) whose dest is (1,1)-(3,1): 3 wide, 1 high, and the screen ends at x=2, y=1
     const dirty = applyBitmapUpdate(
-      update([rect({ left: 1, top: 1, right: 3, bottom: 1, width: 4, height: 2, bpp: 16, flags: 0x0401, data: [0x68, ...u16(0xffff)] })]),
+      update([rect({ left: 1, top: 1, right: 3, bottom: 1, width: 4, height: 2, bpp: 16, flags: 0x0401, data: [0x68, ...le16(0xffff)] })]),
       s,
       null,
     );

@@ -1,4 +1,6 @@
-// Building fast-path PDUs and finding their parts, for tests that need exact or damaged input.
+// Building fast-path PDUs and finding their parts, for tests that need exact or damaged input, and the small
+// helpers the hand-built bitmap tests share.
+import { RdpInputError } from "../../src/rdp/errors";
 import { FragmentAssembler, splitFastPathPdu } from "../../src/rdp/fastPath";
 import type { CapturePdu } from "./capture";
 
@@ -73,4 +75,18 @@ export function rfxLayout(update: Uint8Array): { bitmapAt: number; blocks: Map<n
     b += view.getUint32(b + 2, true);
   }
   return { bitmapAt, blocks, tiles };
+}
+
+/** A little-endian 16-bit field as bytes (RDP's byte order). */
+export const le16 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff];
+
+/** The kind of RdpInputError `fn` throws, or "no error"; anything else is rethrown. */
+export function kindOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof RdpInputError) return e.kind;
+    throw e;
+  }
+  return "no error";
 }

@@ -5,20 +5,13 @@ import { expect, test } from "bun:test";
 import { createRdpDecoder } from "../../src/rdp/decoder";
 import { fastPathPdu, fragmentedPdus, wholeUpdates } from "./build";
 import { readRdpCapture } from "./capture";
+import { rng } from "../fuzz/mutate.ts";
 
 const MUTATIONS = 10_000;
 const RSS_GROWTH_LIMIT = 160 * 1024 * 1024;
 /** What the decoder may keep: screen, one reassembly (16 MiB), the pointer cache (16 MiB), buffers. */
 const HEAP_GROWTH_LIMIT = 64 * 1024 * 1024;
 
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test(`${MUTATIONS} mutated PDUs: no throw, no internal error, bounded memory, still decoding afterwards`, () => {
   const capture = readRdpCapture();
@@ -27,7 +20,7 @@ test(`${MUTATIONS} mutated PDUs: no throw, no internal error, bounded memory, st
   const frames = updates.filter((u) => u.code === 4 && u.data.length < 40_000).map((u) => u.data);
   const pointers = updates.filter((u) => u.code >= 8).map((u) => u);
   const fullFrame = updates.find((u) => u.code === 4)!.data;
-  const random = prng(8);
+  const random = rng(8);
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(list: T[]): T => list[int(list.length)]!;
   const flip = (bytes: Uint8Array, from = 0) => {

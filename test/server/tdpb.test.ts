@@ -14,7 +14,8 @@ import { CORPUS_DIR, SAMPLE_TRUTH_DIR } from "../support/corpusPath.ts";
 import { IngestClient } from "../support/ingestClient.ts";
 import { recordingOf } from "../support/recordings.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
-import { asTdpb, pngRgba } from "../support/tdpb.ts";
+import { pngPixels } from "../support/pngPixels.ts";
+import { asTdpb } from "../support/tdpb.ts";
 import { pictureAt, psnr } from "../video/helpers/ffmpeg.ts";
 import { describeScores, IMPORT_OFFSETS, LIVE_OFFSETS, liveShortfall, missedExactly, truthScores } from "../video/helpers/rdpTruth.ts";
 
@@ -65,7 +66,7 @@ async function download(id: string, name: string): Promise<string> {
 
 /** PSNR of the video's picture at `atMs` against a truth PNG. */
 async function psnrAt(mp4: string, atMs: number, truthPng: string): Promise<number> {
-  const truth = await pngRgba(truthPng);
+  const truth = await pngPixels(truthPng);
   return psnr(await pictureAt(mp4, atMs, truth.width, truth.height), truth.rgba);
 }
 

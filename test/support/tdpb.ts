@@ -1,7 +1,4 @@
-// TDPB versions of the corpus captures, the way Teleport translates a legacy agent's messages, and the
-// truth pictures they are compared with.
-import { loadImage, createCanvas } from "@napi-rs/canvas";
-import { readFileSync } from "node:fs";
+// TDPB versions of the corpus captures, the way Teleport translates a legacy agent's messages.
 import { decodeMessage } from "../../src/tdp/codec.ts";
 import { encodeTdpb } from "../../src/tdp/tdpb/codec.ts";
 import { fromLegacy } from "../../src/tdp/tdpb/fromLegacy.ts";
@@ -16,13 +13,3 @@ export function asTdpb(records: readonly TdpcapRecord[]): TdpcapRecord[] {
   }
   return out;
 }
-
-/** A PNG file's pixels as RGBA. */
-export async function pngRgba(path: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
-  const image = await loadImage(readFileSync(path));
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext("2d");
-  ctx.drawImage(image, 0, 0);
-  return { width: image.width, height: image.height, rgba: new Uint8Array(ctx.getImageData(0, 0, image.width, image.height).data) };
-}
-

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createCanvas, loadImage } from "@napi-rs/canvas";
+import { createCanvas } from "@napi-rs/canvas";
 import { encodeMessage } from "../../src/tdp/codec.ts";
 import { MessageType } from "../../src/tdp/messages.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
@@ -7,6 +7,7 @@ import { Compositor } from "../../src/video/compose/compositor.ts";
 import { placeScreen, videoSizeFor } from "../../src/video/compose/fit.ts";
 
 import { CORPUS_DIR as CORPUS } from "../support/corpusPath.ts";
+import { pngPixels } from "../support/pngPixels.ts";
 import { pngFromScanlines } from "../../src/png/write.ts";
 import { applyWire } from "./helpers/pictures.ts";
 
@@ -17,16 +18,8 @@ interface TruthFrame {
   height: number;
 }
 
-async function rgbOf(png: Uint8Array): Promise<{ width: number; height: number; rgba: Uint8ClampedArray }> {
-  const image = await loadImage(png);
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext("2d");
-  ctx.drawImage(image, 0, 0);
-  return { width: image.width, height: image.height, rgba: ctx.getImageData(0, 0, image.width, image.height).data };
-}
-
 /** Pixels whose R, G or B differ (alpha ignored: the truth is RGB). */
-function differingPixels(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+function differingPixels(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
   let count = 0;
   for (let i = 0; i < a.length; i += 4) {
@@ -80,7 +73,7 @@ describe("compositor vs the sample-720 ground truth", () => {
     for (let i = 0; i <= records.length && next < truth.frames.length; i++) {
       const frame = truth.frames[next];
       if (i === records.length || records[i].delayMs > frame.t_ms) {
-        const expected = await rgbOf(new Uint8Array(await Bun.file(`${CORPUS}/sample-720.truth/${frame.file}`).arrayBuffer()));
+        const expected = await pngPixels(new Uint8Array(await Bun.file(`${CORPUS}/sample-720.truth/${frame.file}`).arrayBuffer()));
         expect(compositor.screenSize).toEqual({ width: frame.width, height: frame.height });
         const got = compositor.takeFrame({ width: frame.width, height: frame.height });
         const diff = differingPixels(got, expected.rgba);
@@ -197,7 +190,7 @@ describe("dirty tracking, resize and letterboxing", () => {
     applyWire(c, tile(0, 0, 64, 64, solidPng(64, 64, "#f00")));
     const png = c.thumbnailPng(320);
     expect(png).not.toBeNull();
-    const decoded = await rgbOf(png ?? new Uint8Array());
+    const decoded = await pngPixels(png ?? new Uint8Array());
     expect(decoded.width).toBe(320);
     expect(decoded.height).toBe(180);
     expect(decoded.rgba[0]).toBeGreaterThan(200);

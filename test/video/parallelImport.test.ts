@@ -1,7 +1,6 @@
 // Import split across two workers against the same import on one: same frame times, a clean decode,
 // and the pictures of the real sample session at its ground-truth times.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { loadImage, createCanvas } from "@napi-rs/canvas";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SampleSpool, SegmentJoiner } from "../../src/video/segments.ts";
@@ -11,6 +10,7 @@ import { SAMPLE_CAPTURE, SAMPLE_TRUTH_DIR } from "../support/corpusPath.ts";
 import { recordingOf } from "../support/recordings.ts";
 import { startTestServer, type TestServer, waitFor } from "../support/server.ts";
 import { decodeAll, pictureAt, probe, psnr, type ProbedFile } from "./helpers/ffmpeg.ts";
+import { pngPixels } from "../support/pngPixels.ts";
 import { tempFileStore, type TempStore } from "./helpers/tempStore.ts";
 
 const SESSION = "parallel-import-0001";
@@ -94,11 +94,7 @@ describe("import split across workers", () => {
     const truth = JSON.parse(readFileSync(join(SAMPLE_TRUTH_DIR, "truth.json"), "utf8")) as { frames: Array<{ file: string; t_ms: number }> };
     expect(truth.frames.length).toBe(8);
     for (const frame of truth.frames) {
-      const image = await loadImage(readFileSync(join(SAMPLE_TRUTH_DIR, frame.file)));
-      const canvas = createCanvas(image.width, image.height);
-      const ctx = canvas.getContext("2d");
-      ctx.drawImage(image, 0, 0);
-      const expected = new Uint8Array(ctx.getImageData(0, 0, image.width, image.height).data);
+      const expected = (await pngPixels(join(SAMPLE_TRUTH_DIR, frame.file))).rgba;
       const shown = await pictureAt(split.mp4, frame.t_ms, 1280, 720);
       const db = psnr(shown, expected);
       if (db < 35) throw new Error(`${frame.file}: PSNR ${db.toFixed(1)} dB at ${frame.t_ms} ms`);

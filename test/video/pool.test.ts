@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { createCanvas, loadImage } from "@napi-rs/canvas";
+import { createCanvas } from "@napi-rs/canvas";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,8 @@ import type { H264CodecConfig } from "../../src/video/encoder/types.ts";
 import { VideoPool, type VideoFrame, type VideoProblem, type VideoSessionEvents, type VideoSessionOptions } from "../../src/video/pool/videoPool.ts";
 
 import { CORPUS_DIR as CORPUS } from "../support/corpusPath.ts";
+import { pngPixels } from "../support/pngPixels.ts";
+import { psnr } from "./helpers/ffmpeg.ts";
 const records = readTdpcap(new Uint8Array(await Bun.file(`${CORPUS}/sample-720.tdpcap`).arrayBuffer()));
 const endMs = records[records.length - 1].delayMs;
 const dir = mkdtempSync(join(tmpdir(), "deskreel-pool-"));
@@ -63,13 +65,6 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
-async function rgbaOf(png: Uint8Array): Promise<{ width: number; height: number; rgba: Uint8ClampedArray }> {
-  const image = await loadImage(png);
-  const canvas = createCanvas(image.width, image.height);
-  canvas.getContext("2d").drawImage(image, 0, 0);
-  return { width: image.width, height: image.height, rgba: canvas.getContext("2d").getImageData(0, 0, image.width, image.height).data };
-}
-
 /** Decodes the frames at `indexes` (ascending) of an Annex-B stream to RGB24. */
 function decodeFrames(path: string, indexes: number[], width: number, height: number): Uint8Array[] {
   const select = indexes.map((n) => `eq(n\\,${n})`).join("+");
@@ -79,18 +74,6 @@ function decodeFrames(path: string, indexes: number[], width: number, height: nu
   const size = width * height * 3;
   expect(out.length).toBe(size * indexes.length);
   return indexes.map((_, k) => out.subarray(k * size, (k + 1) * size));
-}
-
-function psnr(truthRgba: Uint8ClampedArray, rgb: Uint8Array): number {
-  let sq = 0;
-  const pixels = rgb.length / 3;
-  for (let p = 0; p < pixels; p++) {
-    for (let c = 0; c < 3; c++) {
-      const d = truthRgba[p * 4 + c] - rgb[p * 3 + c];
-      sq += d * d;
-    }
-  }
-  return sq === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / (sq / (pixels * 3)));
 }
 
 function pushAll(session: { push(t: number, m: PictureMessage): boolean }, list: TdpcapRecord[]): void {
@@ -137,7 +120,7 @@ describe.each(["webcodecs", "wasm"] as const)("video pool with the %s encoder", 
     expect(c.thumbnails[0].atMs).toBeGreaterThanOrEqual(3000);
     expect(c.thumbnails[1].atMs).toBe(endMs);
     for (const t of c.thumbnails) {
-      const image = await rgbaOf(t.png);
+      const image = await pngPixels(t.png);
       expect([image.width, image.height]).toEqual([320, 180]);
     }
 
@@ -152,8 +135,8 @@ describe.each(["webcodecs", "wasm"] as const)("video pool with the %s encoder", 
       const shown = (x: number) => pts.findLastIndex((p) => p <= x);
       const candidates = [...new Set([shown(shot.t_ms), ...pts.flatMap((p, i) => (p > shot.t_ms && p <= shot.t_ms + 150 ? [i] : []))])].filter((i) => i >= 0);
       const decoded = decodeFrames(path, candidates, 1280, 720);
-      const expectedPicture = await rgbaOf(new Uint8Array(await Bun.file(`${CORPUS}/sample-720.truth/${shot.file}`).arrayBuffer()));
-      const best = Math.max(...decoded.map((rgb) => psnr(expectedPicture.rgba, rgb)));
+      const expectedPicture = await pngPixels(new Uint8Array(await Bun.file(`${CORPUS}/sample-720.truth/${shot.file}`).arrayBuffer()));
+      const best = Math.max(...decoded.map((rgb) => psnr(rgb, expectedPicture.rgba)));
       report.push(`${shot.file}: best PSNR ${best.toFixed(1)} dB among frames ${candidates.map((i) => pts[i]).join(",")}`);
       expect(best).toBeGreaterThanOrEqual(35);
     }
@@ -260,7 +243,7 @@ describe("video pool", () => {
     expect(mine?.lagMs).toBeGreaterThan(0); // everything pushed at once, nothing handled yet
     expect(during.workers.length).toBe(2);
     await session.end(5000);
-    await Bun.sleep(1000);
+    await waitFor(() => !pool.stats().sessions.some((s) => s.id === "stats"), 10_000);
     const after = pool.stats();
     expect(after.sessions.find((s) => s.id === "stats")).toBeUndefined();
     expect(after.workers.every((w) => w.busy >= 0 && w.busy <= 1)).toBe(true);

@@ -1,5 +1,5 @@
-// Debian's headless Chromium driven by playwright-core, with the flags that work on this machine class
-// (see docs/video-notes.md in the shared docs) and a fresh profile per launch.
+// Debian's headless Chromium driven by playwright-core (what the suite needs: README, "Tests"), with a fresh
+// profile per launch and the flags below, each with its reason.
 import { mkdtemp, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,8 +10,11 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const FLAGS = [
   "--headless",
+  // CI runs the suite as root in a container, where Chromium's sandbox cannot start.
   "--no-sandbox",
+  // No GPU on the test machines: software rendering, and H.264 decoding in software (what MSE tests need).
   "--disable-gpu",
+  // Only the loopback test server is reached: no QUIC, first-run pages, updates, sync or background traffic.
   "--disable-quic",
   "--no-first-run",
   "--disable-background-networking",

@@ -1,12 +1,11 @@
-// The player's MP4 reading, checked against files made by ffmpeg (libx264): progressive and fragmented,
-// with a 3-second still stretch in the middle.
+// The player's MP4 reading (public/js/lib/mp4.ts, on the server's src/video/mp4 reader), checked against files
+// made by ffmpeg (libx264): progressive and fragmented, with a 3-second still stretch in the middle.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  boxes, codecString, findBox, fragmentSpan, idleStretches, sampleTable, topLevelBoxes, trackTimescale,
-} from "../../public/js/lib/mp4.ts";
+import { firstBoxType, fragmentSpan, idleStretches, moovOf, readInit, sampleTable } from "../../public/js/lib/mp4.ts";
+import { childBoxes } from "../../src/video/mp4/boxReader.ts";
 
 let dir: string;
 let progressive: Uint8Array;
@@ -39,15 +38,17 @@ function ffprobePacketTimes(file: string): number[] {
 
 describe("mp4 reading", () => {
   test("codec string and timescale from the header", () => {
-    expect(codecString(progressive)).toMatch(/^avc1\.42[0-9A-F]{4}$/);
-    expect(codecString(fragmented)).toBe(codecString(progressive));
-    expect(trackTimescale(progressive)).toBeGreaterThan(0);
-    expect(topLevelBoxes(progressive).map((b) => b.type).slice(0, 2)).toEqual(["ftyp", "moov"]);
+    const info = readInit(progressive)!;
+    expect(info.codec).toMatch(/^avc1\.42[0-9A-F]{4}$/);
+    expect(readInit(fragmented)!.codec).toBe(info.codec);
+    expect(info.timescale).toBeGreaterThan(0);
+    expect(info.defaults).toEqual({ duration: 0, size: 0, flags: 0 });
+    expect(childBoxes(progressive, 0, progressive.length).map((b) => b.type).slice(0, 2)).toEqual(["ftyp", "moov"]);
+    expect(firstBoxType(progressive.subarray(0, 8))).toBe("ftyp");
   });
 
   test("the sample table gives the same frame times as ffprobe, and the still stretch", () => {
-    const moovBox = findBox(progressive, ["moov"])!;
-    const table = sampleTable(progressive.subarray(moovBox.start, moovBox.end))!;
+    const table = sampleTable(moovOf(progressive)!)!;
     const expected = ffprobePacketTimes(join(dir, "p.mp4"));
     expect(table.times.length).toBe(expected.length);
     table.times.forEach((t, i) => expect(t).toBeCloseTo(expected[i], 3));
@@ -60,13 +61,13 @@ describe("mp4 reading", () => {
   });
 
   test("fragment spans follow tfdt and trun durations", () => {
-    const timescale = trackTimescale(fragmented)!;
+    const init = readInit(fragmented)!;
     const spans: Array<{ start: number; end: number; samples: number }> = [];
     let moofStart = -1;
-    for (const box of boxes(fragmented)) {
+    for (const box of childBoxes(fragmented, 0, fragmented.length)) {
       if (box.type === "moof") moofStart = box.start;
       if (box.type === "mdat" && moofStart >= 0) {
-        spans.push(fragmentSpan(fragmented.subarray(moofStart, box.end), timescale)!);
+        spans.push(fragmentSpan(fragmented.subarray(moofStart, box.end), init)!);
         moofStart = -1;
       }
     }
@@ -78,8 +79,15 @@ describe("mp4 reading", () => {
   });
 
   test("truncated and garbage input never throws", () => {
-    expect(codecString(progressive.subarray(0, 40))).toBeNull();
-    expect(fragmentSpan(new Uint8Array([0, 0, 0, 8, 109, 111, 111, 102]), 1000)).toBeNull();
-    expect([...boxes(new Uint8Array([0, 0, 0, 3, 1, 2, 3, 4]))]).toEqual([]);
+    const init = readInit(fragmented)!;
+    expect(readInit(progressive.subarray(0, 40))).toBeNull();
+    expect(readInit(new Uint8Array([0, 0, 0, 12, 109, 111, 111, 118, 0, 0, 0, 0]))).toBeNull();
+    expect(fragmentSpan(new Uint8Array([0, 0, 0, 8, 109, 111, 111, 102]), init)).toBeNull();
+    // A moof whose trun claims more samples than it holds.
+    const badTrun = new Uint8Array([0, 0, 0, 28, ...new TextEncoder().encode("moof"), 0, 0, 0, 20, ...new TextEncoder().encode("traf"),
+      0, 0, 0, 12, ...new TextEncoder().encode("tfhd"), 0, 0, 0, 0]);
+    expect(fragmentSpan(badTrun, init)).toBeNull();
+    expect(sampleTable(new Uint8Array([0, 0, 0, 8, 109, 111, 111, 118]))).toBeNull();
+    expect(childBoxes(new Uint8Array([0, 0, 0, 3, 1, 2, 3, 4]), 0, 8)).toEqual([]);
   });
 });

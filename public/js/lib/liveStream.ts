@@ -3,7 +3,7 @@
 // MSE never sees idle time as a discontinuity and keeps showing the newest picture), then {"type":"end"}.
 // Such a buffer plays forward correctly but cannot be seeked back into (the guessed durations overlap), so the
 // player seeks only once, right after the first batch, and uses a fresh LiveStream to return to live.
-import { codecString, defaultSampleDuration, fragmentSpan, topLevelBoxes, trackTimescale } from "./mp4.ts";
+import { firstBoxType, fragmentSpan, readInit, type InitInfo } from "./mp4.ts";
 import { concatBytes } from "../../../src/bytes.ts";
 import { errorMessage } from "../../../src/errorMessage.ts";
 
@@ -41,8 +41,8 @@ export class LiveStream {
   private buffer: SourceBuffer | null = null;
   private pending: Uint8Array[] = [];
   private init: Uint8Array | null = null;
-  private timescale = 0;
-  private defaultDuration = 0;
+  /** The video track as the init segment describes it (null: unreadable, so fragments get no time span). */
+  private track: InitInfo | null = null;
   private quietTimer: ReturnType<typeof setTimeout> | undefined;
   private batchDeadline: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -96,7 +96,7 @@ export class LiveStream {
     }
     if (!(data instanceof ArrayBuffer)) return;
     const bytes = new Uint8Array(data);
-    const first = topLevelBoxes(bytes)[0]?.type;
+    const first = firstBoxType(bytes);
     if (first === "ftyp" || first === "moov") this.onInit(bytes);
     else this.onFragment(bytes);
   }
@@ -123,9 +123,8 @@ export class LiveStream {
   private onInit(init: Uint8Array): void {
     if (this.init) return;
     this.init = init;
-    this.timescale = trackTimescale(init) ?? 1000;
-    this.defaultDuration = defaultSampleDuration(init);
-    const type = `video/mp4; codecs="${codecString(init) ?? "avc1.42E01F"}"`;
+    this.track = readInit(init);
+    const type = `video/mp4; codecs="${this.track?.codec ?? "avc1.42E01F"}"`;
     if (!MediaSource.isTypeSupported(type)) {
       this.events.onError(`this browser cannot play ${type}`);
       return;
@@ -139,7 +138,7 @@ export class LiveStream {
   }
 
   private onFragment(fragment: Uint8Array): void {
-    const span = fragmentSpan(fragment, this.timescale, this.defaultDuration);
+    const span = this.track ? fragmentSpan(fragment, this.track) : null;
     if (span) {
       this.firstPts ??= span.start;
       if (!this.newest || span.start >= this.newest.pts) this.newest = { pts: span.start, arrived: performance.now() };

@@ -1,6 +1,7 @@
 // Reads the finished MP4's sample table with a few range requests (only the moov box, wherever it is in the file),
 // for exact frame stepping and for the idle stretches that "skip idle" jumps over.
-import { boxes, sampleTable, type SampleTable } from "../lib/mp4.ts";
+import { readBoxHeader } from "../../../src/video/mp4/boxReader.ts";
+import { sampleTable, type SampleTable } from "../lib/mp4.ts";
 
 const FIRST_READ = 64 * 1024;
 const MAX_MOOV_BYTES = 64 * 1024 * 1024;
@@ -19,8 +20,8 @@ export async function loadSampleTable(url: string): Promise<SampleTable | null> 
   for (let hop = 0; hop < 16; hop++) {
     const header = at + 16 <= head.length ? head.subarray(at, at + 16) : await readRange(url, at, at + 15);
     if (header.length < 8) return null;
-    const box = boxes(header, 0, header.length).next().value;
-    if (!box) return null;
+    const box = readBoxHeader(header, 0);
+    if (!box || box.end - box.start < box.headerSize) return null;
     const size = box.end - box.start;
     if (box.type === "moov") {
       if (size > MAX_MOOV_BYTES) return null;

@@ -79,10 +79,10 @@ export function parseAvcDecoderConfigRecord(record: Uint8Array): AvcDecoderConfi
 }
 
 /** RFC 6381 codec string from the first SPS, e.g. "avc1.42E01F" (Baseline, constrained, level 3.1). */
-export function avcCodecString(sps: Uint8Array): string {
+export function avcCodecString(sps: Uint8Array, sampleEntry: "avc1" | "avc3" = "avc1"): string {
   if (sps.length < 4) throw new Error("SPS too short for a codec string");
   const hex = (byte: number) => byte.toString(16).toUpperCase().padStart(2, "0");
-  return `avc1.${hex(sps[1])}${hex(sps[2])}${hex(sps[3])}`;
+  return `${sampleEntry}.${hex(sps[1])}${hex(sps[2])}${hex(sps[3])}`;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

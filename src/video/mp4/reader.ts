@@ -1,76 +1,11 @@
 // Reads MP4 files back: a plain MP4 (moov sample tables → samples) and a fragmented MP4 such as our live
 // file, which a crash may have cut anywhere (an incomplete trailing fragment is ignored).
 
-import { parseAvcDecoderConfigRecord } from "./avc.ts";
-import {
-  type BoxHeader,
-  type BoxCursor,
-  childBoxes,
-  cursorFor,
-  findBox,
-  findBoxes,
-  isPlausibleBoxType,
-  readBoxHeader,
-} from "./boxReader.ts";
+import { type BoxCursor, type BoxHeader, cursorFor, findBox, isPlausibleBoxType, readBoxHeader } from "./boxReader.ts";
 import type { RangeReader } from "./io.ts";
+import { type ParsedFragmentSample, readMoof } from "./moof.ts";
+import { body, readTrackDefaults, readVideoTrack, requireBox, type TrackDefaults, type VideoTrack } from "./track.ts";
 import type { StoredSample, VideoCodecConfig } from "./types.ts";
-
-interface VideoTrack {
-  trackId: number;
-  timescale: number;
-  config: VideoCodecConfig;
-  /** The trak box, indices into the moov bytes it was parsed from. */
-  trak: BoxHeader;
-}
-
-function body(box: BoxHeader): { start: number; end: number } {
-  return { start: box.start + box.headerSize, end: box.end };
-}
-
-function requireBox(bytes: Uint8Array, path: string[], scope: BoxHeader, what: string): BoxHeader {
-  const found = findBox(bytes, path, body(scope).start, body(scope).end);
-  if (!found) throw new Error(`${what}: missing ${path.join("/")}`);
-  return found;
-}
-
-/** Finds the first H.264 video track in a moov box (`moovBytes` holds the whole moov, from index 0). */
-function readVideoTrack(moovBytes: Uint8Array): VideoTrack {
-  const moov = readBoxHeader(moovBytes, 0);
-  if (!moov || moov.type !== "moov") throw new Error("not a moov box");
-  for (const trak of findBoxes(moovBytes, "trak", body(moov).start, body(moov).end)) {
-    const hdlr = findBox(moovBytes, ["mdia", "hdlr"], body(trak).start, body(trak).end);
-    if (!hdlr) continue;
-    const handler = cursorFor(moovBytes, hdlr);
-    handler.skip(8); // version/flags, pre_defined
-    if (String.fromCharCode(...handler.rest().subarray(0, 4)) !== "vide") continue;
-
-    const tkhd = cursorFor(moovBytes, requireBox(moovBytes, ["tkhd"], trak, "trak"));
-    const { version: tkhdVersion } = tkhd.fullBoxHeader();
-    tkhd.skip(tkhdVersion === 1 ? 16 : 8);
-    const trackId = tkhd.u32();
-
-    const mdhd = cursorFor(moovBytes, requireBox(moovBytes, ["mdia", "mdhd"], trak, "trak"));
-    const { version: mdhdVersion } = mdhd.fullBoxHeader();
-    mdhd.skip(mdhdVersion === 1 ? 16 : 8);
-    const timescale = mdhd.u32();
-
-    const stsd = requireBox(moovBytes, ["mdia", "minf", "stbl", "stsd"], trak, "trak");
-    const entry = childBoxes(moovBytes, body(stsd).start + 8, stsd.end)[0];
-    if (!entry || (entry.type !== "avc1" && entry.type !== "avc3")) {
-      throw new Error(`unsupported video sample entry "${entry?.type ?? "none"}" (only H.264 avc1 is read)`);
-    }
-    const visual = cursorFor(moovBytes, entry);
-    visual.skip(24);
-    const width = visual.u16();
-    const height = visual.u16();
-    const avcC = findBox(moovBytes, ["avcC"], body(entry).start + 78, entry.end);
-    if (!avcC) throw new Error("avc1 sample entry without avcC");
-    const record = parseAvcDecoderConfigRecord(moovBytes.subarray(body(avcC).start, avcC.end));
-    if (record.lengthSize !== 4) throw new Error(`unsupported NAL length size ${record.lengthSize} (expected 4)`);
-    return { trackId, timescale, trak, config: { width, height, sps: record.sps, pps: record.pps } };
-  }
-  throw new Error("no video track");
-}
 
 // ---- plain MP4 ---------------------------------------------------------------------------------------
 
@@ -228,67 +163,6 @@ class WindowedSource {
   }
 }
 
-interface TrackDefaults {
-  duration: number;
-  size: number;
-  flags: number;
-}
-
-const SAMPLE_IS_NON_SYNC = 0x00010000;
-
-interface ParsedFragmentSample {
-  offset: number;
-  size: number;
-  dts: number;
-  duration: number;
-  isKey: boolean;
-}
-
-/** The samples of our track in one moof (`moof` holds the whole box from index 0; it starts at `moofStart`). */
-function readMoof(moof: Uint8Array, moofStart: number, trackId: number, defaults: TrackDefaults): ParsedFragmentSample[] {
-  const out: ParsedFragmentSample[] = [];
-  const moofBox = readBoxHeader(moof, 0);
-  if (!moofBox) return out;
-  for (const traf of findBoxes(moof, "traf", body(moofBox).start, body(moofBox).end)) {
-    const tfhdBox = findBox(moof, ["tfhd"], body(traf).start, body(traf).end);
-    if (!tfhdBox) throw new Error("traf without tfhd");
-    const tfhd = cursorFor(moof, tfhdBox);
-    const { flags: tfhdFlags } = tfhd.fullBoxHeader();
-    if (tfhd.u32() !== trackId) continue;
-    let base = moofStart; // default-base-is-moof, and the rule for the first traf without a base offset
-    if (tfhdFlags & 0x000001) base = tfhd.u64();
-    if (tfhdFlags & 0x000002) tfhd.u32();
-    const duration = tfhdFlags & 0x000008 ? tfhd.u32() : defaults.duration;
-    const size = tfhdFlags & 0x000010 ? tfhd.u32() : defaults.size;
-    const flags = tfhdFlags & 0x000020 ? tfhd.u32() : defaults.flags;
-
-    const tfdtBox = findBox(moof, ["tfdt"], body(traf).start, body(traf).end);
-    if (!tfdtBox) throw new Error("traf without tfdt");
-    const tfdt = cursorFor(moof, tfdtBox);
-    let dts = tfdt.fullBoxHeader().version === 1 ? tfdt.u64() : tfdt.u32();
-
-    for (const trunBox of findBoxes(moof, "trun", body(traf).start, body(traf).end)) {
-      const trun = cursorFor(moof, trunBox);
-      const { flags: trunFlags } = trun.fullBoxHeader();
-      const count = trun.u32();
-      let dataAt = base + (trunFlags & 0x000001 ? trun.i32() : 0);
-      const firstFlags = trunFlags & 0x000004 ? trun.u32() : null;
-      for (let i = 0; i < count; i++) {
-        const sampleDuration = trunFlags & 0x000100 ? trun.u32() : duration;
-        const sampleSize = trunFlags & 0x000200 ? trun.u32() : size;
-        let sampleFlags = trunFlags & 0x000400 ? trun.u32() : flags;
-        if (i === 0 && firstFlags !== null) sampleFlags = firstFlags;
-        if (trunFlags & 0x000800) trun.u32(); // composition offset: Baseline has no reordering
-        out.push({ offset: dataAt, size: sampleSize, dts, duration: sampleDuration, isKey: !(sampleFlags & SAMPLE_IS_NON_SYNC) });
-        dataAt += sampleSize;
-        dts += sampleDuration;
-      }
-      base = dataAt;
-    }
-  }
-  return out;
-}
-
 /**
  * Parses a fragmented MP4 (ftyp, moov with mvex, then moof+mdat pairs) without loading it whole.
  * Stops at the first fragment that is incomplete or not a box at all; what comes before is returned.
@@ -315,15 +189,7 @@ export async function readFragmentedMp4(source: Uint8Array | SizedSource): Promi
     if (box.type === "moov") {
       const moov = await windowed.bytes(box.start, box.end);
       track = readVideoTrack(moov);
-      const mvex = findBox(moov, ["moov", "mvex"]);
-      if (!mvex) throw new Error("moov without mvex: not a fragmented MP4");
-      for (const trexBox of findBoxes(moov, "trex", body(mvex).start, body(mvex).end)) {
-        const c = cursorFor(moov, trexBox);
-        c.fullBoxHeader();
-        if (c.u32() !== track.trackId) continue;
-        c.u32(); // default_sample_description_index
-        defaults = { duration: c.u32(), size: c.u32(), flags: c.u32() };
-      }
+      defaults = readTrackDefaults(moov, track.trackId);
     }
     at = box.end;
   }
