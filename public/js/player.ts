@@ -5,6 +5,7 @@ import { byId, h, setIcon } from "./lib/dom.ts";
 import { formatBytes, formatClock, formatDateTime, formatDuration } from "./lib/format.ts";
 import { idleStretches } from "./lib/mp4.ts";
 import { readMe, setUpHeader } from "./lib/session.ts";
+import { ClipPoints } from "./player/clipPoints.ts";
 import { PlayerCore } from "./player/core.ts";
 import { EventsPanel } from "./player/eventsPanel.ts";
 import { LegalHoldPanel } from "./player/legalHold.ts";
@@ -50,6 +51,7 @@ function showToast(text: string): void {
   toast.dataset.timer = String(setTimeout(() => (toast.hidden = true), 2500));
 }
 
+let clipPoints: ClipPoints | null = null;
 const holdPanel = new LegalHoldPanel(byId("legal-hold"), { me, onChange: (item) => holdPanel.render(item), toast: showToast });
 
 function showPageError(text: string): void {
@@ -103,6 +105,11 @@ function renderHead(rec: RecordingDetail): void {
   mp4.setAttribute("aria-disabled", String(!videoReady));
   mp4.title = videoReady ? "Download the video as MP4" : "The MP4 is ready when the session has ended";
   mp4.hidden = rec.kind === "ssh"; // a terminal session has no video
+  byId("clip-points").hidden = rec.kind === "ssh";
+  clipPoints ??= new ClipPoints(rec.id, video, {
+    setIn: byId<HTMLButtonElement>("clip-in"), setOut: byId<HTMLButtonElement>("clip-out"),
+    link: byId<HTMLAnchorElement>("download-clip"), label: byId("clip-span"),
+  });
   byId<HTMLAnchorElement>("download-raw").href = urls.raw;
   holdPanel.render(rec);
 }
