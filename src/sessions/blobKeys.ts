@@ -12,6 +12,8 @@ export interface SessionBlobKeys {
   chain: string;
   /** The signed manifest written when the recording and its video are finished (docs/evidence.md). */
   manifest: string;
+  /** Prefix of the seek-bar preview sheets (<n>.jpg) and their index.json. */
+  previews: string;
 }
 
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -23,13 +25,13 @@ export function isValidSessionId(id: string): boolean {
 
 /**
  * Every stored object of a session lives under one of these prefixes (what deleting a recording removes):
- * the protostream, and everything under video/<id>/ (MP4s, thumbnail, seek-bar previews). A new kind of
+ * the protostream, everything under video/<id>/ (MP4s, thumbnail, seek-bar previews) and evidence/<id>/ (chain, manifest). A new kind of
  * per-session object goes under one of them or adds its prefix here. Ids hold no "." or "/", so
  * `recordings/<id>.` never matches another session.
  */
 export function sessionObjectPrefixes(sessionId: string): string[] {
   if (!isValidSessionId(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
-  return [`recordings/${sessionId}.`, `video/${sessionId}/`];
+  return [`recordings/${sessionId}.`, `video/${sessionId}/`, `evidence/${sessionId}/`];
 }
 
 export function blobKeys(sessionId: string): SessionBlobKeys {
@@ -41,5 +43,6 @@ export function blobKeys(sessionId: string): SessionBlobKeys {
     thumbnail: `video/${sessionId}/thumbnail.png`,
     chain: `evidence/${sessionId}/chain.jsonl`,
     manifest: `evidence/${sessionId}/manifest.json`,
+    previews: `video/${sessionId}/previews/`,
   };
 }
