@@ -207,7 +207,11 @@ describe("an imported recording", () => {
     const res = await fetch(`${server.url}/v1/recordings/import`, { method: "POST", headers: server.auth, body: bytes as Uint8Array<ArrayBuffer> });
     expect(res.status).toBe(201);
     await finished(id);
-    const report = await verify(id);
+    // Signed at import, then again once the video job has made the MP4.
+    const report = await waitFor("the manifest re-signed over the video", async () => {
+      const r = await verify(id);
+      return r.objects.some((o) => o.name === "video" && o.status !== "unlisted") ? r : undefined;
+    });
     expect(report.problems).toEqual([]);
     expect(report.verdict).toBe("ok");
     expect(report.imported).toBe(true);
