@@ -9,6 +9,7 @@ import { ClipPoints } from "./player/clipPoints.ts";
 import { PlayerCore } from "./player/core.ts";
 import { EventsPanel } from "./player/eventsPanel.ts";
 import { LegalHoldPanel } from "./player/legalHold.ts";
+import { SeekPreviews } from "./player/previews.ts";
 import type { PlayerMedia } from "./player/media.ts";
 import { loadSampleTable } from "./player/sampleInfo.ts";
 import { bindShortcuts } from "./player/shortcuts.ts";
@@ -116,6 +117,9 @@ function renderHead(rec: RecordingDetail): void {
 /** Plays a desktop session's video: the finished MP4, the live stream, or the MP4 once it is made. */
 async function startVideo(rec: RecordingDetail, start: number | null, timeline: Timeline, setMarkers: (markers: Marker[]) => void): Promise<PlayerCore> {
   const core = new PlayerCore(stage, video, rec.duration_ms / 1000);
+  const previews = new SeekPreviews(id, rec.status === "live");
+  timeline.setPreviews((t) => previews.tileAt(t));
+  void previews.load();
   const loadFrames = async () => {
     try {
       const table = await loadSampleTable(urls.video);
@@ -136,6 +140,7 @@ async function startVideo(rec: RecordingDetail, start: number | null, timeline: 
       if (finishing) return;
       finishing = true;
       clearInterval(refreshDetail);
+      previews.ended = true;
       showToast("The session has ended");
       for (let attempt = 0; attempt < 240; attempt++) {
         const fresh = await getRecording(id).catch(() => null);

@@ -13,6 +13,7 @@ import { liveRoutes } from "./liveRoutes.ts";
 import { openapiRoutes } from "./openapiRoutes.ts";
 import { pages } from "./pages.ts";
 import { peerRoutes } from "./peerRoutes.ts";
+import { previewRoutes } from "./previewRoutes.ts";
 import { recordingAdminRoutes } from "./recordingAdminRoutes.ts";
 import { recordingRoutes } from "./recordingRoutes.ts";
 import { sshIngestRoutes } from "./sshIngestRoutes.ts";
@@ -42,6 +43,7 @@ export function createApp(services: Services) {
     .use(peerRoutes(services))
     .use(recordingRoutes(services))
     .use(recordingAdminRoutes(services))
+    .use(previewRoutes(services))
     .use(clipRoutes(services))
     .use(terminalRoutes(services))
     .use(adminRoutes(services))

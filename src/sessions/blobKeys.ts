@@ -8,6 +8,8 @@ export interface SessionBlobKeys {
   /** The standard MP4 written when the session ends. */
   video: string;
   thumbnail: string;
+  /** Prefix of the seek-bar preview sheets (<n>.jpg) and their index.json. */
+  previews: string;
 }
 
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -35,5 +37,6 @@ export function blobKeys(sessionId: string): SessionBlobKeys {
     liveVideo: `video/${sessionId}/live.mp4`,
     video: `video/${sessionId}/video.mp4`,
     thumbnail: `video/${sessionId}/thumbnail.png`,
+    previews: `video/${sessionId}/previews/`,
   };
 }

@@ -15,7 +15,7 @@ export interface SessionVideoDeps extends RecordingVideoDeps {
 
 function videoKeys(sessionId: string): VideoKeys {
   const keys = blobKeys(sessionId);
-  return { live: keys.liveVideo, final: keys.video, thumbnail: keys.thumbnail };
+  return { live: keys.liveVideo, final: keys.video, thumbnail: keys.thumbnail, previews: keys.previews };
 }
 
 function settings(deps: SessionVideoDeps, sessionId: string) {

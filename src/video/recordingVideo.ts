@@ -10,6 +10,7 @@ import type { PictureMessage } from "../tdp/messages.ts";
 import { windowSettledAt, type EncodeWindow } from "./compose/scheduler.ts";
 import { LiveVideo } from "./liveVideo.ts";
 import type { VideoFrame, VideoPool, VideoSession, VideoSessionSummary } from "./pool/videoPool.ts";
+import { PreviewStore } from "./previewStore.ts";
 import { SampleSpool, SegmentJoiner } from "./segments.ts";
 import { errorMessage } from "../errorMessage.ts";
 
@@ -26,6 +27,8 @@ export interface VideoKeys {
   /** The standard MP4 written at the end. */
   final: string;
   thumbnail: string;
+  /** Prefix of the seek-bar preview sheets and their index.json (e.g. video/<id>/previews/); none: no previews. */
+  previews?: string;
 }
 
 /** Told about picture input the compositor rejected or skipped (a bad PNG, a bad RDP update), once. */
@@ -88,6 +91,7 @@ export class RecordingVideo {
   private readonly sink: FrameSink;
   private failed: string | null = null;
   private thumbnailWrites: Promise<void> = Promise.resolve();
+  private readonly previews: PreviewStore | null;
 
   /** A live session's video: frames are stored and shown to viewers as they come. */
   static live(deps: RecordingVideoDeps, id: string, options: LiveRecordingOptions): RecordingVideo {
@@ -118,10 +122,15 @@ export class RecordingVideo {
       },
     };
     this.sink = windows.length === 1 ? new DirectSink(out) : new SegmentJoiner(windows.length, out, (k) => new SampleSpool(deps.store, `${keys.final}.part${k}`));
+    const previews = keys.previews ? new PreviewStore(deps.store, keys.previews, deps.log) : null;
+    this.previews = previews;
     const lastIndex = windows.length - 1;
     this.segments = windows.map((window, k): Segment => {
       const poolId = k === 0 ? id : `${id}#part${k + 1}`;
-      const poolOptions = { mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs, pointer: options.pointer, ...(window ? { encodeWindow: window } : {}) };
+      const poolOptions = {
+        mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs, pointer: options.pointer, previews: previews !== null,
+        ...(window ? { encodeWindow: window } : {}),
+      };
       const handle = deps.pool.openSession(poolId, poolOptions, {
         onConfig: (config) => this.guard("codec config", () => this.live.setConfig(config)),
         onFrame: (frame) => this.guard("frame", () => this.sink.frame(k, frame)),
@@ -132,6 +141,7 @@ export class RecordingVideo {
           } else this.fail(problem.reason);
         },
         onThumbnail: (png) => this.sink.thumbnail(k, png),
+        onPreview: (sheet) => previews?.add(sheet),
       });
       const settledAtMs = window?.untilMs != null ? windowSettledAt(window.untilMs) : null;
       return { handle, settledAtMs, ended: null };
@@ -169,6 +179,7 @@ export class RecordingVideo {
       const summaries = await this.endAll(endMs);
       await this.sink.settled();
       await this.thumbnailWrites;
+      await this.previews?.settled();
       if (this.failed !== null) throw new Error(this.failed);
       if (summaries.some((s) => s.failed)) throw new Error("the encoder failed");
       if (this.sink.error) throw this.sink.error;

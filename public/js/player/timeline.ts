@@ -1,5 +1,6 @@
 // The seek bar: played and loaded portions, idle stretches, event ticks, a hover time label, click and drag to seek.
 import type { Marker } from "../lib/api.ts";
+import type { PreviewTile } from "./previews.ts";
 import { byId, h } from "../lib/dom.ts";
 import { formatClock, formatClockPrecise, spokenClock } from "../lib/format.ts";
 import type { Stretch } from "../lib/mp4.ts";
@@ -26,6 +27,8 @@ export class Timeline {
   private readonly hover = byId("timeline-hover");
   private readonly hoverTime = byId("timeline-hover-time");
   private readonly hoverLabel = byId("timeline-hover-label");
+  private readonly hoverPicture = byId("timeline-preview");
+  private previewAt: ((t: number) => PreviewTile | null) | null = null;
   private duration = 0;
   private markers: Marker[] = [];
   private dragging = false;
@@ -58,6 +61,23 @@ export class Timeline {
     });
   }
 
+  /** Where hover pictures come from (the recording's seek-bar previews). */
+  setPreviews(previewAt: (t: number) => PreviewTile | null): void {
+    this.previewAt = previewAt;
+  }
+
+  private showPicture(t: number): void {
+    const tile = this.previewAt?.(t) ?? null;
+    const el = this.hoverPicture;
+    el.hidden = tile === null;
+    if (!tile) return;
+    el.style.width = `${tile.width}px`;
+    el.style.height = `${tile.height}px`;
+    el.style.backgroundImage = `url("${tile.url}")`;
+    el.style.backgroundPosition = `-${tile.x}px -${tile.y}px`;
+    el.dataset.tileMs = String(tile.tMs);
+  }
+
   private timeAt(clientX: number): number {
     const rect = this.root.getBoundingClientRect();
     const x = Math.min(Math.max(clientX - rect.left, 0), rect.width);
@@ -76,6 +96,7 @@ export class Timeline {
     const pxPerSecond = this.duration > 0 ? rect.width / this.duration : 0;
     const near = this.markers.find((m) => Math.abs(m.t_ms / 1000 - t) * pxPerSecond <= MARKER_SNAP_PX);
     this.hoverLabel.textContent = near ? describeMarker(near) : "";
+    this.showPicture(t);
     const x = Math.min(Math.max(clientX - rect.left, 0), rect.width);
     this.hover.style.left = `${x}px`;
   }

@@ -129,6 +129,23 @@ export class Compositor {
     return out.ctx.getImageData(0, 0, video.width, video.height).data;
   }
 
+  /**
+   * Draws the picture as the video shows it at `video` size (screen fitted, black bars) scaled into the
+   * rectangle: a seek-bar preview tile. Without the pointer (too small to matter at tile size). False before any screen.
+   */
+  drawPreview(ctx: SKRSContext2D, rect: { x: number; y: number; width: number; height: number }, video: Size): boolean {
+    if (!this.screen) return false;
+    const place = placeScreen(this.screenSize ?? video, video);
+    const sx = rect.width / video.width;
+    const sy = rect.height / video.height;
+    ctx.fillStyle = "#000";
+    ctx.fillRect(rect.x, rect.y, rect.width, rect.height);
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(this.screen, rect.x + place.x * sx, rect.y + place.y * sy, place.width * sx, place.height * sy);
+    return true;
+  }
+
   /** A small PNG of the current screen, `maxWidth` wide at most (aspect kept), or null before any screen. */
   thumbnailPng(maxWidth = DEFAULT_THUMBNAIL_WIDTH): Uint8Array | null {
     if (!this.screen) return null;

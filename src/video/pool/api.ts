@@ -1,5 +1,6 @@
 // The VideoPool's public shapes: what callers pass in and get back.
 import type { PictureMessage } from "../../tdp/messages.ts";
+import type { PreviewSheet } from "../compose/previewSheets.ts";
 import type { EncodeWindow } from "../compose/scheduler.ts";
 import type { EncoderPreference } from "../encoder/preference.ts";
 import type { H264CodecConfig } from "../encoder/types.ts";
@@ -14,6 +15,8 @@ export interface VideoSessionOptions {
   /** Encoder quantiser (default 28). */
   qp?: number;
   thumbnailWidth?: number;
+  /** Make seek-bar preview sheets (default true). */
+  previews?: boolean;
   /** Overlay the RDP pointer on frames where the RDP client shows it (default true). */
   pointer?: boolean;
   /**
@@ -45,6 +48,8 @@ export interface VideoSessionEvents {
   onFrame(frame: VideoFrame): void;
   onProblem(problem: VideoProblem): void;
   onThumbnail(png: Uint8Array, info: { atMs: number; final: boolean }): void;
+  /** A seek-bar preview sheet, new or grown (a live sheet comes again after each tile). */
+  onPreview?(sheet: PreviewSheet): void;
 }
 
 export interface VideoSessionSummary {

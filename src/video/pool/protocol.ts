@@ -4,6 +4,7 @@ import type { EncodeWindow } from "../compose/scheduler.ts";
 import type { EncoderPreference } from "../encoder/preference.ts";
 import type { H264CodecConfig } from "../encoder/types.ts";
 import { parsePictureBatch, type PictureBatch } from "./pictureBatch.ts";
+import type { PreviewSheet } from "../compose/previewSheets.ts";
 
 export type VideoMode = "live" | "import";
 
@@ -15,6 +16,8 @@ export interface WorkerSessionOptions {
   /** Which H.264 encoder backend (default "auto": WebCodecs where it loads). */
   encoder?: EncoderPreference;
   thumbnailWidth?: number;
+  /** Make seek-bar preview sheets (default true). */
+  previews?: boolean;
   /** Overlay the RDP pointer on frames (default true). */
   pointer?: boolean;
   /** Import split across workers: compose every message, encode only the frames in this window. */
@@ -55,6 +58,7 @@ export type WorkerToMain =
   | { type: "frame"; sessionId: string; ptsMs: number; isKey: boolean; data: Uint8Array; encodeMs: number }
   | { type: "problem"; sessionId: string; kind: VideoProblemKind; reason: string; messageIndex: number | null; atMs: number | null }
   | { type: "thumbnail"; sessionId: string; png: Uint8Array; atMs: number; final: boolean }
+  | { type: "preview"; sessionId: string; sheet: PreviewSheet }
   | { type: "progress"; sessionId: string; progress: SessionProgress; busyMs: number }
   | { type: "ended"; sessionId: string; progress: SessionProgress; failed: boolean }
   /** The worker cannot go on (e.g. its WASM module aborted); the pool replaces it. */
@@ -128,6 +132,7 @@ export function parseMainToWorker(data: unknown): MainToWorker {
           encoder: optionalEncoder(o),
           thumbnailWidth: optionalNum(o, "thumbnailWidth"),
           pointer: o.pointer === undefined ? undefined : o.pointer === true,
+          previews: o.previews === undefined ? undefined : o.previews === true,
           encodeWindow: optionalWindow(o),
         },
       };
@@ -189,6 +194,15 @@ export function parseWorkerToMain(data: unknown): WorkerToMain {
     }
     case "thumbnail":
       return { type: "thumbnail", sessionId, png: bytes(data, "png"), atMs: num(data, "atMs"), final: data.final === true };
+    case "preview": {
+      const p = record(data, "sheet");
+      const tiles = p.tiles;
+      if (!Array.isArray(tiles) || !tiles.every((t) => typeof t === "number")) throw new TypeError("message field tiles is not a list of numbers");
+      return {
+        type: "preview", sessionId,
+        sheet: { sheet: str(p, "sheet"), image: bytes(p, "image"), tiles, tileWidth: num(p, "tileWidth"), tileHeight: num(p, "tileHeight"), columns: num(p, "columns") },
+      };
+    }
     case "progress":
       return { type: "progress", sessionId, progress: progress(record(data, "progress")), busyMs: num(data, "busyMs") };
     case "ended":

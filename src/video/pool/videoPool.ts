@@ -260,6 +260,9 @@ export class VideoPool {
       case "thumbnail":
         this.deliver(s, () => s.events.onThumbnail(message.png, { atMs: message.atMs, final: message.final }));
         return;
+      case "preview":
+        this.deliver(s, () => s.events.onPreview?.(message.sheet));
+        return;
       case "progress":
         this.recordProgress(s, message.progress);
         slot.busyMs += message.busyMs;

@@ -7,6 +7,7 @@ import type { PictureMessage } from "../../tdp/messages.ts";
 import { Compositor, DEFAULT_THUMBNAIL_WIDTH } from "../compose/compositor.ts";
 import { videoSizeFor, type Size } from "../compose/fit.ts";
 import { FrameScheduler, WindowedFrames, type FrameDecision } from "../compose/scheduler.ts";
+import { PreviewSheets, type PreviewSheet } from "../compose/previewSheets.ts";
 import type { EncoderPreference } from "../encoder/preference.ts";
 import { EncoderFailure, type EncodedFrame, type H264Encoder } from "../encoder/types.ts";
 import { batchLength, pictureAt, pictureWeight, type PictureBatch } from "./pictureBatch.ts";
@@ -44,6 +45,7 @@ export class WorkerSession {
   private pumpQueued = false;
   private busyMs = 0;
   private readonly progress: SessionProgress;
+  private readonly previews: PreviewSheets | null;
 
   constructor(
     readonly id: string,
@@ -56,6 +58,8 @@ export class WorkerSession {
     this.scheduler = new FrameScheduler({ mode: options.mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs });
     this.compositor = new Compositor({ pointer: options.pointer });
     this.window = options.encodeWindow ? new WindowedFrames(options.encodeWindow) : null;
+    // Each import window makes the tiles of its own frames; its sheets are named apart from the others'.
+    this.previews = options.previews === false ? null : new PreviewSheets({ live: options.mode === "live", prefix: `${Math.round(options.encodeWindow?.fromMs ?? 0)}-` });
     this.progress = { processedMs: 0, processedMessages: 0, processedBytes: 0, frames: 0, keyframes: 0, droppedFrames: 0, sameFrames: 0, encodedBytes: 0, intervalMs: 1000 / (options.maxFps ?? 10) };
   }
 
@@ -164,13 +168,28 @@ export class WorkerSession {
       this.progress.sameFrames++;
       this.busyMs += performance.now() - started;
       if (thumbnailDue) this.thumbnail(chosen.ptsMs, false);
+      await this.preview(chosen.ptsMs);
       return;
     }
     this.inFlight.push({ ptsMs: chosen.ptsMs, startedAt: started });
     await this.encoder.encode(rgba, { ptsMs: chosen.ptsMs, forceKey: chosen.forceKey, changedRows });
     this.busyMs += performance.now() - started;
     if (thumbnailDue) this.thumbnail(chosen.ptsMs, false);
+    await this.preview(chosen.ptsMs);
     await yieldToLoop();
+  }
+
+  /** A seek-bar preview tile of the frame just taken, when one is due; sheets go to the main thread. */
+  private async preview(ptsMs: number): Promise<void> {
+    if (!this.previews || !this.videoSize) return;
+    const started = performance.now();
+    for (const sheet of await this.previews.add(ptsMs, this.compositor, this.videoSize)) this.postPreview(sheet);
+    this.busyMs += performance.now() - started;
+  }
+
+  private postPreview(sheet: PreviewSheet): void {
+    const image = ownBuffer(sheet.image);
+    this.post({ type: "preview", sessionId: this.id, sheet: { ...sheet, image } }, [image.buffer]);
   }
 
   /** An encoded frame leaves for the main thread (the encoder may call this after `encode` returned). */
@@ -201,6 +220,8 @@ export class WorkerSession {
     if (decision) await this.takeFrame(decision, true);
     await this.encoder?.flush();
     if (!this.window || this.window.last) this.thumbnail(endMs, true);
+    const lastSheet = await this.previews?.finish();
+    if (lastSheet) this.postPreview(lastSheet);
     this.closeEncoder();
     this.compositor.release();
     this.done = true;
