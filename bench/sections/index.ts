@@ -13,5 +13,6 @@ import hardening from "./hardening.ts";
 import tdpb from "./tdpb.ts";
 import logins from "./logins.ts";
 import cluster from "./cluster.ts";
+import clip from "./clip.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins, cluster];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins, cluster, clip];
