@@ -9,7 +9,7 @@ import { parseManifest } from "../evidence/manifest.ts";
 import { parsePublicKey, publicKeyInfo, SigningKey } from "../evidence/signingKey.ts";
 import { type EvidenceKeys, type ObjectReader, verifyEvidence } from "../evidence/verify.ts";
 import { errorMessage } from "../errorMessage.ts";
-import { blobKeys } from "../sessions/blobKeys.ts";
+import { blobKeys } from "../storage/sessionKeys.ts";
 import { UsageError } from "./args.ts";
 import { type CliContext, closeSource, openSource } from "./context.ts";
 

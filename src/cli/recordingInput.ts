@@ -1,7 +1,7 @@
 // A recording named on the command line: a file path, or a session id read from the server (or, when
 // no server answers, from the data dir). verify and play read it as a stream.
 import { existsSync, statSync } from "node:fs";
-import { blobKeys, isValidSessionId } from "../sessions/blobKeys.ts";
+import { blobKeys, isValidSessionId } from "../storage/sessionKeys.ts";
 import { UsageError } from "./args.ts";
 import { type CliContext, closeSource, openSource } from "./context.ts";
 import { CliError } from "./errors.ts";

@@ -4,6 +4,7 @@
 // lines are written behind the parts, and a chain that cannot be stored is logged, not fatal.
 import type { AppendHandle } from "../storage/blobStore.ts";
 import { ChainBuilder, type LinkSigner } from "./chainLink.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 /** Chain lines waiting for storage past this are dropped (the chain then shows a gap and verify says so). */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
@@ -101,7 +102,7 @@ export class ChainedAppendHandle implements AppendHandle {
       (err: unknown) => {
         this.writing = null;
         this.pending = text + this.pending;
-        if (!this.failedOnce) this.log(`session ${this.sessionId}: hash chain not stored (${err instanceof Error ? err.message : String(err)}); retrying`);
+        if (!this.failedOnce) this.log(`session ${this.sessionId}: hash chain not stored (${errorMessage(err)}); retrying`);
         this.failedOnce = true;
         this.retry = setTimeout(() => {
           this.retry = null;

@@ -3,7 +3,7 @@
 import type { Catalog } from "../catalog/catalog.ts";
 import type { RecordingRow } from "../catalog/types.ts";
 import { errorMessage } from "../errorMessage.ts";
-import { blobKeys } from "../sessions/blobKeys.ts";
+import { blobKeys } from "../storage/sessionKeys.ts";
 import type { AppendHandle, BlobStore } from "../storage/blobStore.ts";
 import { ChainBuilder, partRanges } from "./chainLink.ts";
 import { checkChain } from "./chainFile.ts";

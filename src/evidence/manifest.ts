@@ -3,6 +3,7 @@
 // server's Ed25519 key over the manifest's canonical JSON.
 import type { RecordingRow } from "../catalog/types.ts";
 import type { PublicKeyInfo } from "./signingKey.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export const MANIFEST_FORMAT = "deskreel-manifest-v1";
 
@@ -65,7 +66,7 @@ export function parseManifest(bytes: Uint8Array): SignedManifest {
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (err) {
-    throw new Error(`the manifest is not JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`the manifest is not JSON (${errorMessage(err)})`);
   }
   const v = value as Partial<SignedManifest> | null;
   const m = v?.manifest as Partial<Manifest> | undefined;

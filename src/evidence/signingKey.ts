@@ -5,6 +5,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PRIVATE_FILE_MODE } from "../privateFiles.ts";
+import { errorMessage } from "../errorMessage.ts";
 
 export const SIGNING_KEY_FILE = "signing-key.pem";
 
@@ -75,7 +76,7 @@ function parsePrivate(pem: string, where: string): KeyObject {
   try {
     key = createPrivateKey(pem);
   } catch (err) {
-    throw new Error(`${where}: not a PEM private key (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${where}: not a PEM private key (${errorMessage(err)})`);
   }
   if (key.asymmetricKeyType !== "ed25519") throw new Error(`${where}: an Ed25519 key is needed, this is ${key.asymmetricKeyType}`);
   return key;

@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { RecordingIdParams, errors } from "../api/common.ts";
 import { SigningKeyBody, toApiVerify, VerifyBody } from "../api/evidence.ts";
 import type { Services } from "../services.ts";
-import { blobKeys } from "../sessions/blobKeys.ts";
+import { blobKeys } from "../storage/sessionKeys.ts";
 import { authGuard, requirePrincipal } from "./authRoutes.ts";
 import { blobResponse } from "./blobResponse.ts";
 import { HttpError } from "./errors.ts";

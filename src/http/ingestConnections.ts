@@ -3,7 +3,7 @@
 // came first ends the session as soon as it exists.
 import { t } from "elysia";
 import type { Services } from "../services.ts";
-import { isValidSessionId } from "../sessions/blobKeys.ts";
+import { isValidSessionId } from "../storage/sessionKeys.ts";
 import { HttpError } from "./errors.ts";
 
 interface Connection<S, F> {

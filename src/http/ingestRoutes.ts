@@ -4,7 +4,7 @@
 import { Elysia, t } from "elysia";
 import { canIngest } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
-import { isValidSessionId } from "../sessions/blobKeys.ts";
+import { isValidSessionId } from "../storage/sessionKeys.ts";
 import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts";
 import { encodeMessage, encodeTdpb } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";

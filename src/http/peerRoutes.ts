@@ -5,7 +5,7 @@ import { Elysia, t } from "elysia";
 import { verifyNodeRequest } from "../cluster/nodeAuth.ts";
 import type { RecordingRow } from "../catalog/types.ts";
 import type { Services } from "../services.ts";
-import { isValidSessionId } from "../sessions/blobKeys.ts";
+import { isValidSessionId } from "../storage/sessionKeys.ts";
 import { HttpError } from "./errors.ts";
 import { attachLiveViewer } from "./liveRoutes.ts";
 import { routeSocket } from "./routeSocket.ts";

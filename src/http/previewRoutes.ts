@@ -4,7 +4,7 @@ import { Elysia } from "elysia";
 import { errors, RecordingIdParams } from "../api/common.ts";
 import { PreviewIndexView, PreviewSheetParams } from "../api/previews.ts";
 import type { Services } from "../services.ts";
-import { blobKeys } from "../sessions/blobKeys.ts";
+import { blobKeys } from "../storage/sessionKeys.ts";
 import { PREVIEW_INTERVAL_MS } from "../video/compose/previewSheets.ts";
 import { PREVIEW_INDEX, type PreviewIndex } from "../video/previewStore.ts";
 import { authGuard } from "./authRoutes.ts";

@@ -7,7 +7,7 @@ import { RecordingItem } from "../api/recordings.ts";
 import { toApiItem } from "../api/recordingView.ts";
 import { canManageRecordings } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
-import { isValidSessionId } from "../sessions/blobKeys.ts";
+import { isValidSessionId } from "../storage/sessionKeys.ts";
 import { recordingEvent } from "../sessions/recordingRemoval.ts";
 import { authGuard, permittedBody, type PrincipalContext, requirePermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";

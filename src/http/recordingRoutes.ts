@@ -9,7 +9,7 @@ import { canBrowse, canSeeRecording, seesAllRecordings, type Principal } from ".
 import { CatalogError } from "../catalog/catalog.ts";
 import type { RecordingRow } from "../catalog/types.ts";
 import type { Services } from "../services.ts";
-import { blobKeys, isValidSessionId } from "../sessions/blobKeys.ts";
+import { blobKeys, isValidSessionId } from "../storage/sessionKeys.ts";
 import { authGuard, forbiddenError, type PrincipalContext, requirePermission } from "./authRoutes.ts";
 import { attachment, blobResponse } from "./blobResponse.ts";
 import { HttpError } from "./errors.ts";

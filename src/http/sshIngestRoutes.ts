@@ -7,7 +7,7 @@ import { ControlFrame, terminalSideParam, UNKNOWN_CONTROL } from "../api/ingest.
 import { problemText } from "../api/validation.ts";
 import { canIngest } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
-import { isValidSessionId } from "../sessions/blobKeys.ts";
+import { isValidSessionId } from "../storage/sessionKeys.ts";
 import type { TerminalSize } from "../recording/terminalResize.ts";
 import { SshSession } from "../sessions/sshSession.ts";
 import { type RouteSocket, routeSocket } from "./routeSocket.ts";

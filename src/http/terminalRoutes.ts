@@ -8,7 +8,7 @@ import { Elysia } from "elysia";
 import { errors, RecordingIdParams } from "../api/common.ts";
 import { TerminalBody } from "../api/terminal.ts";
 import type { Services } from "../services.ts";
-import { blobKeys } from "../sessions/blobKeys.ts";
+import { blobKeys } from "../storage/sessionKeys.ts";
 import { NotTerminalRecordingError, type TerminalSize, terminalEvents } from "../recording/terminalEvents.ts";
 import { authGuard } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";

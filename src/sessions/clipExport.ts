@@ -9,7 +9,7 @@ import { ReencodeUnavailable } from "../video/clip/reencode.ts";
 import { finalVideoIndex, fragmentedVideoIndex, type VideoIndex } from "../video/clip/source.ts";
 import type { ByteSink } from "../video/mp4/io.ts";
 import { storeReader } from "../video/storeIo.ts";
-import { blobKeys } from "./blobKeys.ts";
+import { blobKeys } from "../storage/sessionKeys.ts";
 
 /** Why a clip cannot be made; `status` is the HTTP answer (400 bad span, 404 no video, 416 outside the recording, 503 busy/unable). */
 export class ClipError extends Error {

@@ -11,7 +11,7 @@ import type { Evidence } from "../evidence/evidence.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
 import { FramePlan } from "../video/framePlan.ts";
-import { blobKeys, isValidSessionId } from "./blobKeys.ts";
+import { blobKeys, isValidSessionId } from "../storage/sessionKeys.ts";
 import { MarkerTracker, ProblemMarkers } from "./markers.ts";
 import { parseTerminalSize, resizeTerminalSize, type TerminalSize } from "../recording/terminalResize.ts";
 import { finishSessionVideo, importedSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";

@@ -14,7 +14,7 @@ import { errorMessage } from "../errorMessage.ts";
 import { formatRfc3339 } from "../recording/auditJson.ts";
 import type { AuditLog } from "../recording/tee.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
-import { isValidSessionId, sessionObjectPrefixes } from "./blobKeys.ts";
+import { isValidSessionId, sessionObjectPrefixes } from "../storage/sessionKeys.ts";
 
 /** Deskreel's own events (Teleport has none for these); codes in the DR range like token.create. */
 export const RECORDING_EVENTS = {

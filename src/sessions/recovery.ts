@@ -8,7 +8,7 @@ import type { Evidence } from "../evidence/evidence.ts";
 import type { RecordingPatch, RecordingRow } from "../catalog/types.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import { LiveVideo } from "../video/liveVideo.ts";
-import { blobKeys } from "./blobKeys.ts";
+import { blobKeys } from "../storage/sessionKeys.ts";
 import { errorMessage } from "../errorMessage.ts";
 
 export interface RecoveryDeps {

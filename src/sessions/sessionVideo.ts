@@ -3,7 +3,7 @@
 import type { Catalog } from "../catalog/catalog.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
 import { RecordingVideo, type BadPictureListener, type RecordingVideoDeps, type VideoKeys } from "../video/recordingVideo.ts";
-import { blobKeys } from "./blobKeys.ts";
+import { blobKeys } from "../storage/sessionKeys.ts";
 
 export interface SessionVideoDeps extends RecordingVideoDeps {
   catalog: Catalog;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RecordingDetail, RecordingPage } from "../../src/api/recordings.ts";
 import type { AuditEvent } from "../../src/catalog/types.ts";
-import { blobKeys, sessionObjectPrefixes } from "../../src/sessions/blobKeys.ts";
+import { blobKeys, sessionObjectPrefixes } from "../../src/storage/sessionKeys.ts";
 import { sampleUntil } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
 import { recordingOf } from "../support/recordings.ts";

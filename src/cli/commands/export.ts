@@ -4,7 +4,7 @@ import { open, rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
 import type { RecordingItem as ApiRecordingItem } from "../../api/recordings.ts";
 import { toApiItem } from "../../api/recordingView.ts";
-import { blobKeys, isValidSessionId } from "../../sessions/blobKeys.ts";
+import { blobKeys, isValidSessionId } from "../../storage/sessionKeys.ts";
 import type { ApiClient } from "../api.ts";
 import { type OptionSpecs, type ParsedArgs, UsageError } from "../args.ts";
 import { type CliContext, closeSource, openSource } from "../context.ts";
