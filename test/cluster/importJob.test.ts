@@ -73,7 +73,12 @@ describe.skipIf(!postgresAvailable || !motoAvailable)("an import whose node dies
         return r.video.state === "ready" ? r : undefined;
       }, 180_000);
       console.log(`import video made by node-b ${Date.now() - killedAt} ms after node-a was killed`);
-      expect(await queue.get(job.id)).toMatchObject({ state: "done", attempts: 2, claimedBy: "node-b" });
+      // The video is listed ready before the job ends (its manifest is signed after it): wait for the job's end too.
+      const ended = await waitFor("node-b to end the job", async () => {
+        const j = await queue.get(job.id);
+        return j && j.state !== "running" ? j : undefined;
+      });
+      expect(ended).toMatchObject({ state: "done", attempts: 2, claimedBy: "node-b" });
       expect(b.logs.some((l) => l.includes(`attempt 2 of 3`))).toBe(true);
 
       const mp4 = new Uint8Array(await (await b.get(`/v1/recordings/${id}/video.mp4`)).arrayBuffer());
