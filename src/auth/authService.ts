@@ -146,10 +146,10 @@ export class AuthService implements Authenticator {
     return row !== null && row.revoked_at === null;
   }
 
-  /** Idle time is not counted here: a socket open on the session is use of it. */
+  /** The same rule as for a request: a socket on the session is not use of it (the idle timeout counts on). */
   private async sessionIsOpen(idHash: string): Promise<boolean> {
     const now = this.now();
-    return (await this.store.findSession(idHash, now, 0)) !== null;
+    return (await this.store.findSession(idHash, now, now - this.idleSeconds * 1000)) !== null;
   }
 
   /**
