@@ -8,6 +8,7 @@ import { readMe, setUpHeader } from "./lib/session.ts";
 import { ClipPoints } from "./player/clipPoints.ts";
 import { PlayerCore } from "./player/core.ts";
 import { EventsPanel } from "./player/eventsPanel.ts";
+import { EvidenceCheck } from "./player/evidenceCheck.ts";
 import { LegalHoldPanel } from "./player/legalHold.ts";
 import { SeekPreviews } from "./player/previews.ts";
 import type { PlayerMedia } from "./player/media.ts";
@@ -52,6 +53,7 @@ function showToast(text: string): void {
 }
 
 let clipPoints: ClipPoints | null = null;
+const evidence = new EvidenceCheck(id, { warning: byId("evidence-warning"), mark: byId("evidence-mark") });
 const holdPanel = new LegalHoldPanel(byId("legal-hold"), { me, onChange: (item) => holdPanel.render(item), toast: showToast });
 
 function showPageError(text: string): void {
@@ -151,6 +153,7 @@ async function startVideo(rec: RecordingDetail, start: number | null, timeline: 
             setMarkers(fresh.markers ?? []);
             await core.switchToFinal(urls.video, fresh.duration_ms / 1000);
             void loadFrames();
+            void evidence.run();
             return;
           }
           if (fresh.video?.state === "failed") {
@@ -181,6 +184,7 @@ async function startVideo(rec: RecordingDetail, start: number | null, timeline: 
         setStageMessage(null);
         core.openVod(urls.video, start, start === null);
         void loadFrames();
+        void evidence.run();
         break;
       }
       if (fresh?.video?.state === "failed") break;
@@ -203,6 +207,7 @@ async function main(): Promise<void> {
     return;
   }
   renderHead(rec);
+  void evidence.run();
 
   const events = new EventsPanel((t) => core.seek(t), (visible) => timeline.setMarkers(visible));
   const timeline = new Timeline((t) => core.seek(t));

@@ -206,15 +206,11 @@ export class RfxDecoder {
       { offset: base + yLen, length: cbLen, quant: quants[qcb]! },
       { offset: base + yLen + cbLen, length: crLen, quant: quants[qcr]! },
     ]);
-    // Whole pixels at a time (RGBA as one 32-bit word), no per-row views.
-    const src = this.tiles.rgba32;
-    const dst = new Uint32Array(screen.rgba.buffer, screen.rgba.byteOffset, screen.width * screen.height);
+    // Converted straight into the screen's rows, whole pixels at a time.
     const width = screen.width;
+    const dst = new Uint32Array(screen.rgba.buffer, screen.rgba.byteOffset, width * screen.height);
     for (const p of parts) {
-      for (let row = p.top; row < p.bottom; row++) {
-        let s = (row - y) * 64 + (p.left - x);
-        for (let d = row * width + p.left, end = row * width + p.right; d < end; d++, s++) dst[d] = src[s]!;
-      }
+      this.tiles.draw(dst, y * width + x, width, p.left - x, p.top - y, p.right - x, p.bottom - y);
       dirty.push(p);
     }
   }

@@ -11,19 +11,10 @@ import { RlgrStatus, rlgrDecode } from "./rlgr";
  */
 export type QuantValues = Uint8Array;
 
-// Coefficient bands of a decoded component: [offset, length, index in QuantValues].
-const BANDS: readonly (readonly [number, number, number])[] = [
-  [0, 1024, 8], // HL1
-  [1024, 1024, 7], // LH1
-  [2048, 1024, 9], // HH1
-  [3072, 256, 5], // HL2
-  [3328, 256, 4], // LH2
-  [3584, 256, 6], // HH2
-  [3840, 64, 2], // HL3
-  [3904, 64, 1], // LH3
-  [3968, 64, 3], // HH3
-  [4032, 64, 0], // LL3
-];
+// Coefficient bands of a decoded component, in storage order HL1 LH1 HH1 HL2 LH2 HH2 HL3 LH3 HH3 LL3: where each
+// starts (plus the end) and its index in QuantValues. Flat typed arrays: this runs three times per tile.
+const BAND_START = new Int32Array([0, 1024, 2048, 3072, 3328, 3584, 3840, 3904, 3968, 4032, 4096]);
+const BAND_QUANT = new Uint8Array([8, 7, 9, 5, 4, 6, 2, 1, 3, 0]);
 
 export interface TileComponent {
   offset: number;
@@ -34,15 +25,18 @@ export interface TileComponent {
 export class TileDecoder {
   private readonly planes = [new Int16Array(4096), new Int16Array(4096), new Int16Array(4096)] as const;
   private readonly tmp = new Int16Array(4096);
-  /** The last decoded tile, 64×64 RGBA top-down. */
-  readonly rgba = new Uint8Array(64 * 64 * 4);
-  /** The same pixels as 32-bit words, for copying. */
-  readonly rgba32 = new Uint32Array(this.rgba.buffer);
 
-  /** Decodes Y, Cb and Cr of one tile from `src` into `this.rgba`; throws RdpInputError on bad data. */
+  /** Decodes Y, Cb and Cr of one tile from `src`; throws RdpInputError on bad data. `draw` then shows it. */
   decode(mode: number, src: Uint8Array, components: readonly [TileComponent, TileComponent, TileComponent]): void {
     for (let c = 0; c < 3; c++) this.decodeComponent(mode, src, components[c]!, this.planes[c]!, c);
-    ycbcrToRgba(this.planes[0], this.planes[1], this.planes[2], this.rgba);
+  }
+
+  /**
+   * Writes the part [`left`, `right`) × [`top`, `bottom`) (tile coordinates) of the last decoded tile as RGBA
+   * words into `out`, whose row length is `stride` words and where the tile's top-left pixel is `out[at]`.
+   */
+  draw(out: Uint32Array, at: number, stride: number, left: number, top: number, right: number, bottom: number): void {
+    ycbcrToRgba(this.planes[0], this.planes[1], this.planes[2], out, at, stride, left, top, right, bottom);
   }
 
   private decodeComponent(mode: number, src: Uint8Array, comp: TileComponent, out: Int16Array, index: number): void {
@@ -56,10 +50,11 @@ export class TileDecoder {
     // LL3 is coded as differences.
     for (let i = 4033; i < 4096; i++) out[i] = out[i]! + out[i - 1]!;
     // Dequantise: shift each band left by (quant - 1), 16-bit like the reference.
-    for (const [start, len, qi] of BANDS) {
-      const shift = comp.quant[qi]! - 1;
+    const quant = comp.quant;
+    for (let band = 0; band < 10; band++) {
+      const shift = quant[BAND_QUANT[band]!]! - 1;
       if (shift <= 0) continue;
-      for (let i = start, end = start + len; i < end; i++) out[i] = out[i]! << shift;
+      for (let i = BAND_START[band]!, end = BAND_START[band + 1]!; i < end; i++) out[i] = out[i]! << shift;
     }
     inverseDwt(out, this.tmp);
   }
