@@ -198,15 +198,18 @@ describe("fuzzing a real server", () => {
     const rss = rssWatch();
     const clean = await cleanSession("WIN-CLEAN-IMPORT", sampleUntil(20_000), 8);
     const statuses = new Map<number, number>();
+    const serverErrors: string[] = [];
     let next = 0;
     const started = performance.now();
     await Promise.all(Array.from({ length: 4 }, async () => {
       while (next < 1000) {
-        const body = corrupt(next++);
+        const i = next++;
+        const body = corrupt(i);
         const res = await fetch(`${server.url}/v1/recordings/import`, {
           method: "POST", headers: { ...server.auth, "content-type": "application/octet-stream" }, body: new Uint8Array(body),
         });
-        await res.arrayBuffer();
+        const answer = await res.text();
+        if (res.status >= 500) serverErrors.push(`recording ${i} (kind ${i % 10}): ${res.status} ${answer}`);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       }
     }));
@@ -218,6 +221,7 @@ describe("fuzzing a real server", () => {
       `import fuzz: 1 000 recordings in ${Math.round(importMs)} ms; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
         `RSS ${Math.round(rss.base / MiB)} MiB + peak ${Math.round(growth / MiB)} MiB`,
     );
+    expect(serverErrors).toEqual([]);
     for (const status of statuses.keys()) expect([201, 400, 409, 413]).toContain(status);
     expect(statuses.get(400) ?? 0).toBeGreaterThan(800);
     expect(growth).toBeLessThan(IMPORT_RSS_CEILING);
