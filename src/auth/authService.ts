@@ -6,7 +6,7 @@ import type { AuditLog } from "../recording/tee.ts";
 import { AccountAudit, type ClientInfo } from "./accountAudit.ts";
 import { type AuthStore, SqlAuthStore, type TokenRow } from "./authStore.ts";
 import { type SqlRunner, SqliteRunner } from "../db/sqlRunner.ts";
-import { type CredentialEnded, CredentialWatch, DEFAULT_RECHECK_MS, REVOKED } from "./credentialWatch.ts";
+import { type CredentialEnded, CredentialWatch, DEFAULT_RECHECK_MS, REVOKED, storedCredentialCheck } from "./credentialWatch.ts";
 import { clearSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionSetCookie } from "./cookies.ts";
 import { AuthConflictError, AuthInputError } from "./errors.ts";
 import { LoginThrottle } from "./loginThrottle.ts";
@@ -106,7 +106,7 @@ export class AuthService implements Authenticator {
     this.throttle = options.throttle ?? new LoginThrottle(undefined, undefined, this.now);
     this.passwords = options.passwords ?? new PasswordWork();
     this.credentials = new CredentialWatch(
-      (credential) => credential.kind === "token" ? this.tokenIsActive(credential.tokenId) : this.sessionIsOpen(credential.sessionHash),
+      storedCredentialCheck(store, this.now, idleSeconds * 1000),
       options.log ?? ((l) => console.warn(l)),
       options.credentialRecheckMs ?? DEFAULT_RECHECK_MS,
     );
@@ -141,16 +141,6 @@ export class AuthService implements Authenticator {
     return { name: row.user_name, role: row.role, via: "cookie", loginSession: idHash };
   }
 
-  private async tokenIsActive(id: string): Promise<boolean> {
-    const row = await this.store.getToken(id);
-    return row !== null && row.revoked_at === null;
-  }
-
-  /** The same rule as for a request: a socket on the session is not use of it (the idle timeout counts on). */
-  private async sessionIsOpen(idHash: string): Promise<boolean> {
-    const now = this.now();
-    return (await this.store.findSession(idHash, now, now - this.idleSeconds * 1000)) !== null;
-  }
 
   /**
    * Checks the password, throttled per user name and client address; on success opens a browser session.

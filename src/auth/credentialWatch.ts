@@ -4,6 +4,7 @@
 // are announced here as they happen; changes another node made in the shared database are found by re-checking
 // the watched credentials every few seconds while any are watched.
 import { errorMessage } from "../errorMessage.ts";
+import type { AuthStore } from "./authStore.ts";
 import type { Principal } from "./principal.ts";
 
 /** What a principal's access rests on: an issued token (by id) or a login session (by the hash of its id). */
@@ -29,6 +30,21 @@ export const DEFAULT_RECHECK_MS = 10_000;
 export function credentialOf(p: Principal): Credential | null {
   if (p.via === "token") return p.tokenId === undefined ? null : { kind: "token", tokenId: p.tokenId };
   return p.loginSession === undefined ? null : { kind: "session", user: p.name, sessionHash: p.loginSession };
+}
+
+/**
+ * Asks the account store, by the same rules as a request: a token must be unrevoked (and its owner still exist),
+ * a login session neither ended nor expired — idle time included, as a socket on it is no request.
+ */
+export function storedCredentialCheck(store: Pick<AuthStore, "getToken" | "findSession">, now: () => number, idleMs: number): CredentialCheck {
+  return async (credential) => {
+    if (credential.kind === "token") {
+      const row = await store.getToken(credential.tokenId);
+      return row !== null && row.revoked_at === null;
+    }
+    const at = now();
+    return (await store.findSession(credential.sessionHash, at, at - idleMs)) !== null;
+  };
 }
 
 export class CredentialWatch {
