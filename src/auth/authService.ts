@@ -6,6 +6,7 @@ import type { AuditLog } from "../recording/tee.ts";
 import { AccountAudit, type ClientInfo } from "./accountAudit.ts";
 import { type AuthStore, SqlAuthStore, type TokenRow } from "./authStore.ts";
 import { type SqlRunner, SqliteRunner } from "../db/sqlRunner.ts";
+import { type CredentialEnded, CredentialWatch, DEFAULT_RECHECK_MS, REVOKED, storedCredentialCheck } from "./credentialWatch.ts";
 import { clearSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionSetCookie } from "./cookies.ts";
 import { AuthConflictError, AuthInputError } from "./errors.ts";
 import { LoginThrottle } from "./loginThrottle.ts";
@@ -35,6 +36,11 @@ export interface AuthServiceOptions {
    * auth.sqlite in the data dir. Login throttling stays per node either way.
    */
   database?: SqlRunner | null;
+  /**
+   * How often open sockets' credentials are checked against the store (default 10 s), which is how a token
+   * revoked or a session ended on another node sharing the database reaches this node's sockets.
+   */
+  credentialRecheckMs?: number;
 }
 
 export interface UserInfo {
@@ -77,7 +83,7 @@ function iso(ms: number): string {
 
 export class AuthService implements Authenticator {
   private dummyHash: Promise<string> | null = null;
-  private readonly sessionsEndedListeners = new Set<(user: string) => void>();
+  private readonly credentials: CredentialWatch;
   readonly publicOrigin: string | null;
   private readonly secureCookies: boolean;
   private readonly audit: AccountAudit;
@@ -91,7 +97,7 @@ export class AuthService implements Authenticator {
     readonly adminToken: string,
     private readonly idleSeconds: number,
     private readonly maxSeconds: number,
-    options: Pick<AuthServiceOptions, "publicUrl" | "auditLog" | "log" | "throttle" | "passwords" | "now"> = {},
+    options: Pick<AuthServiceOptions, "publicUrl" | "auditLog" | "log" | "throttle" | "passwords" | "now" | "credentialRecheckMs"> = {},
   ) {
     this.publicOrigin = options.publicUrl?.origin ?? null;
     this.secureCookies = options.publicUrl?.protocol === "https:";
@@ -99,6 +105,11 @@ export class AuthService implements Authenticator {
     this.audit = new AccountAudit(options.auditLog ?? null, options.log ?? ((l) => console.warn(l)), this.now);
     this.throttle = options.throttle ?? new LoginThrottle(undefined, undefined, this.now);
     this.passwords = options.passwords ?? new PasswordWork();
+    this.credentials = new CredentialWatch(
+      storedCredentialCheck(store, this.now, idleSeconds * 1000),
+      options.log ?? ((l) => console.warn(l)),
+      options.credentialRecheckMs ?? DEFAULT_RECHECK_MS,
+    );
   }
 
   async authenticate(request: Request): Promise<Principal | null> {
@@ -118,7 +129,7 @@ export class AuthService implements Authenticator {
     if (!digestsEqual(sha256Hex(m[2]), row.secret_hash)) return null;
     const now = this.now();
     if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) await this.store.touchToken(row.id, now);
-    return { name: row.name, role: row.role, via: "token", ...(row.owner === null ? {} : { owner: row.owner }) };
+    return { name: row.name, role: row.role, via: "token", ...(row.owner === null ? {} : { owner: row.owner }), tokenId: row.id };
   }
 
   private async principalForSession(sessionId: string): Promise<Principal | null> {
@@ -127,8 +138,9 @@ export class AuthService implements Authenticator {
     const row = await this.store.findSession(idHash, now, now - this.idleSeconds * 1000);
     if (!row) return null;
     if (now - row.last_seen_at > TOUCH_INTERVAL_MS) await this.store.touchSession(idHash, now);
-    return { name: row.user_name, role: row.role, via: "cookie" };
+    return { name: row.user_name, role: row.role, via: "cookie", loginSession: idHash };
   }
+
 
   /**
    * Checks the password, throttled per user name and client address; on success opens a browser session.
@@ -155,24 +167,34 @@ export class AuthService implements Authenticator {
       return { ok: false, reason: "invalid" };
     }
     this.throttle.succeeded(username);
-    const cookie = await this.openSession(user.name);
+    const { cookie, idHash } = await this.openSession(user.name);
     this.audit.login(user.name, client, { ok: true });
-    return { ok: true, cookie, principal: { name: user.name, role: user.role, via: "cookie" } };
+    return { ok: true, cookie, principal: { name: user.name, role: user.role, via: "cookie", loginSession: idHash } };
   }
 
   /**
-   * Calls `listener` with a user name whenever all of that user's browser sessions are ended (password or role
-   * change, deletion), so sockets opened with their cookie can be closed too. Returns the unsubscribe function.
+   * Calls `onEnded` once, with a reason for a WebSocket close frame, when the credential `principal` came with
+   * ends: its token is revoked (by hand, or because its owner was deleted or is no longer an admin), or its login
+   * session ends (logout; password or role change or deletion of the user). Returns the unsubscribe function.
+   * The configured admin token never ends. Changes made on another node are seen at the next re-check.
    */
-  onSessionsEnded(listener: (user: string) => void): () => void {
-    this.sessionsEndedListeners.add(listener);
-    return () => this.sessionsEndedListeners.delete(listener);
+  whenCredentialEnds(principal: Principal, onEnded: CredentialEnded): () => void {
+    return this.credentials.watch(principal, onEnded);
+  }
+
+  /** Checks every watched credential against the store now (the periodic re-check, for tests and shutdown). */
+  recheck(): Promise<void> {
+    return this.credentials.recheck();
   }
 
   /** Ends the request's browser session (if any) and returns the Set-Cookie value that clears the cookie. */
   async logout(request: Request): Promise<string> {
     const sessionId = readCookie(request, SESSION_COOKIE);
-    if (sessionId) await this.store.deleteSession(sha256Hex(sessionId));
+    if (sessionId) {
+      const idHash = sha256Hex(sessionId);
+      await this.store.deleteSession(idHash);
+      this.credentials.sessionEnded(idHash, "logged out");
+    }
     return clearSessionCookie(this.secureCookies);
   }
 
@@ -198,7 +220,7 @@ export class AuthService implements Authenticator {
     this.sessionsEnded(name);
     const self = actor.via === "cookie" && actor.name === name && request !== null && readCookie(request, SESSION_COOKIE) !== null;
     this.audit.passwordChanged(actor, name, ended);
-    return self ? await this.openSession(name) : null;
+    return self ? (await this.openSession(name)).cookie : null;
   }
 
   /**
@@ -223,7 +245,10 @@ export class AuthService implements Authenticator {
     const tokens = (await this.store.listTokens()).filter((t) => t.owner === name && t.revoked_at === null).map((t) => t.id);
     if (!(await this.store.deleteUser(name, this.now()))) return false;
     this.sessionsEnded(name);
-    for (const id of tokens) this.audit.tokenDeleted(actor, id, `its owner ${name} was deleted`);
+    for (const id of tokens) {
+      this.credentials.tokenEnded(id, `${REVOKED}: its owner was deleted`);
+      this.audit.tokenDeleted(actor, id, `its owner ${name} was deleted`);
+    }
     this.audit.userDeleted(actor, name, tokens.length);
     return true;
   }
@@ -269,6 +294,7 @@ export class AuthService implements Authenticator {
   async revokeToken(idOrToken: string, actor: Principal | null = null): Promise<boolean> {
     const id = this.tokenId(idOrToken) ?? idOrToken;
     if (!(await this.store.revokeToken(id, this.now()))) return false;
+    this.credentials.tokenEnded(id, REVOKED);
     this.audit.tokenDeleted(actor, id, "revoked");
     return true;
   }
@@ -287,27 +313,36 @@ export class AuthService implements Authenticator {
 
   /** Login throttling and password-check load, for status pages and tests. */
   stats() {
-    return { throttle: this.throttle.stats(), passwords: this.passwords.stats(), auditFailures: this.audit.stats().failures };
+    return {
+      throttle: this.throttle.stats(), passwords: this.passwords.stats(), auditFailures: this.audit.stats().failures,
+      credentials: this.credentials.stats(),
+    };
   }
 
   close(): Promise<void> {
+    this.credentials.close();
     return this.store.close();
   }
 
   private sessionsEnded(user: string): void {
-    for (const listener of this.sessionsEndedListeners) listener(user);
+    this.credentials.sessionsOfUserEnded(user, "logged out: the account changed");
   }
 
   private async revokeTokensOf(name: string, actor: Principal): Promise<void> {
-    for (const id of await this.store.revokeTokensOf(name, this.now())) this.audit.tokenDeleted(actor, id, `its owner ${name} is no longer an admin`);
+    for (const id of await this.store.revokeTokensOf(name, this.now())) {
+      this.credentials.tokenEnded(id, `${REVOKED}: its owner is no longer an admin`);
+      this.audit.tokenDeleted(actor, id, `its owner ${name} is no longer an admin`);
+    }
   }
 
-  private async openSession(userName: string): Promise<string> {
+  /** A new login session: its Set-Cookie value and the stored hash of its id. */
+  private async openSession(userName: string): Promise<{ cookie: string; idHash: string }> {
     const now = this.now();
     await this.store.deleteExpiredSessions(now, now - this.idleSeconds * 1000);
     const sessionId = randomSecret(32);
-    await this.store.insertSession(sha256Hex(sessionId), userName, now, now + this.maxSeconds * 1000);
-    return sessionSetCookie(sessionId, this.maxSeconds, this.secureCookies);
+    const idHash = sha256Hex(sessionId);
+    await this.store.insertSession(idHash, userName, now, now + this.maxSeconds * 1000);
+    return { cookie: sessionSetCookie(sessionId, this.maxSeconds, this.secureCookies), idHash };
   }
 
   private dummyPasswordHash(): Promise<string> {

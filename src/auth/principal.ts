@@ -18,6 +18,10 @@ export interface Principal {
   via: "token" | "cookie";
   /** For a token: the user it belongs to (null: made with the configured admin token). */
   owner?: string | null;
+  /** For a token this server issued: its id (the configured admin token has none). Sockets close when it is revoked. */
+  tokenId?: string;
+  /** For the login cookie: the SHA-256 of the session id. Sockets close when that session ends. */
+  loginSession?: string;
 }
 
 /** May this principal see every recording (not just their own)? */

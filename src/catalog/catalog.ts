@@ -67,3 +67,11 @@ export class CatalogError extends Error {
     this.name = "CatalogError";
   }
 }
+
+/** createRecording of an id the catalog already lists: the insert itself is the check, so two writers cannot both win. */
+export class RecordingExistsError extends CatalogError {
+  constructor(readonly id: string, options?: { cause?: unknown }) {
+    super(`recording ${id} already exists`, options);
+    this.name = "RecordingExistsError";
+  }
+}

@@ -1,7 +1,7 @@
 // The catalog on PostgreSQL (Bun.sql), for deployments that run several servers on one catalog.
 // Same schema, same list SQL (listQuery.ts) and same checks (normalize.ts) as the SQLite catalog.
 import { SQL } from "bun";
-import { type Catalog, CatalogError } from "./catalog.ts";
+import { type Catalog, CatalogError, RecordingExistsError } from "./catalog.ts";
 import { type SqlDialect, buildListQuery, likePattern, pageOf } from "./listQuery.ts";
 import { auditLimit, auditTimeMs, checkMarker, deleteRefusal, newRecordingRow, participantsWithOwner, patchedRow } from "./normalize.ts";
 import { migratePostgres } from "./postgresSchema.ts";
@@ -55,7 +55,7 @@ export class PostgresCatalog implements Catalog {
     try {
       await tx.unsafe(INSERT, recordingValues(row));
     } catch (err) {
-      if (isUniqueViolation(err)) throw new CatalogError(`recording ${row.id} already exists`, { cause: err });
+      if (isUniqueViolation(err)) throw new RecordingExistsError(row.id, { cause: err });
       throw err;
     }
     for (const user of row.participants) await tx.unsafe(ADD_PARTICIPANT, [user, row.id]);

@@ -1,7 +1,7 @@
 // The embedded catalog: one SQLite file in WAL mode (readers never wait for the recorder's writes),
 // prepared statements, and an FTS5 trigram index for free-text search.
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
-import { type Catalog, CatalogError } from "./catalog.ts";
+import { type Catalog, CatalogError, RecordingExistsError } from "./catalog.ts";
 import { type SqlDialect, buildListQuery, likePattern, pageOf } from "./listQuery.ts";
 import { auditLimit, auditTimeMs, checkMarker, deleteRefusal, newRecordingRow, participantsWithOwner, patchedRow } from "./normalize.ts";
 import { type ColumnValue, RECORDING_COLUMNS, legalHoldColumn, recordingValues, rowFromRecord } from "./rowCodec.ts";
@@ -69,7 +69,7 @@ export class SqliteCatalog implements Catalog {
       this.#insert.run(...recordingValues(row));
     } catch (err) {
       if (err instanceof Error && /UNIQUE constraint failed: recordings\.id/.test(err.message)) {
-        throw new CatalogError(`recording ${row.id} already exists`, { cause: err });
+        throw new RecordingExistsError(row.id, { cause: err });
       }
       throw err;
     }

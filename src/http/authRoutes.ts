@@ -203,7 +203,7 @@ export function authRoutes(auth: AuthService) {
     }, {
       params: UserParams,
       response: { 204: noContent, ...errors(400, 401, 403, 404) },
-      detail: { tags, summary: "Delete a user (admins)", description: "Their browser sessions and API tokens end with them." },
+      detail: { tags, summary: "Delete a user (admins)", description: "Their browser sessions and API tokens end with them, and so do the sockets opened with those (1008)." },
     })
     .patch("/v1/users/:name", async (ctx) => {
       const me = adminOnly(ctx);
@@ -263,7 +263,10 @@ export function authRoutes(auth: AuthService) {
     .delete("/v1/tokens/:id", async (ctx) => {
       const me = adminOnly(ctx);
       return (await auth.revokeToken(ctx.params.id, me)) ? new Response(null, { status: 204 }) : jsonError(404, "no such active token");
-    }, { params: TokenParams, response: { 204: noContent, ...errors(401, 403, 404) }, detail: { tags, summary: "Revoke an API token (admins)" } });
+    }, { params: TokenParams, response: { 204: noContent, ...errors(401, 403, 404) }, detail: {
+      tags, summary: "Revoke an API token (admins)",
+      description: "Ingest and live sockets opened with it are closed at once (1008 `token revoked`); their sessions end as on a disconnect.",
+    } });
 }
 
 const noContent = t.Void({ description: "done" });

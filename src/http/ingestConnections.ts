@@ -10,18 +10,21 @@ interface Connection<S, F> {
   session: S | null;
   pending: F[];
   closedEarly: boolean;
+  /** Run once when the socket goes (or its session could not be created). */
+  release: () => void;
 }
 
 export class IngestConnections<S, F> {
   private readonly connections = new Map<string, Connection<S, F>>();
 
-  /** The socket opened; its session is being created. */
-  begin(socketId: string): void {
-    this.connections.set(socketId, { session: null, pending: [], closedEarly: false });
+  /** The socket opened; its session is being created. `release` runs once when the socket is forgotten. */
+  begin(socketId: string, release: () => void = () => undefined): void {
+    this.connections.set(socketId, { session: null, pending: [], closedEarly: false, release });
   }
 
   /** The session could not be created: forget the socket. */
   abandon(socketId: string): void {
+    this.connections.get(socketId)?.release();
     this.connections.delete(socketId);
   }
 
@@ -62,6 +65,7 @@ export class IngestConnections<S, F> {
   close(socketId: string): S | null {
     const conn = this.connections.get(socketId);
     if (!conn) return null;
+    conn.release();
     if (conn.session === null) {
       conn.closedEarly = true;
       return null;

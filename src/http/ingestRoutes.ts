@@ -9,7 +9,7 @@ import { DesktopSession, type IngestReply } from "../sessions/desktopSession.ts"
 import { encodeMessage, encodeTdpb } from "../tdp/codec.ts";
 import { MessageType, Severity } from "../tdp/messages.ts";
 import { TdpbSeverity } from "../tdp/tdpb/messages.ts";
-import { type RouteSocket, routeSocket } from "./routeSocket.ts";
+import { closeWhenCredentialEnds, type RouteSocket, routeSocket } from "./routeSocket.ts";
 import { authGuard, requireTokenPermission } from "./authRoutes.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
 import { HttpError } from "./errors.ts";
@@ -65,13 +65,17 @@ export function ingestRoutes(services: Services) {
           socket.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
           return;
         }
-        connections.begin(socket.id);
         const q = ws.data.query;
+        const sessionId = q.session_id ?? crypto.randomUUID();
+        // A revoked token ends the session at once, like a disconnect.
+        connections.begin(socket.id, closeWhenCredentialEnds(services.auth, socket, principal, (reason) => {
+          services.log(`session ${sessionId}: closing its ingest socket: ${reason}`);
+        }));
         const openedAt = Date.now();
         let session: DesktopSession;
         try {
           session = await DesktopSession.open(services.sessionDeps, {
-            sessionId: q.session_id ?? crypto.randomUUID(),
+            sessionId,
             user: q.user, login: q.login, desktopName: q.desktop, desktopAddr: q.addr ?? "",
             clusterName: services.config.cluster, keepClipboardContent: services.config.keepClipboard,
           }, openedAt);

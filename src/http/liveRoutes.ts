@@ -8,7 +8,7 @@ import { RecordingIdParams } from "../api/common.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Services } from "../services.ts";
 import { authGuard } from "./authRoutes.ts";
-import { type RouteSocket, routeSocket } from "./routeSocket.ts";
+import { closeWhenCredentialEnds, type RouteSocket, routeSocket } from "./routeSocket.ts";
 import { errorMessage } from "../errorMessage.ts";
 import { openPeerLive, remoteOwner, type RemoteOwner } from "./peerProxy.ts";
 import { requireReader, visibleRecording } from "./recordingRoutes.ts";
@@ -22,7 +22,7 @@ type Cleanup = () => void;
 /**
  * Streams this node's live session `id` to a viewer socket (init, fragments, end). Returns what to run when the
  * viewer goes, or null when the session is not live here (the viewer was sent "end"). `principal` (null for a
- * peer node) is cut off when its account's browser sessions end.
+ * peer node) is cut off when its credential ends.
  */
 export function attachLiveViewer(services: Services, socket: RouteSocket, id: string, principal: Principal | null): Cleanup | null {
   const session = services.live.get(id);
@@ -49,12 +49,8 @@ export function attachLiveViewer(services: Services, socket: RouteSocket, id: st
     socket.send(JSON.stringify({ type: "end", end_ms: end.endMs }));
     socket.close(1000, "session ended");
   });
-  // A viewer on the login cookie is cut off when that account's sessions end (password, role, deletion).
-  const offLogout = principal?.via === "cookie"
-    ? services.auth.onSessionsEnded((user) => {
-      if (user === principal.name) socket.close(1008, "logged out: the account changed");
-    })
-    : () => false;
+  // A viewer is cut off when its token is revoked or its login session ends (logout, password, role, deletion).
+  const offLogout = closeWhenCredentialEnds(services.auth, socket, principal);
   return () => {
     unsubscribe();
     offEnd();
@@ -84,11 +80,7 @@ function relayLiveViewer(services: Services, socket: RouteSocket, id: string, ow
   };
   peer.onclose = (event) => finish(event.code === 1000 ? 1000 : 1011, event.reason || `node ${owner.node} closed the stream`);
   peer.onerror = () => finish(1011, `node ${owner.node} did not answer`);
-  const offLogout = principal.via === "cookie"
-    ? services.auth.onSessionsEnded((user) => {
-      if (user === principal.name) socket.close(1008, "logged out: the account changed");
-    })
-    : () => false;
+  const offLogout = closeWhenCredentialEnds(services.auth, socket, principal);
   return () => {
     done = true;
     offLogout();

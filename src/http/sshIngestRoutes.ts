@@ -10,7 +10,7 @@ import type { Services } from "../services.ts";
 import { isValidSessionId } from "../storage/sessionKeys.ts";
 import type { TerminalSize } from "../recording/terminalResize.ts";
 import { SshSession } from "../sessions/sshSession.ts";
-import { type RouteSocket, routeSocket } from "./routeSocket.ts";
+import { closeWhenCredentialEnds, type RouteSocket, routeSocket } from "./routeSocket.ts";
 import { authGuard, requireTokenPermission } from "./authRoutes.ts";
 import { HttpError } from "./errors.ts";
 import { assertNewSessionId, frameBytes, IngestConnections, ingestName } from "./ingestConnections.ts";
@@ -82,12 +82,16 @@ export function sshIngestRoutes(services: Services) {
           socket.close(1008, services.agentSessions.refusal(principal).slice(0, 120));
           return;
         }
-        connections.begin(socket.id);
         const q = ws.data.query;
+        const sessionId = q.session_id ?? crypto.randomUUID();
+        // A revoked token ends the session at once, like a disconnect.
+        connections.begin(socket.id, closeWhenCredentialEnds(services.auth, socket, principal, (reason) => {
+          services.log(`session ${sessionId}: closing its ingest socket: ${reason}`);
+        }));
         let session: SshSession;
         try {
           session = await SshSession.open(services.sessionDeps, {
-            sessionId: q.session_id ?? crypto.randomUUID(), user: q.user, login: q.login, host: q.host,
+            sessionId, user: q.user, login: q.login, host: q.host,
             hostAddr: q.addr ?? "", clusterName: services.config.cluster,
             size: { cols: q.cols ?? DEFAULT_SIZE.cols, rows: q.rows ?? DEFAULT_SIZE.rows },
           });

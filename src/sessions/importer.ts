@@ -6,7 +6,7 @@ import { readProtostream } from "../recording/protostream.ts";
 import { missingEvents, scanRecording } from "../recording/scan.ts";
 import { decodeFrame, type DesktopFrame, recordedPayload, recordedPictures } from "../tdp/eras.ts";
 import { MessageType, PICTURE_TYPES } from "../tdp/messages.ts";
-import type { Catalog } from "../catalog/catalog.ts";
+import { type Catalog, RecordingExistsError } from "../catalog/catalog.ts";
 import type { Evidence } from "../evidence/evidence.ts";
 import type { BlobStore } from "../storage/blobStore.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
@@ -142,15 +142,38 @@ export async function storeImport(services: ImportDeps, bytes: Uint8Array): Prom
   const { maxFps, keyframeMs } = services.config;
   const summary = await summarize(bytes, new FramePlan({ maxFps, keyframeMs }));
   const id = summary.row.id;
-  if (services.live.has(id) || (await catalog.getRecording(id))) throw new ImportError(`recording ${id} already exists`, 409);
-  await store.put(blobKeys(id).recording, bytes);
-  await services.evidence.chainImported(id, bytes);
-  if (summary.row.kind === "desktop" && !summary.hasPictures) summary.row.videoState = "failed";
-  await catalog.createRecording(summary.row);
-  for (const marker of summary.markers) await catalog.addMarker(id, marker);
-  // Signed at import (the recording as received); signed again over the video once it is made.
-  await services.evidence.seal(id);
-  return { id, encode: summary.row.videoState === "encoding" };
+  const exists = () => new ImportError(`recording ${id} already exists`, 409);
+  // Two imports of one id at once: the first claims it here, before either stores a byte (the catalog's insert
+  // is the check between nodes).
+  const inFlight = importsInFlight(catalog);
+  if (inFlight.has(id)) throw exists();
+  inFlight.add(id);
+  try {
+    if (services.live.has(id) || (await catalog.getRecording(id))) throw exists();
+    await store.put(blobKeys(id).recording, bytes);
+    await services.evidence.chainImported(id, bytes);
+    if (summary.row.kind === "desktop" && !summary.hasPictures) summary.row.videoState = "failed";
+    try {
+      await catalog.createRecording(summary.row);
+    } catch (err) {
+      throw err instanceof RecordingExistsError ? exists() : err;
+    }
+    for (const marker of summary.markers) await catalog.addMarker(id, marker);
+    // Signed at import (the recording as received); signed again over the video once it is made.
+    await services.evidence.seal(id);
+    return { id, encode: summary.row.videoState === "encoding" };
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+/** Ids being imported on this node, per catalog (one per server). */
+const inFlightByCatalog = new WeakMap<Catalog, Set<string>>();
+
+function importsInFlight(catalog: Catalog): Set<string> {
+  let ids = inFlightByCatalog.get(catalog);
+  if (!ids) inFlightByCatalog.set(catalog, (ids = new Set()));
+  return ids;
 }
 
 /**

@@ -9,6 +9,7 @@ import { canSeeRecording, type Principal } from "../../src/auth/principal.ts";
 import type { AuthServiceOptions } from "../../src/auth/authService.ts";
 import { PostgresRunner, type SqlRunner } from "../../src/db/sqlRunner.ts";
 import { PgDatabases, POSTGRES_SKIP_REASON, postgresAvailable } from "../support/databases.ts";
+import { waitFor } from "../support/server.ts";
 
 // Every user and login costs an argon2 hash or check: slow on a loaded machine.
 setDefaultTimeout(30_000);
@@ -116,8 +117,12 @@ function authServiceSuite(label: string, use: () => Backend) {
       const cookie = result.cookie;
       expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
       for (const attr of ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=86400"]) expect(cookie).toContain(attr);
-      expect(result.principal).toEqual({ name: "alice", role: "user", via: "cookie" });
-      expect(await auth.authenticate(withCookie(cookie))).toEqual({ name: "alice", role: "user", via: "cookie" });
+      // The principal carries the stored hash of its session id (never the id), so its sockets can end with it.
+      const loginSession = result.principal.loginSession!;
+      expect(loginSession).toMatch(/^[0-9a-f]{64}$/);
+      expect(cookie).not.toContain(loginSession);
+      expect(result.principal).toEqual({ name: "alice", role: "user", via: "cookie", loginSession });
+      expect(await auth.authenticate(withCookie(cookie))).toEqual({ name: "alice", role: "user", via: "cookie", loginSession });
 
       const cleared = await auth.logout(withCookie(cookie));
       expect(cleared).toContain("Max-Age=0");
@@ -197,7 +202,7 @@ function authServiceSuite(label: string, use: () => Backend) {
       const dir = await freshDir();
       const auth = await start(dir, TEST_TOKEN);
       const token = await auth.createToken("ingest-agent-1", "agent");
-      expect(await auth.authenticate(withBearer(token))).toEqual({ name: "ingest-agent-1", role: "agent", via: "token" });
+      expect(await auth.authenticate(withBearer(token))).toEqual({ name: "ingest-agent-1", role: "agent", via: "token", tokenId: auth.tokenId(token)! });
       const secret = token.split("_").slice(2).join("_");
       const stored = await backend.storedText(dir);
       expect(stored).toContain(auth.tokenId(token)!);
@@ -215,7 +220,7 @@ function authServiceSuite(label: string, use: () => Backend) {
       const token = await auth.createToken("script", "auditor");
       const forged = token.slice(0, -3) + (token.endsWith("aaa") ? "bbb" : "aaa");
       expect(await auth.authenticate(withBearer(forged))).toBeNull();
-      expect(await auth.authenticate(withBearer(token))).toEqual({ name: "script", role: "auditor", via: "token" });
+      expect(await auth.authenticate(withBearer(token))).toEqual({ name: "script", role: "auditor", via: "token", tokenId: auth.tokenId(token)! });
     });
 
     test("a bearer header wins over a cookie: a bad token is not rescued by a good cookie", async () => {
@@ -226,6 +231,97 @@ function authServiceSuite(label: string, use: () => Backend) {
         headers: { authorization: "Bearer nope", cookie: cookie.split(";")[0] },
       });
       expect(await auth.authenticate(request)).toBeNull();
+    });
+  });
+
+  describe(`${label}: sockets are told when their credential ends`, () => {
+    /** Watches `principal`'s credential; `ended` lists the reasons it was told (at most one). */
+    function watch(auth: AuthService, principal: Principal) {
+      const ended: string[] = [];
+      const stop = auth.whenCredentialEnds(principal, (reason) => ended.push(reason));
+      return { ended, stop };
+    }
+    const asPrincipal = async (auth: AuthService, token: string) => (await auth.authenticate(withBearer(token)))!;
+
+    test("revoking a token tells its watchers once, and no other token's", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      const a = await auth.createToken("agent-a", "agent");
+      const b = await auth.createToken("agent-b", "agent");
+      const onA = watch(auth, await asPrincipal(auth, a));
+      const onAToo = watch(auth, await asPrincipal(auth, a));
+      const onB = watch(auth, await asPrincipal(auth, b));
+      expect(await auth.revokeToken(auth.tokenId(a)!)).toBe(true);
+      expect(onA.ended).toEqual(["token revoked"]);
+      expect(onAToo.ended).toEqual(["token revoked"]);
+      expect(onB.ended).toEqual([]);
+      await auth.recheck();
+      expect(onA.ended).toEqual(["token revoked"]);
+      expect(onB.ended).toEqual([]);
+      onB.stop();
+      expect(auth.stats().credentials.watched).toBe(0);
+    });
+
+    test("deleting or demoting a user ends their tokens and login sessions, with the reason", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      await auth.createUser("gone", "gone's password", "admin");
+      await auth.createUser("demoted", "demoted password", "admin");
+      const goneCookie = loggedIn(await auth.login("gone", "gone's password")).principal;
+      const goneToken = await auth.createToken("gone-agent", "agent", goneCookie);
+      const demotedToken = await auth.createToken("demoted-agent", "agent", loggedIn(await auth.login("demoted", "demoted password")).principal);
+      const onGoneCookie = watch(auth, goneCookie);
+      const onGoneToken = watch(auth, await asPrincipal(auth, goneToken));
+      const onDemotedToken = watch(auth, await asPrincipal(auth, demotedToken));
+      expect(await auth.deleteUser("gone", ADMIN)).toBe(true);
+      expect(onGoneCookie.ended).toEqual(["logged out: the account changed"]);
+      expect(onGoneToken.ended).toEqual(["token revoked: its owner was deleted"]);
+      expect(onDemotedToken.ended).toEqual([]);
+      await auth.setRole("demoted", "user", ADMIN);
+      expect(onDemotedToken.ended).toEqual(["token revoked: its owner is no longer an admin"]);
+    });
+
+    test("a logout ends that session only; the configured admin token never ends", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      await auth.createUser("carol", "carol's password", "auditor");
+      const first = loggedIn(await auth.login("carol", "carol's password"));
+      const second = loggedIn(await auth.login("carol", "carol's password"));
+      const onFirst = watch(auth, first.principal);
+      const onSecond = watch(auth, second.principal);
+      const onAdmin = watch(auth, (await auth.authenticate(withBearer(TEST_TOKEN)))!);
+      await auth.logout(withCookie(first.cookie));
+      expect(onFirst.ended).toEqual(["logged out"]);
+      expect(onSecond.ended).toEqual([]);
+      await auth.recheck();
+      expect(onSecond.ended).toEqual([]);
+      expect(onAdmin.ended).toEqual([]);
+      expect(auth.stats().credentials.watched).toBe(1);
+    });
+
+    test("a credential that ended before it was watched is reported at once", async () => {
+      const auth = await start(await freshDir(), TEST_TOKEN);
+      const token = await auth.createToken("late", "agent");
+      const principal = await asPrincipal(auth, token);
+      await auth.revokeToken(token);
+      const late = watch(auth, principal);
+      await waitFor("the first check", () => (late.ended.length > 0 ? true : undefined));
+      expect(late.ended).toEqual(["token revoked"]);
+    });
+
+    test("another node sharing the store: its revocations and password changes reach this node's sockets", async () => {
+      const dir = await freshDir();
+      const here = await create({ dataDir: dir, adminToken: TEST_TOKEN, log: () => undefined, credentialRecheckMs: 100 });
+      const there = await start(dir, TEST_TOKEN);
+      await there.createUser("dave", "dave's password", "admin");
+      const token = await there.createToken("shared-agent", "agent");
+      const kept = await there.createToken("kept-agent", "agent");
+      const onToken = watch(here, await asPrincipal(here, token));
+      const onKept = watch(here, await asPrincipal(here, kept));
+      const onCookie = watch(here, (await here.authenticate(withCookie(loggedIn(await there.login("dave", "dave's password")).cookie)))!);
+      await there.revokeToken(token);
+      await there.setPassword("dave", "dave's new password", ADMIN);
+      await waitFor("the re-check on this node", () => (onToken.ended.length > 0 && onCookie.ended.length > 0 ? true : undefined));
+      expect(onToken.ended).toEqual(["token revoked"]);
+      expect(onCookie.ended).toEqual(["logged out: the login session ended"]);
+      expect(onKept.ended).toEqual([]);
     });
   });
 }

@@ -1,9 +1,11 @@
 // Two nodes on one real PostgreSQL share accounts and the audit log: a user made through node A logs in through
-// node B, a token made on A works on B, a password change on B ends the session opened on A, and B's audit log
-// shows what A did.
+// node B, a token made on A works on B, a password change on B ends the session opened on A, a token revoked on B
+// closes the ingest socket opened with it on A, and B's audit log shows what A did.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { PgDatabases, POSTGRES_SKIP_REASON, postgresAvailable, removeTempDirs } from "../support/databases.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
+import { sampleUntil } from "../support/corpus.ts";
+import { IngestClient } from "../support/ingestClient.ts";
+import { startTestServer, type TestServer, waitFor } from "../support/server.ts";
 
 setDefaultTimeout(60_000);
 if (!postgresAvailable) console.warn(`shared account tests skipped: ${POSTGRES_SKIP_REASON}`);
@@ -70,6 +72,23 @@ describe.skipIf(!postgresAvailable)("accounts shared through PostgreSQL", () => 
     expect((await fetch(`${b.url}/v1/recordings`, { headers: bearer })).status).toBe(200);
     expect((await fetch(`${b.url}/v1/tokens/${id}`, { method: "DELETE", headers: b.auth })).status).toBe(204);
     expect((await fetch(`${a.url}/v1/recordings`, { headers: bearer })).status).toBe(401);
+  });
+
+  test("an agent's ingest socket on node A closes when its token is revoked on node B (at A's next re-check)", async () => {
+    const res = await post(b, "/v1/tokens", { name: "desktop-agent", role: "agent" });
+    const { token, id } = (await res.json()) as { token: string; id: string };
+    const client = await IngestClient.connect(a.url, token, { desktop: "WIN-SHARED", user: "alice", session_id: "revoked-elsewhere" });
+    await client.replay(sampleUntil(1000));
+    await waitFor("the session on node A", () => (a.services.live.has("revoked-elsewhere") ? true : undefined));
+    expect((await fetch(`${b.url}/v1/tokens/${id}`, { method: "DELETE", headers: b.auth })).status).toBe(204);
+    // Node A re-checks its sockets' credentials every 10 s.
+    await client.waitClosed();
+    expect([client.closeCode, client.closeReason]).toEqual([1008, "token revoked"]);
+    const item = await waitFor("the recording complete", async () => {
+      const row = await a.json<{ status: string }>("/v1/recordings/revoked-elsewhere");
+      return row.status === "live" ? undefined : row;
+    });
+    expect(item.status).toBe("complete");
   });
 
   test("node B's audit log shows the account changes made through node A", async () => {

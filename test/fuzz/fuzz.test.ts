@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { concatBytes } from "../../src/bytes.ts";
 import { parseProtostream, PART_HEADER_BYTES } from "../../src/recording/protostream.ts";
 import { decodeMessage, encodeTdpb } from "../../src/tdp/codec.ts";
 import { RECORDED_TYPES } from "../../src/tdp/messages.ts";
@@ -162,15 +163,6 @@ describe("fuzzing a real server", () => {
     }
     const zeroBomb = zeroBombPart(256 * MiB);
     const printBomb = printBombPart(64 * MiB, 1_000_000);
-    const concat = (...parts: Uint8Array[]) => {
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-      }
-      return out;
-    };
     const corrupt = (i: number): Uint8Array => {
       const pick = (n: number) => Math.floor(random() * n);
       switch (i % 10) {
@@ -188,7 +180,7 @@ describe("fuzzing a real server", () => {
         }
         case 9: {
           const cut = partStarts[1 + pick(partStarts.length - 1)] ?? base.length;
-          return concat(base.subarray(0, cut), random() < 0.5 ? zeroBomb : printBomb, base.subarray(cut));
+          return concatBytes([base.subarray(0, cut), random() < 0.5 ? zeroBomb : printBomb, base.subarray(cut)]);
         }
         default:
           return mutate(base, base, random, MUTATIONS[pick(MUTATIONS.length)]);
@@ -198,15 +190,18 @@ describe("fuzzing a real server", () => {
     const rss = rssWatch();
     const clean = await cleanSession("WIN-CLEAN-IMPORT", sampleUntil(20_000), 8);
     const statuses = new Map<number, number>();
+    const serverErrors: string[] = [];
     let next = 0;
     const started = performance.now();
     await Promise.all(Array.from({ length: 4 }, async () => {
       while (next < 1000) {
-        const body = corrupt(next++);
+        const i = next++;
+        const body = corrupt(i);
         const res = await fetch(`${server.url}/v1/recordings/import`, {
           method: "POST", headers: { ...server.auth, "content-type": "application/octet-stream" }, body: new Uint8Array(body),
         });
-        await res.arrayBuffer();
+        const answer = await res.text();
+        if (res.status >= 500) serverErrors.push(`recording ${i} (kind ${i % 10}): ${res.status} ${answer}`);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       }
     }));
@@ -218,6 +213,7 @@ describe("fuzzing a real server", () => {
       `import fuzz: 1 000 recordings in ${Math.round(importMs)} ms; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
         `RSS ${Math.round(rss.base / MiB)} MiB + peak ${Math.round(growth / MiB)} MiB`,
     );
+    expect(serverErrors).toEqual([]);
     for (const status of statuses.keys()) expect([201, 400, 409, 413]).toContain(status);
     expect(statuses.get(400) ?? 0).toBeGreaterThan(800);
     expect(growth).toBeLessThan(IMPORT_RSS_CEILING);

@@ -71,7 +71,7 @@ describe("inverse DWT", () => {
 describe("YCbCr → RGB", () => {
   function pixel(y: number, cb: number, cr: number): number[] {
     const rgba = new Uint8Array(4096 * 4);
-    ycbcrToRgba(new Int16Array(4096).fill(y), new Int16Array(4096).fill(cb), new Int16Array(4096).fill(cr), new Uint32Array(rgba.buffer), 0, 64);
+    ycbcrToRgba(new Int16Array(4096).fill(y), new Int16Array(4096).fill(cb), new Int16Array(4096).fill(cr), new Uint32Array(rgba.buffer), 0, 64, 0, 0, 64, 64);
     return [...rgba.subarray(0, 4)];
   }
 

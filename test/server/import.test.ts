@@ -54,6 +54,21 @@ describe("import", () => {
     expect(Buffer.from(stored).equals(Buffer.from(sample))).toBe(true);
   }, 90_000);
 
+  test("imports of one id at once: exactly one is stored and listed, the others are conflicts (never a 5xx)", async () => {
+    const id = "import-race-0001";
+    const variants = [await recordingOf(sampleRecords(), id, "WIN-RACE-A"), await recordingOf(sampleRecords(), id, "WIN-RACE-B")];
+    const answers = await Promise.all([0, 1, 0, 1].map(async (v) => ({ v, status: (await post(variants[v])).status })));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
+    const winner = variants[answers.find((a) => a.status === 201)!.v];
+    const item = await waitFor("the raced import's video", async () => {
+      const it = await server.json<{ desktop_name: string; video: { state: string } }>(`/v1/recordings/${id}`);
+      return it.video.state === "encoding" ? undefined : it;
+    }, 60_000);
+    expect(item.desktop_name).toBe(winner === variants[0] ? "WIN-RACE-A" : "WIN-RACE-B");
+    const stored = new Uint8Array(await (await server.get(`/v1/recordings/${id}/recording.tar`)).arrayBuffer());
+    expect(Buffer.from(stored).equals(Buffer.from(winner))).toBe(true);
+  }, 90_000);
+
   test("the same recording twice is a conflict", async () => {
     const res = await post(sample);
     expect(res.status).toBe(409);

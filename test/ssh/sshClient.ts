@@ -13,6 +13,7 @@ export interface SshIngestParams {
 export class SshIngestClient {
   readonly errors: string[] = [];
   closeCode: number | null = null;
+  closeReason = "";
   private readonly closed: Promise<void>;
 
   private constructor(private readonly ws: WebSocket) {
@@ -24,6 +25,7 @@ export class SshIngestClient {
     this.closed = new Promise((resolve) =>
       ws.addEventListener("close", (e) => {
         this.closeCode = e.code;
+        this.closeReason = e.reason;
         resolve();
       }),
     );
@@ -56,5 +58,9 @@ export class SshIngestClient {
   async close(): Promise<void> {
     this.ws.close(1000, "done");
     await this.closed;
+  }
+
+  waitClosed(): Promise<void> {
+    return this.closed;
   }
 }

@@ -89,8 +89,8 @@ describe("h264-mp4-encoder backend", () => {
     // Kept in the module's FS, the output alone would grow memory by `bytes`.
     expect(r.bytes).toBeGreaterThan(15 * 1024 * 1024);
     expect(r.wasmAtEnd).toBe(r.wasmAt200);
-    // A leaked output would add `bytes`; allocator noise in a fresh process is a few MB.
-    expect(r.rssAtEnd - r.rssAt200).toBeLessThan(r.bytes / 4);
+    // A leaked output would add `bytes`; allocator noise in a fresh process is 1–5 MB (seen under load).
+    expect(r.rssAtEnd - r.rssAt200).toBeLessThan(r.bytes / 2);
   }, 60_000);
 
   test("produces decodable H.264 (ffmpeg) with PSNR >= 35 dB, keyframes exactly where forced", async () => {

@@ -1,6 +1,7 @@
 // The compositor in the RDP era: the real RemoteFX capture (rdp-shadow-720) drawn through the same screen as
 // PNG tiles, the pointer overlaid where the client shows it, and bad RDP input skipped without harm.
 import { describe, expect, test } from "bun:test";
+import { createCanvas } from "@napi-rs/canvas";
 import { MessageType, type PictureMessage } from "../../src/tdp/messages.ts";
 import { readTdpcap } from "../../src/tdp/tdpcap.ts";
 import { Compositor } from "../../src/video/compose/compositor.ts";
@@ -113,6 +114,38 @@ describe("RDP-era sessions in the compositor", () => {
     const next = applyUntil(c, records.findIndex((r) => r.delayMs > 3000), 6000);
     expect(next).toBeGreaterThan(0);
     expect(psnrRgba(rgbaOf(c.takeFrameUpdate(VIDEO).rgba), before)).toBeLessThan(Infinity);
+  }, 60_000);
+
+  test("frames come from the RDP screen's own pixels; the canvas catches up whenever it is used", () => {
+    // Frames at screen size are copied from the decoder, not read back from the canvas; the canvas (previews,
+    // thumbnails, scaling, a PNG tile in the RDP era) is brought up to date when it is used. Both must agree.
+    const c = new Compositor({ pointer: false });
+    const canvasPicture = (): Uint8Array => {
+      const ctx = createCanvas(VIDEO.width, VIDEO.height).getContext("2d");
+      expect(c.drawPreview(ctx, { x: 0, y: 0, ...VIDEO }, VIDEO)).toBe(true);
+      return new Uint8Array(ctx.getImageData(0, 0, VIDEO.width, VIDEO.height).data.buffer);
+    };
+    let next = 0;
+    for (const until of [500, 1500, 2500, 4000]) {
+      next = applyUntil(c, next, until);
+      const frame = rgbaOf(c.takeFrameUpdate(VIDEO).rgba);
+      expect(Buffer.from(frame).equals(Buffer.from(canvasPicture()))).toBe(true);
+    }
+    // A frame update that changes nothing after the canvas was used is still the same picture.
+    expect(c.takeFrameUpdate(VIDEO).same).toBe(true);
+    // A PNG tile drawn in the RDP era is in the frames, and RDP updates after it still are too.
+    const tile = createCanvas(100, 50);
+    const tctx = tile.getContext("2d");
+    tctx.fillStyle = "#ff0000";
+    tctx.fillRect(0, 0, 100, 50);
+    const png = new Uint8Array(tile.toBuffer("image/png"));
+    expect(c.apply({ type: MessageType.PNG2Frame, left: 600, top: 300, right: 699, bottom: 349, png }).kind).toBe("drawn");
+    const withTile = rgbaOf(c.takeFrameUpdate(VIDEO).rgba);
+    expect([...withTile.subarray((320 * 1280 + 650) * 4, (320 * 1280 + 650) * 4 + 4)]).toEqual([255, 0, 0, 255]);
+    next = applyUntil(c, next, 8000);
+    const later = rgbaOf(c.takeFrameUpdate(VIDEO).rgba);
+    expect(Buffer.from(later).equals(Buffer.from(canvasPicture()))).toBe(true);
+    expect(psnrRgba(later, withTile)).toBeLessThan(Infinity);
   }, 60_000);
 
   test("a PDU before any RDPConnectionActivated is rejected; a new connection resizes and is letterboxed", () => {

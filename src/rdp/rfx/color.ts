@@ -24,14 +24,17 @@ export function ycbcrToRgba(
   out: Uint32Array,
   at: number,
   stride: number,
-  left = 0,
-  top = 0,
-  right = 64,
-  bottom = 64,
+  left: number,
+  top: number,
+  right: number,
+  bottom: number,
 ): void {
+  const width = right - left;
   for (let row = top; row < bottom; row++) {
     let o = at + row * stride + left;
-    for (let i = row * 64 + left, end = row * 64 + right; i < end; i++, o++) {
+    let i = row * 64 + left;
+    const end = i + width;
+    for (; i < end; i++, o++) {
       const yy = (((y[i]! + 4096) << 16) >> 16) >> 2;
       const b = cb[i]!;
       const r = cr[i]!;

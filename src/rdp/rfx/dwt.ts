@@ -57,9 +57,55 @@ function horizontal(src: Int16Array, low: number, high: number, out: Int16Array,
   out[dst + 2 * w - 1] = (hPrev << 1) + ((ePrev << 17) >> 17);
 }
 
+/**
+ * A level whose HL, LH and HH bands are all zero (most chroma, and flat areas of luma, at level 1): the lifting
+ * steps above with every high coefficient 0, so the H rows vanish and the L rows are LL with each odd value the
+ * wrapped mean of its neighbours, horizontally and then vertically.
+ */
+function idwtLevelLowOnly(buffer: Int16Array, offset: number, tmp: Int16Array, w: number): void {
+  const area = w * w;
+  const tw = 2 * w;
+  const ll = offset + 3 * area;
+  for (let y = 0; y < w; y++) {
+    const src = ll + y * w;
+    const dst = y * tw;
+    let ePrev = buffer[src]!;
+    tmp[dst] = ePrev;
+    for (let n = 1; n < w; n++) {
+      const e = buffer[src + n]!;
+      tmp[dst + 2 * n - 1] = ((ePrev + e) << 16) >> 17;
+      tmp[dst + 2 * n] = e;
+      ePrev = e;
+    }
+    tmp[dst + tw - 1] = (ePrev << 17) >> 17;
+  }
+  const last = offset + (tw - 1) * tw;
+  for (let x = 0; x < tw; x++) {
+    let ePrev = tmp[x]!;
+    let d = offset + x;
+    buffer[d] = ePrev;
+    for (let s = x + tw; s < area * 2; s += tw) {
+      const e = tmp[s]!;
+      buffer[d + tw] = ((ePrev + e) << 16) >> 17;
+      d += 2 * tw;
+      buffer[d] = e;
+      ePrev = e;
+    }
+    buffer[last + x] = (ePrev << 17) >> 17;
+  }
+}
+
+/** True when `buffer[from, to)` is all zero. */
+function allZero(buffer: Int16Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buffer[i] !== 0) return false;
+  return true;
+}
+
 /** Inverse 3-level DWT of a tile in place: bands HL1 LH1 HH1 (1024 each), HL2 LH2 HH2 (256), HL3 LH3 HH3 LL3 (64). */
 export function inverseDwt(buffer: Int16Array, tmp: Int16Array): void {
   idwtLevel(buffer, 3840, tmp, 8);
-  idwtLevel(buffer, 3072, tmp, 16);
-  idwtLevel(buffer, 0, tmp, 32);
+  if (allZero(buffer, 3072, 3840)) idwtLevelLowOnly(buffer, 3072, tmp, 16);
+  else idwtLevel(buffer, 3072, tmp, 16);
+  if (allZero(buffer, 0, 3072)) idwtLevelLowOnly(buffer, 0, tmp, 32);
+  else idwtLevel(buffer, 0, tmp, 32);
 }

@@ -21,17 +21,33 @@ export const enum RlgrStatus {
   Invalid = 2,
 }
 
-// Input is copied into this zero-padded scratch so the 32-bit window below never reads out of bounds
-// (a decode stops within a few bytes once it is past the end).
-let scratch = new Uint8Array(8192);
-const PAD = 64;
+// Input is copied into this scratch as big-endian 32-bit words, zero-padded, so the 32-bit window below is two
+// word loads and never reads out of bounds (a decode stops within a few words once it is past the end).
+let words = new Int32Array(2048);
+const PAD_WORDS = 16;
 
-/** The 32 bits starting at bit `pos` of `buf` (an int32: callers shift with >>>). */
-function peek32(buf: Uint8Array, pos: number): number {
-  const i = pos >>> 3;
-  const sh = pos & 7;
-  const w = (buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!;
-  return sh === 0 ? w : (w << sh) | (buf[i + 4]! >>> (8 - sh));
+/** Loads `length` bytes at `src[offset]` into `words` (big-endian, zero-padded); returns the scratch. */
+function loadWords(src: Uint8Array, offset: number, length: number): Int32Array {
+  const count = (length + 3) >>> 2;
+  if (words.length < count + PAD_WORDS) words = new Int32Array(count + PAD_WORDS + 1024);
+  const w = words;
+  const whole = length >>> 2;
+  let i = offset;
+  for (let j = 0; j < whole; j++, i += 4) w[j] = (src[i]! << 24) | (src[i + 1]! << 16) | (src[i + 2]! << 8) | src[i + 3]!;
+  if (whole < count) {
+    let last = 0;
+    for (let k = 0; k < 4; k++) last = (last << 8) | (i + k < offset + length ? src[i + k]! : 0);
+    w[whole] = last;
+  }
+  w.fill(0, count, count + PAD_WORDS);
+  return w;
+}
+
+/** The 32 bits starting at bit `pos` of the word stream (an int32: callers shift with >>>). */
+function peek32(w: Int32Array, pos: number): number {
+  const i = pos >>> 5;
+  const sh = pos & 31;
+  return sh === 0 ? w[i]! : (w[i]! << sh) | (w[i + 1]! >>> (32 - sh));
 }
 
 /**
@@ -39,10 +55,7 @@ function peek32(buf: Uint8Array, pos: number): number {
  * overrun; values beyond `out.length` are dropped, as the reference decoders do).
  */
 export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length: number, out: Int16Array): RlgrStatus {
-  if (scratch.length < length + PAD) scratch = new Uint8Array(length + PAD + 4096);
-  const buf = scratch;
-  buf.set(src.subarray(offset, offset + length));
-  buf.fill(0, length, length + PAD);
+  const buf = loadWords(src, offset, length);
   const totalBits = length * 8;
   const size = out.length;
   const rlgr1 = mode === RLGR1;

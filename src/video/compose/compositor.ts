@@ -1,7 +1,8 @@
 // Builds the remote screen on a canvas from a session's picture messages, in order (decoded once, by the
 // session), for every era: ClientScreenSpec clears to black and resizes; PNGFrame/PNG2Frame tiles are
 // pasted at their rectangles; RDPConnectionActivated starts a new RDP screen (and resizes) and each
-// RDPFastPathPDU is decoded onto it (rdpScreen.ts), the RDP pointer overlaid on frames. Bad input is
+// RDPFastPathPDU is decoded onto it (rdpScreen.ts: frames at screen size read the decoder's own pixels,
+// the canvas catches up when it is used), the RDP pointer overlaid on frames. Bad input is
 // rejected before it touches the picture, so one broken message never corrupts what follows.
 import { createCanvas, Image, type Canvas, type SKRSContext2D } from "@napi-rs/canvas";
 import { validateTile } from "../../tdp/codec.ts";
@@ -52,8 +53,15 @@ export class Compositor {
   private changedRows: Array<[number, number]> | "all" = "all";
   /** The picture at video size as of the last frame update; kept so an update reads back only changed rows. */
   private frame: Uint8ClampedArray | null = null;
+  /** A second frame-sized buffer: the rows an update replaces (to tell a same picture), or the next frame. */
+  private spare: Uint8ClampedArray | null = null;
   /** The RDP connection's screen, while the session is in the RDP era. */
   private rdp: RdpScreen | null = null;
+  /**
+   * The RDP screen's own pixels are the picture (frames read from them, not from the canvas): true from the
+   * connection until something else (a PNG tile) is drawn on the canvas.
+   */
+  private rdpDirect = false;
   private readonly pointer: PointerOverlay | null;
 
   constructor(options: CompositorOptions = {}) {
@@ -82,6 +90,7 @@ export class Compositor {
     this.ctx = null;
     this.output = null;
     this.frame = null;
+    this.spare = null;
     this.rdp = null;
   }
 
@@ -117,8 +126,10 @@ export class Compositor {
     this.changed = false;
     if (!this.screen || !this.ctx) return blackRgba(video);
     if (this.screen.width === video.width && this.screen.height === video.height) {
-      return this.ctx.getImageData(0, 0, video.width, video.height).data;
+      if (this.rdp && this.rdpDirect) return new Uint8ClampedArray(this.rdp.rgba);
+      return this.syncedCtx()!.getImageData(0, 0, video.width, video.height).data;
     }
+    this.syncedCtx();
     const out = this.outputCanvas(video);
     const place = placeScreen(this.screenSize ?? video, video);
     out.ctx.fillStyle = "#000";
@@ -135,6 +146,7 @@ export class Compositor {
    */
   drawPreview(ctx: SKRSContext2D, rect: { x: number; y: number; width: number; height: number }, video: Size): boolean {
     if (!this.screen) return false;
+    this.syncedCtx();
     const place = placeScreen(this.screenSize ?? video, video);
     const sx = rect.width / video.width;
     const sy = rect.height / video.height;
@@ -149,6 +161,7 @@ export class Compositor {
   /** A small PNG of the current screen, `maxWidth` wide at most (aspect kept), or null before any screen. */
   thumbnailPng(maxWidth = DEFAULT_THUMBNAIL_WIDTH): Uint8Array | null {
     if (!this.screen) return null;
+    this.syncedCtx();
     const scale = Math.min(1, maxWidth / this.screen.width);
     const width = Math.max(1, Math.round(this.screen.width * scale));
     const height = Math.max(1, Math.round(this.screen.height * scale));
@@ -162,8 +175,9 @@ export class Compositor {
   /**
    * Like takeFrame, but into a buffer the compositor keeps (valid until the next call) and reading
    * back only the rows drawn since the previous call, which it also returns (null: all rows) so the
-   * encoder converts only those. Reading back a whole 1080p picture costs ~13 ms; a few tiles, well
-   * under one.
+   * encoder converts only those. Reading back a whole 1080p picture from the canvas costs ~13 ms; a few
+   * tiles, well under one. An RDP screen at video size is copied from the decoder's pixels instead, which
+   * costs a memcpy of the changed rows, so it always takes the partial way.
    */
   takeFrameUpdate(video: Size): FrameUpdate {
     const placed = this.placedPointer(video);
@@ -172,21 +186,39 @@ export class Compositor {
     const unscaled = this.screen !== null && this.screen.width === video.width && this.screen.height === video.height;
     const merged = rows === "all" ? null : mergeRows(rows);
     const changedArea = merged === null ? Infinity : merged.reduce((n, [a, b]) => n + b - a, 0);
-    if (!unscaled || !this.ctx || merged === null || this.frame === null || this.frame.length !== video.width * video.height * 4 || changedArea > video.height * 0.6) {
-      const previous = this.frame;
-      this.frame = this.takeFrame(video);
+    const rdp = unscaled && this.rdp && this.rdpDirect ? this.rdp.rgba : null;
+    const bytes = video.width * video.height * 4;
+    const previous = this.frame !== null && this.frame.length === bytes ? this.frame : null;
+    const spare = this.spare !== null && this.spare.length === bytes ? this.spare : new Uint8ClampedArray(bytes);
+    if (!unscaled || !this.ctx || merged === null || previous === null || (rdp === null && changedArea > video.height * 0.6)) {
+      let next: Uint8ClampedArray;
+      if (rdp !== null && previous !== null) {
+        // The whole RDP screen into the spare buffer: no allocation per frame.
+        this.changed = false;
+        next = spare;
+        next.set(rdp);
+        this.pointer?.draw(next, video, placed);
+      } else {
+        next = this.takeFrame(video);
+      }
+      this.frame = next;
+      this.spare = previous;
       this.changedRows = [];
-      return { rgba: this.frame, changedRows: null, same: previous !== null && sameBytes(previous, this.frame) };
+      return { rgba: next, changedRows: null, same: previous !== null && sameBytes(previous, next) };
     }
     this.changed = false;
+    this.spare = spare;
+    const frame = previous;
     const rowBytes = video.width * 4;
-    const before = merged.map(([from, to]) => this.frame!.slice(from * rowBytes, to * rowBytes));
-    for (const [from, to] of merged) {
-      this.frame.set(this.ctx.getImageData(0, from, video.width, to - from).data, from * rowBytes);
+    for (const [from, to] of merged) spare.set(frame.subarray(from * rowBytes, to * rowBytes), from * rowBytes);
+    if (rdp !== null) {
+      for (const [from, to] of merged) frame.set(rdp.subarray(from * rowBytes, to * rowBytes), from * rowBytes);
+    } else {
+      const ctx = this.syncedCtx()!;
+      for (const [from, to] of merged) frame.set(ctx.getImageData(0, from, video.width, to - from).data, from * rowBytes);
     }
-    this.pointer?.draw(this.frame, video, placed);
-    const frame = this.frame;
-    const same = merged.every(([from, to], i) => sameBytes(before[i]!, frame.subarray(from * rowBytes, to * rowBytes)));
+    this.pointer?.draw(frame, video, placed);
+    const same = merged.every(([from, to]) => sameBytes(spare.subarray(from * rowBytes, to * rowBytes), frame.subarray(from * rowBytes, to * rowBytes)));
     return { rgba: frame, changedRows: merged, same };
   }
 
@@ -202,6 +234,7 @@ export class Compositor {
     if (outcome.kind !== "resized") return outcome;
     try {
       this.rdp = RdpScreen.open(width, height);
+      this.rdpDirect = true;
     } catch (e) {
       this.rdp = null;
       return { kind: "rejected", reason: `RDP screen ${width}x${height}: ${errorMessage(e)}` };
@@ -211,7 +244,7 @@ export class Compositor {
 
   private applyRdp(pdu: Uint8Array): ApplyOutcome {
     if (!this.rdp || !this.ctx) return { kind: "rejected", reason: "RDPFastPathPDU before any RDPConnectionActivated" };
-    const applied = this.rdp.apply(pdu, this.ctx);
+    const applied = this.rdp.apply(pdu);
     const problems = applied.problems.length > 0 ? { problems: applied.problems } : {};
     for (const r of applied.dirty) if (this.changedRows !== "all") this.changedRows.push([r.top, r.bottom]);
     const visible = applied.dirty.length > 0 || (applied.pointerChanged && this.pointer !== null);
@@ -261,7 +294,8 @@ export class Compositor {
     if (image.width !== rect.right - rect.left || image.height !== rect.bottom - rect.top) {
       return { kind: "rejected", reason: `${where}: PNG does not decode` };
     }
-    this.ctx.drawImage(image, rect.left, rect.top);
+    this.syncedCtx()!.drawImage(image, rect.left, rect.top);
+    this.rdpDirect = false; // the canvas now holds something the RDP screen does not
     // A big tile leaves tens of MB behind (the inflate check's buffer, the decoded image) that the
     // collector would otherwise keep until later: a burst of them must not stack up.
     if ((rect.right - rect.left) * (rect.bottom - rect.top) >= BIG_TILE_PIXELS) {
@@ -271,6 +305,12 @@ export class Compositor {
     this.changed = true;
     if (this.changedRows !== "all") this.changedRows.push([rect.top, rect.bottom]);
     return { kind: "drawn" };
+  }
+
+  /** The screen's canvas, first brought up to date with what the RDP screen drew since it was last used. */
+  private syncedCtx(): SKRSContext2D | null {
+    if (this.rdp && this.ctx) this.rdp.syncCanvas(this.ctx);
+    return this.ctx;
   }
 
   private outputCanvas(video: Size): { canvas: Canvas; ctx: SKRSContext2D } {

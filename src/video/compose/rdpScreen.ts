@@ -1,19 +1,27 @@
 // An RDP-era screen: the session's RDP graphics decoder (src/rdp) applies each fast-path PDU to its own
-// RGBA picture, and the areas it reports changed are copied onto the compositor's canvas, so frames,
-// scaling and thumbnails work the same for every era. The pointer is not part of the picture; the
-// compositor overlays it on frames.
+// RGBA picture, which is the screen. Video frames of the screen at video size are read straight from it;
+// the compositor's canvas (scaling, thumbnails, seek-bar previews, PNG tiles drawn in the RDP era) gets the
+// areas changed since it was last brought up to date only when it is about to be used (`syncCanvas`), so a
+// PDU costs its decode and nothing more. The pointer is not part of the picture; the compositor overlays
+// it on frames.
 import type { SKRSContext2D } from "@napi-rs/canvas";
 import { createRdpDecoder, type PointerState, type RdpGraphicsDecoder, type RdpRect } from "../../rdp/index.ts";
 
 export interface RdpApplied {
-  /** Screen areas that changed (already on the canvas). */
+  /** Screen areas that changed. */
   dirty: RdpRect[];
   pointerChanged: boolean;
   /** Problems in the input, each for an update the decoder skipped. */
   problems: string[];
 }
 
+/** More areas than this waiting for the canvas become their bounding box (memory stays bounded). */
+const MAX_PENDING = 64;
+
 export class RdpScreen {
+  /** Areas drawn since the canvas was last brought up to date. */
+  private pending: RdpRect[] = [];
+
   private constructor(private readonly decoder: RdpGraphicsDecoder) {}
 
   /** A decoder for a new RDP connection's screen. Throws RangeError for a size it refuses. */
@@ -25,15 +33,31 @@ export class RdpScreen {
     return this.decoder.pointer;
   }
 
-  /** Applies one fast-path PDU and copies what changed onto `ctx` (a canvas of the screen's size). */
-  apply(pdu: Uint8Array, ctx: SKRSContext2D): RdpApplied {
+  /** The screen's pixels, RGBA, rows of `width` pixels (alpha always 255). Changes with every `apply`. */
+  get rgba(): Uint8Array {
+    return this.decoder.rgba;
+  }
+
+  /** Applies one fast-path PDU to the screen; the canvas catches up at the next `syncCanvas`. */
+  apply(pdu: Uint8Array): RdpApplied {
     const result = this.decoder.apply(pdu);
-    for (const rect of coalesce(result.dirty)) this.copy(rect, ctx);
+    if (result.dirty.length > 0) {
+      for (const r of result.dirty) this.pending.push(r);
+      if (this.pending.length > MAX_PENDING) this.pending = [boundingBox(this.pending)];
+    }
     return {
       dirty: result.dirty,
       pointerChanged: result.pointerChanged,
       problems: result.problems.map((p) => `RDP ${p.kind}: ${p.message}`),
     };
+  }
+
+  /** Copies what changed since the last call onto `ctx` (a canvas of the screen's size). */
+  syncCanvas(ctx: SKRSContext2D): void {
+    if (this.pending.length === 0) return;
+    const rects = coalesce(this.pending);
+    this.pending = [];
+    for (const rect of rects) this.copy(rect, ctx);
   }
 
   private copy(rect: RdpRect, ctx: SKRSContext2D): void {
@@ -54,6 +78,17 @@ export class RdpScreen {
   }
 }
 
+function boundingBox(rects: RdpRect[]): RdpRect {
+  const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+  for (const r of rects) {
+    box.left = Math.min(box.left, r.left);
+    box.top = Math.min(box.top, r.top);
+    box.right = Math.max(box.right, r.right);
+    box.bottom = Math.max(box.bottom, r.bottom);
+  }
+  return box;
+}
+
 /**
  * Fewer, larger copies: one bounding box when it is not much bigger than the rectangles themselves
  * (a RemoteFX update is often dozens of adjacent 64×64 tiles), else the rectangles as they are.
@@ -61,13 +96,7 @@ export class RdpScreen {
 function coalesce(rects: RdpRect[]): RdpRect[] {
   if (rects.length < 2) return rects;
   let area = 0;
-  const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
-  for (const r of rects) {
-    area += (r.right - r.left) * (r.bottom - r.top);
-    box.left = Math.min(box.left, r.left);
-    box.top = Math.min(box.top, r.top);
-    box.right = Math.max(box.right, r.right);
-    box.bottom = Math.max(box.bottom, r.bottom);
-  }
+  for (const r of rects) area += (r.right - r.left) * (r.bottom - r.top);
+  const box = boundingBox(rects);
   return (box.right - box.left) * (box.bottom - box.top) <= 2 * area ? [box] : rects;
 }
