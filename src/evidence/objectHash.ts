@@ -2,19 +2,7 @@
 // between chunks, never held whole in memory nor hashed in one blocking call.
 import type { BlobStore } from "../storage/blobStore.ts";
 import { toHex } from "./chainLink.ts";
-
-async function* chunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
+import { chunksOf } from "../bytes.ts";
 
 export interface ObjectDigest {
   key: string;
@@ -28,7 +16,7 @@ export async function hashObject(store: BlobStore, key: string): Promise<ObjectD
   if (size === null) return null;
   const hasher = new Bun.CryptoHasher("sha256");
   let bytes = 0;
-  for await (const chunk of chunks(store.stream(key, 0, size))) {
+  for await (const chunk of chunksOf(store.stream(key, 0, size))) {
     hasher.update(chunk);
     bytes += chunk.length;
   }
@@ -38,7 +26,7 @@ export async function hashObject(store: BlobStore, key: string): Promise<ObjectD
 /** SHA-256 of bytes [offset, offset + length) of an object, hex (a part of a recording). */
 export async function hashRange(store: BlobStore, key: string, offset: number, length: number): Promise<string> {
   const hasher = new Bun.CryptoHasher("sha256");
-  for await (const chunk of chunks(store.stream(key, offset, offset + length))) hasher.update(chunk);
+  for await (const chunk of chunksOf(store.stream(key, offset, offset + length))) hasher.update(chunk);
   return toHex(hasher.digest() as Uint8Array);
 }
 
@@ -59,7 +47,7 @@ export async function hashObjectParts(
   let partHasher = new Bun.CryptoHasher("sha256");
   let position = 0;
   const partEnd = () => (ranges[index] ? ranges[index].offset + ranges[index].length : Infinity);
-  for await (const chunk of chunks(store.stream(key, 0, size))) {
+  for await (const chunk of chunksOf(store.stream(key, 0, size))) {
     whole.update(chunk);
     let at = 0;
     while (at < chunk.length && index < ranges.length) {

@@ -7,6 +7,7 @@ import zlib from "node:zlib";
 import { decodeOneOf, EventDecodeError } from "./eventCodec.ts";
 import { type AuditEvent, MAX_RECORD_BYTES } from "./eventTypes.ts";
 import { errorMessage } from "../errorMessage.ts";
+import { chunksOf } from "../bytes.ts";
 
 export const PROTOSTREAM_V1 = 1;
 export const PART_HEADER_BYTES = 24;
@@ -418,22 +419,6 @@ export class ProtostreamReader implements AsyncIterable<AuditEvent> {
   }
 }
 
-async function* chunksOf(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  if (!(source instanceof ReadableStream)) {
-    yield* source;
-    return;
-  }
-  const reader = source.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 export function readProtostream(source: ProtostreamSource, options?: ReadOptions): ProtostreamReader {
   return new ProtostreamReader(source, options);

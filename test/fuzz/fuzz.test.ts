@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { concatBytes } from "../../src/bytes.ts";
 import { parseProtostream, PART_HEADER_BYTES } from "../../src/recording/protostream.ts";
 import { decodeMessage, encodeTdpb } from "../../src/tdp/codec.ts";
 import { RECORDED_TYPES } from "../../src/tdp/messages.ts";
@@ -162,15 +163,6 @@ describe("fuzzing a real server", () => {
     }
     const zeroBomb = zeroBombPart(256 * MiB);
     const printBomb = printBombPart(64 * MiB, 1_000_000);
-    const concat = (...parts: Uint8Array[]) => {
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-      }
-      return out;
-    };
     const corrupt = (i: number): Uint8Array => {
       const pick = (n: number) => Math.floor(random() * n);
       switch (i % 10) {
@@ -188,7 +180,7 @@ describe("fuzzing a real server", () => {
         }
         case 9: {
           const cut = partStarts[1 + pick(partStarts.length - 1)] ?? base.length;
-          return concat(base.subarray(0, cut), random() < 0.5 ? zeroBomb : printBomb, base.subarray(cut));
+          return concatBytes([base.subarray(0, cut), random() < 0.5 ? zeroBomb : printBomb, base.subarray(cut)]);
         }
         default:
           return mutate(base, base, random, MUTATIONS[pick(MUTATIONS.length)]);

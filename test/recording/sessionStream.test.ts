@@ -19,10 +19,13 @@ function encoded(index: number): EncodedEvent {
 class ConcurrencyProbe extends TroubledAppendHandle {
   inFlight = 0;
   maxInFlight = 0;
+  /** While set, appends wait for it: what arrives meanwhile is known to arrive while an append is in flight. */
+  gate: Promise<void> | null = null;
   override async append(data: Uint8Array): Promise<void> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
+      if (this.gate) await this.gate;
       await super.append(data);
     } finally {
       this.inFlight--;
@@ -33,15 +36,20 @@ class ConcurrencyProbe extends TroubledAppendHandle {
 describe("SessionStream", () => {
   test("events of one event-loop turn become one part; the next turn's events wait for the append in flight", async () => {
     const handle = new ConcurrencyProbe();
-    handle.delayMs = 10;
+    const { promise: gate, resolve: openGate } = Promise.withResolvers<void>();
+    handle.gate = gate;
     const stream = new SessionStream({ sessionId: "s1", handle, log: quiet });
     const confirmed: number[][] = [];
     stream.onDurable((batch) => confirmed.push(batch.map((e) => e.index)));
     for (let i = 0; i < 5; i++) stream.record(encoded(i)); // turn 1
     await Bun.sleep(1);
+    expect(handle.inFlight).toBe(1);
     for (let i = 5; i < 8; i++) stream.record(encoded(i)); // arrives while part 1 is being appended
     await Bun.sleep(1);
     for (let i = 8; i < 10; i++) stream.record(encoded(i)); // also while part 1 is in flight
+    expect(handle.inFlight).toBe(1);
+    handle.gate = null;
+    openGate();
     await stream.complete();
     expect(handle.maxInFlight).toBe(1);
     expect(confirmed).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]);
