@@ -60,6 +60,7 @@ export function rfxTiles(messages: RfxMessage[]): Tile[] {
 export function stageCosts(tiles: Tile[], repeats: number): { rlgr: number; tile: number; colour: number } {
   const decoder = new TileDecoder();
   const coefficients = new Int16Array(4096);
+  const noShifts = new Uint8Array(4096);
   const screen = new Uint32Array(1920 * 64);
   const best = (run: () => void): number => {
     run(); // warm-up
@@ -73,7 +74,7 @@ export function stageCosts(tiles: Tile[], repeats: number): { rlgr: number; tile
     return min;
   };
   const rlgr = best(() => {
-    for (const t of tiles) for (const c of t.components) rlgrDecode(t.mode, t.data, c.offset, c.length, coefficients);
+    for (const t of tiles) for (const c of t.components) rlgrDecode(t.mode, t.data, c.offset, c.length, coefficients, noShifts);
   });
   const tile = best(() => {
     for (const t of tiles) decoder.decode(t.mode, t.data, t.components);
