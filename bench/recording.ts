@@ -6,10 +6,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCanvas } from "@napi-rs/canvas";
+import { ChainedAppendHandle } from "../src/evidence/chainWriter.ts";
+import type { SigningKey } from "../src/evidence/signingKey.ts";
 import { DesktopRecorder } from "../src/recording/desktopRecorder.ts";
 import type { AuditJson } from "../src/recording/auditJson.ts";
 import type { BlobStore } from "../src/storage/blobStore.ts";
 import { FileStore } from "../src/storage/fileStore.ts";
+import { blobKeys } from "../src/storage/sessionKeys.ts";
 import { encodeMessage } from "../src/tdp/codec.ts";
 import { MessageType } from "../src/tdp/messages.ts";
 import { readTdpcap } from "../src/tdp/tdpcap.ts";
@@ -34,6 +37,8 @@ export interface BenchRecordingOptions {
   warmup?: boolean;
   /** Where the recordings go (default: a FileStore under a temp dir). */
   store?: BlobStore;
+  /** Hash-chain every stored part and sign it with this key, as the server does (default: no chain). */
+  chainKey?: SigningKey;
 }
 
 export interface BenchRecordingResult {
@@ -51,6 +56,8 @@ export interface BenchRecordingResult {
   /** Resident memory growth while the sessions ran, divided by the number of sessions. */
   rssPerSessionMB: number;
   lost: number;
+  /** With chainKey: parts chained, and the time spent hashing and signing them on the recording path. */
+  chain: { parts: number; busyMs: number; droppedLines: number } | null;
 }
 
 /** The messages that arrive together, and when (ms from the session start). */
@@ -146,6 +153,7 @@ export async function benchRecording(options: BenchRecordingOptions = {}): Promi
   const store = options.store ?? new FileStore(dir);
   const auditLog = { emit: (_json: AuditJson): void => {} };
   const latencies: number[] = [];
+  const chained: ChainedAppendHandle[] = [];
   let messages = 0;
   let inputBytes = 0;
   Bun.gc(true);
@@ -156,9 +164,13 @@ export async function benchRecording(options: BenchRecordingOptions = {}): Promi
     const recorders = await Promise.all(
       Array.from({ length: sessions }, async (_, i) => {
         const sessionId = `bench-${i}-${crypto.randomUUID()}`;
+        const keys = blobKeys(sessionId);
+        const plain = await store.openAppend(keys.recording);
+        const handle = options.chainKey ? new ChainedAppendHandle(plain, await store.openAppend(keys.chain), sessionId, options.chainKey, () => {}) : plain;
+        if (handle instanceof ChainedAppendHandle) chained.push(handle);
         const recorder = await DesktopRecorder.open({
           info: { sessionId, user: "bench", login: "bench", desktopName: `desk-${i}`, desktopAddr: "127.0.0.1:3389", clusterName: "bench" },
-          handle: await store.openAppend(`recordings/${sessionId}.tar`),
+          handle,
           auditLog,
         });
         recorder.onDurable((batch) => {
@@ -203,6 +215,9 @@ export async function benchRecording(options: BenchRecordingOptions = {}): Promi
       durableLatencyMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0 },
       rssPerSessionMB: (rssPeak - rssBefore) / 1e6 / sessions,
       lost: closed.reduce((n, s) => n + s.writer.lost, 0),
+      chain: options.chainKey
+        ? chained.reduce((sum, h) => ({ parts: sum.parts + h.stats.parts, busyMs: sum.busyMs + h.stats.busyMs, droppedLines: sum.droppedLines + h.stats.droppedLines }), { parts: 0, busyMs: 0, droppedLines: 0 })
+        : null,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -17,10 +17,15 @@ const CACHE = join(tmpdir(), "deskreel-bench");
 
 /** A cached synthetic office session (1920x1080) of `durationS` seconds. */
 export async function officeCapture(seed: number, durationS: number): Promise<TdpcapRecord[]> {
+  return readTdpcap(new Uint8Array(readFileSync(await officeCapturePath(seed, durationS))));
+}
+
+/** The cached office session's .tdpcap file, made on first use. */
+export async function officeCapturePath(seed: number, durationS: number): Promise<string> {
   mkdirSync(CACHE, { recursive: true });
   const path = join(CACHE, `office-1080-${seed}-${durationS}.tdpcap`);
   if (!existsSync(path)) await writeDemoCapture(path, { width: 1920, height: 1080, durationS, seed });
-  return readTdpcap(new Uint8Array(readFileSync(path)));
+  return path;
 }
 
 function percentile(values: number[], p: number): number {

@@ -14,5 +14,7 @@ import tdpb from "./tdpb.ts";
 import logins from "./logins.ts";
 import cluster from "./cluster.ts";
 import clip from "./clip.ts";
+import signing from "./signing.ts";
+import previews from "./previews.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins, cluster, clip];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins, cluster, clip, signing, previews];

@@ -5,6 +5,7 @@ import { fragmentedPdus, wholeUpdates } from "../../test/rdp/build.ts";
 import { readRdpCapture } from "../../test/rdp/capture.ts";
 import { readRdpFixture } from "../../test/rdp/fixtures.ts";
 import { decodeWithFreerdp, freerdpReference, rfxMessages, unavailableReason } from "../../test/rdp/reference/freerdp.ts";
+import { rfxTiles, stageCosts } from "../rfxStages.ts";
 import { f, Lines, type BenchSection } from "./common.ts";
 
 interface Workload {
@@ -90,6 +91,18 @@ const section: BenchSection = {
       }
       out(`| ${w.what} | ${f(w.tiles / frames, 0)} | ${f(oursMs, 2)} (${f(ours.median / frames, 2)}) | ${f(1000 / oursMs, 0)} | ${f(oursCpu, 2)} ${peer}`);
     }
+    out();
+    const hdTiles = rfxTiles(rfxMessages(hdSurfaces));
+    const stages = stageCosts(hdTiles, quick ? 2 : 5);
+    const perTile = (ms: number) => f((ms * 1000) / hdTiles.length, 1);
+    const whole = workloads[3]!;
+    out(`Where our CPU goes, per tile, over the ${hdTiles.length} tiles of rfx-1080p (each stage run alone over all of them, best of ${quick ? 2 : 5}; \`bench/rfxStages.ts\`):`);
+    out();
+    out("| RLGR entropy decode (3 components) | dequantisation + inverse DWT | YCbCr → RGBA into the screen | tile total |");
+    out("|---|---|---|---|");
+    out(`| ${perTile(stages.rlgr)} µs | ${perTile(stages.tile - stages.rlgr)} µs | ${perTile(stages.colour)} µs | ${perTile(stages.tile + stages.colour)} µs |`);
+    out();
+    out(`The rest of a frame's cost (fast-path framing, fragment reassembly, block parsing, clipping to the region) is the difference between the ${whole.what.split(" (")[0]} row and ${f(whole.tiles / whole.surfaces.length, 0)} × the tile total.`);
     return lines;
   },
 };

@@ -6,7 +6,7 @@ import { RLGR1, RLGR3, RlgrStatus, rlgrDecode } from "../../src/rdp/rfx/rlgr";
 
 function decode(mode: number, bytes: number[], size: number): { status: RlgrStatus; values: number[] } {
   const out = new Int16Array(size);
-  const status = rlgrDecode(mode, new Uint8Array(bytes), 0, bytes.length, out);
+  const status = rlgrDecode(mode, new Uint8Array(bytes), 0, bytes.length, out, new Uint8Array(size));
   return { status, values: [...out] };
 }
 

@@ -52,9 +52,11 @@ function peek32(w: Int32Array, pos: number): number {
 
 /**
  * Decodes `length` bytes at `src[offset]` into `out` (all of it is written: a stream that ends early is an
- * overrun; values beyond `out.length` are dropped, as the reference decoders do).
+ * overrun; values beyond `out.length` are dropped, as the reference decoders do). Each non-zero value is stored
+ * shifted left by `shifts[position]` (RemoteFX dequantisation, done here so that only the values the stream
+ * codes are touched; 16-bit like the reference). `shifts` has at least `out.length` entries.
  */
-export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length: number, out: Int16Array): RlgrStatus {
+export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length: number, out: Int16Array, shifts: Uint8Array): RlgrStatus {
   const buf = loadWords(src, offset, length);
   const totalBits = length * 8;
   const size = out.length;
@@ -134,7 +136,10 @@ export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length
     if (sign >= 0) {
       // Run-length mode: the value is non-zero, coded as magnitude − 1.
       if (mag > 0xffff) return RlgrStatus.Invalid;
-      if (o < size) out[o++] = sign ? -(mag + 1) : mag + 1;
+      if (o < size) {
+        out[o] = (sign ? -(mag + 1) : mag + 1) << shifts[o]!;
+        o++;
+      }
       kp = kp < DN_GR ? 0 : kp - DN_GR;
       k = kp >> LSGR;
     } else if (rlgr1) {
@@ -143,7 +148,8 @@ export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length
         out[o++] = 0;
         kp = kp + UQ_GR > KPMAX ? KPMAX : kp + UQ_GR;
       } else {
-        out[o++] = mag & 1 ? -((mag + 1) >> 1) : mag >> 1;
+        out[o] = (mag & 1 ? -((mag + 1) >> 1) : mag >> 1) << shifts[o]!;
+        o++;
         kp = kp < DQ_GR ? 0 : kp - DQ_GR;
       }
       k = kp >> LSGR;
@@ -161,8 +167,12 @@ export function rlgrDecode(mode: number, src: Uint8Array, offset: number, length
         kp = kp + 2 * UQ_GR > KPMAX ? KPMAX : kp + 2 * UQ_GR;
       }
       k = kp >> LSGR;
-      out[o++] = v1 & 1 ? -((v1 + 1) >> 1) : v1 >> 1;
-      if (o < size) out[o++] = v2 & 1 ? -((v2 + 1) >> 1) : v2 >> 1;
+      out[o] = (v1 & 1 ? -((v1 + 1) >> 1) : v1 >> 1) << shifts[o]!;
+      o++;
+      if (o < size) {
+        out[o] = (v2 & 1 ? -((v2 + 1) >> 1) : v2 >> 1) << shifts[o]!;
+        o++;
+      }
     }
   }
   return pos > totalBits ? RlgrStatus.Overrun : RlgrStatus.Ok;

@@ -25,6 +25,8 @@ export interface TileComponent {
 export class TileDecoder {
   private readonly planes = [new Int16Array(4096), new Int16Array(4096), new Int16Array(4096)] as const;
   private readonly tmp = new Int16Array(4096);
+  /** Per-coefficient dequantisation shifts of the quantisation sets seen lately, by their packed nibbles. */
+  private readonly shiftTables = new Map<number, Uint8Array>();
 
   /** Decodes Y, Cb and Cr of one tile from `src`; throws RdpInputError on bad data. `draw` then shows it. */
   decode(mode: number, src: Uint8Array, components: readonly [TileComponent, TileComponent, TileComponent]): void {
@@ -40,22 +42,32 @@ export class TileDecoder {
   }
 
   private decodeComponent(mode: number, src: Uint8Array, comp: TileComponent, out: Int16Array, index: number): void {
-    const status = rlgrDecode(mode, src, comp.offset, comp.length, out);
+    const status = rlgrDecode(mode, src, comp.offset, comp.length, out, this.shiftsFor(comp.quant));
     if (status === RlgrStatus.Overrun) {
       throw new RdpInputError("rlgr-overrun", `RemoteFX tile component ${index}: RLGR data (${comp.length} bytes) ends before its 4096 coefficients`);
     }
     if (status === RlgrStatus.Invalid) {
       throw new RdpInputError("rlgr-invalid", `RemoteFX tile component ${index}: RLGR value out of range`);
     }
-    // LL3 is coded as differences.
+    // LL3 is coded as differences. The values are already dequantised: all of it is arithmetic modulo 2^16 and
+    // LL3 has one shift, so summing the shifted values equals shifting the sums, as the reference does.
     for (let i = 4033; i < 4096; i++) out[i] = out[i]! + out[i - 1]!;
-    // Dequantise: shift each band left by (quant - 1), 16-bit like the reference.
-    const quant = comp.quant;
+    inverseDwt(out, this.tmp);
+  }
+
+  /** Dequantisation as a shift per coefficient: each band left by (quant − 1), none for quant 0 or 1. */
+  private shiftsFor(quant: QuantValues): Uint8Array {
+    let key = 0;
+    for (let i = 0; i < 10; i++) key = key * 16 + (quant[i]! & 0xf);
+    let table = this.shiftTables.get(key);
+    if (table) return table;
+    table = new Uint8Array(4096);
     for (let band = 0; band < 10; band++) {
       const shift = quant[BAND_QUANT[band]!]! - 1;
-      if (shift <= 0) continue;
-      for (let i = BAND_START[band]!, end = BAND_START[band + 1]!; i < end; i++) out[i] = out[i]! << shift;
+      if (shift > 0) table.fill(shift, BAND_START[band]!, BAND_START[band + 1]!);
     }
-    inverseDwt(out, this.tmp);
+    if (this.shiftTables.size >= 64) this.shiftTables.clear(); // bounded, whatever the stream sends
+    this.shiftTables.set(key, table);
+    return table;
   }
 }
