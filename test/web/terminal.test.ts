@@ -169,6 +169,8 @@ beforeAll(async () => {
     .map((e) => ({ tMs: e.delayMs, data: e.data }));
   browser = await launchBrowser({ viewport: { width: 1400, height: 900 } });
   page = await browser.newPage();
+  // The page's clock is Playwright's: it runs in real time until a test pauses it to step playback through exactly.
+  await page.clock.install();
   await logInThroughPage(page, ts.url, "alice", "alice password");
 }, 60_000);
 
@@ -271,29 +273,44 @@ describe("the player", () => {
     expect(screen).toEqual(await expectedAt(resizeMs));
   });
 
-  /** Plays from the start to the end; returns the wall time it took (s). */
+  /**
+   * Plays from the start to the end with the page's clock paused and stepped by STEP_MS: returns the page time it
+   * took (s), to within one step, however slow the machine is.
+   */
   async function playThrough(speed: string, skipIdle: boolean): Promise<number> {
+    const STEP_MS = 50;
     await page.selectOption("#speed", speed);
     if ((await page.isChecked("#skip-idle")) !== skipIdle) await page.click("#skip-idle");
     await page.keyboard.press("Home");
     await page.waitForFunction(() => window.deskreelTerminal?.time === 0);
-    const started = Date.now();
-    await page.click("#play");
-    await page.waitForFunction(() => document.querySelector("#player")?.getAttribute("data-state") === "playing");
-    await page.waitForFunction(() => document.querySelector("#player")?.getAttribute("data-state") === "paused", undefined, { timeout: 20_000, polling: 20 });
-    return (Date.now() - started) / 1000;
+    // Paused a moment ahead of the page's own time (which runs ahead of ours after earlier pauses).
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
+    try {
+      await page.click("#play");
+      // The player itself, not the page's status attribute (a timer on the paused clock updates that).
+      const playing = () => page.evaluate(() => window.deskreelTerminal?.paused === false);
+      expect(await playing()).toBe(true);
+      let steps = 0;
+      for (; await playing(); steps++) {
+        if (steps > 20 * (1000 / STEP_MS) * 60) throw new Error("playback did not reach the end in 20 minutes of page time");
+        await page.clock.runFor(STEP_MS);
+      }
+      return (steps * STEP_MS) / 1000;
+    } finally {
+      await page.clock.resume();
+    }
   }
 
   test("plays to the end at the chosen speed; the final screen is every byte replayed", async () => {
     const wall = await playThrough("4", false);
     expect(await page.evaluate(() => window.deskreelTerminal!.rate)).toBe(4);
-    expect(wall).toBeGreaterThan((durationS / 4) * 0.9);
-    expect(wall).toBeLessThan(durationS / 4 + 1.5);
+    expect(wall).toBeGreaterThanOrEqual(durationS / 4);
+    expect(wall).toBeLessThan(durationS / 4 + 0.2);
     const { t, screen } = await shown(page);
     expect(t).toBeCloseTo(durationS, 6);
     expect(screen).toEqual(await expectedAt(Number.POSITIVE_INFINITY));
     expect(screen.lines.join("\n")).toContain("tail 19 → ok");
-  });
+  }, 60_000);
 
   test("skip idle cuts the pause to 2 s and shortens the wall time", async () => {
     expect(await page.getAttribute("#player", "data-idle")).toBe("1");
@@ -302,17 +319,24 @@ describe("the player", () => {
     const cut = (IDLE_GAP_MS / 1000 - 2) / 4; // the wall time skip idle saves at 4×
     expect(skipping).toBeLessThan(plain - cut * 0.6);
     expect(skipping).toBeGreaterThan((durationS - IDLE_GAP_MS / 1000) / 4 * 0.9);
+    // On the page's stepped clock the saving is exact, to within a step either way: the longest pause less 2 s, at 4×.
+    const longest = Math.max(...prints.slice(1).map((p, i) => p.tMs - prints[i]!.tMs)) / 1000;
+    expect(Math.abs(plain - skipping - (longest - 2) / 4)).toBeLessThan(0.15);
     expect((await shown(page)).screen).toEqual(await expectedAt(Number.POSITIVE_INFINITY));
     await page.click("#skip-idle");
-  });
+  }, 60_000);
 
   test("speed shortcuts and the deep link with play=1", async () => {
     await page.goto(`${ts.url}/recordings/${sid}?t=1&play=1&speed=0.25`);
     await page.waitForFunction(() => document.querySelector("#player")?.getAttribute("data-state") === "playing");
+    // The clock stands still while the keys go in, so how long they take on this machine does not move the time.
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
     expect(await page.evaluate(() => window.deskreelTerminal!.rate)).toBe(0.25);
     await page.keyboard.press(">");
     expect(await page.evaluate(() => window.deskreelTerminal!.rate)).toBe(0.5);
     await page.keyboard.press("k");
+    expect(await page.evaluate(() => window.deskreelTerminal!.paused)).toBe(true);
+    await page.clock.resume();
     await page.waitForFunction(() => document.querySelector("#player")?.getAttribute("data-state") === "paused");
     const t = await expectScreenAtItsTime(page);
     expect(t).toBeGreaterThan(1);
