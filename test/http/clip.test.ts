@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { runDemoAgent } from "../../tools/demo/agent.ts";
 import { readTdpcap, writeTdpcap } from "../../src/tdp/tdpcap.ts";
 import { decodeAll, pictureAt, probe } from "../video/helpers/ffmpeg.ts";
+import { waitFor } from "../support/server.ts";
 import { api, createUser, importRecording, loginCookie, SAMPLE_CAPTURE, sampleProtostream, startTestServer, type TestServer } from "../web/fixture.ts";
 
 const WIDTH = 1280;
@@ -80,18 +81,13 @@ describe("a finished recording", () => {
 
   test("the download is audited as recording access with its span", async () => {
     await fetchClip(id, 1_000, 2_000).then((r) => r.arrayBuffer());
-    const deadline = Date.now() + 10_000;
-    for (;;) {
+    const clips = await waitFor("the download_clip audit event", async () => {
       const res = await api(ts, `/v1/audit/events?sid=${id}&limit=1000`, { token: ts.adminToken });
       const events = ((await res.json()) as { events: Array<Record<string, unknown>> }).events;
-      const clips = events.filter((e) => e.event === "session.recording.access" && e.access === "download_clip");
-      if (clips.some((e) => e.clip_from_ms === 1_000 && e.clip_to_ms === 2_000)) {
-        expect(clips.some((e) => e.clip_from_ms === 4_321 && e.clip_to_ms === 13_579)).toBe(true);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`no download_clip event: ${JSON.stringify(clips)}`);
-      await Bun.sleep(100);
-    }
+      const found = events.filter((e) => e.event === "session.recording.access" && e.access === "download_clip");
+      return found.some((e) => e.clip_from_ms === 1_000 && e.clip_to_ms === 2_000) ? found : undefined;
+    }, 10_000);
+    expect(clips.some((e) => e.clip_from_ms === 4_321 && e.clip_to_ms === 13_579)).toBe(true);
   });
 
   test("bad spans: 400 for malformed or empty, 416 past the end, with the reason", async () => {
@@ -143,17 +139,15 @@ describe("a live recording", () => {
       width: WIDTH, height: HEIGHT, durationS: 25, seed: 1, realtime: true, capture: capturePath, signal: abort.signal, log: () => undefined,
     });
     try {
-      // wait until it has recorded 8 s
-      let recorded = 0;
-      for (const deadline = Date.now() + 30_000; recorded < 8_000; await Bun.sleep(200)) {
-        if (Date.now() > deadline) throw new Error("the live session did not record 8 s");
+      // wait until it has recorded 8 s and its video has caught up with that (an encoder behind on a loaded machine
+      // would otherwise cut the clip short)
+      await waitFor("the live session to record 8 s of video", async () => {
         const res = await api(ts, `/v1/recordings/${sessionId}`, { token: ts.adminToken });
-        if (res.ok) {
-          const body = (await res.json()) as { status: string; duration_ms: number };
-          expect(body.status).toBe("live");
-          recorded = body.duration_ms;
-        }
-      }
+        if (!res.ok) return undefined;
+        const body = (await res.json()) as { status: string; duration_ms: number; video: { duration_ms: number } };
+        expect(body.status).toBe("live");
+        return body.duration_ms >= 8_000 && body.video.duration_ms >= 8_000 ? true : undefined;
+      }, 30_000);
       const res = await fetchClip(sessionId, 2_500, 7_000);
       expect(res.status).toBe(200);
       const path = await saveClip(res, "live-clip.mp4");

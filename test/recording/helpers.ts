@@ -58,17 +58,21 @@ export class MemoryAppendHandle implements AppendHandle {
 }
 
 /**
- * A handle whose appends take `delayMs` each, or fail while `failing` is set (leaving nothing
- * behind, like FileStore's truncate-on-failure). `stall()` makes appends hang until `release()`.
+ * A handle whose appends fail while `failing` is set (leaving nothing behind, like FileStore's
+ * truncate-on-failure). `stall()` makes appends hang until `release()`: a slow store without a clock.
  */
 export class TroubledAppendHandle extends MemoryAppendHandle {
-  delayMs = 0;
   failing = false;
   failures = 0;
   private stalled: Array<() => void> | null = null;
 
   stall(): void {
     this.stalled ??= [];
+  }
+
+  /** Appends hanging on the stall right now. */
+  get stalledAppends(): number {
+    return this.stalled?.length ?? 0;
   }
 
   release(): void {
@@ -79,7 +83,6 @@ export class TroubledAppendHandle extends MemoryAppendHandle {
 
   override async append(data: Uint8Array): Promise<void> {
     if (this.stalled !== null) await new Promise<void>((resolve) => this.stalled?.push(resolve));
-    if (this.delayMs > 0) await Bun.sleep(this.delayMs);
     if (this.failing) {
       this.failures++;
       throw new Error("disk unavailable (test)");

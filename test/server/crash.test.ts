@@ -9,6 +9,7 @@ import { writeTdpcap } from "../../src/tdp/tdpcap.ts";
 import { ffprobeJson, sampleUntil } from "../support/corpus.ts";
 import { decodeAll, probe as probeFile } from "../video/helpers/ffmpeg.ts";
 import { IngestClient } from "../support/ingestClient.ts";
+import { waitForEncodedAndStored } from "../support/killPoint.ts";
 import { ADMIN_TOKEN, waitFor } from "../support/server.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -67,7 +68,17 @@ describe("a sender that disappears mid-session", () => {
         const recs = readTdpcap(new Uint8Array(await Bun.file(${JSON.stringify(capture)}).arrayBuffer()));
         const ws = new WebSocket(${JSON.stringify(server.url.replace("http", "ws"))} + "/v1/ingest/desktop?desktop=WIN-CUT&user=gina&login=a",
           { headers: { authorization: "Bearer ${ADMIN_TOKEN}" } });
-        ws.onopen = async () => { for (const r of recs) ws.send(r.data); await Bun.sleep(500); process.exit(0); };`;
+        // It leaves once the server has counted every message it sent (its status says so), not after a guessed pause.
+        const received = async () => {
+          const res = await fetch(${JSON.stringify(server.url)} + "/v1/status", { headers: { authorization: "Bearer ${ADMIN_TOKEN}" } });
+          const session = (await res.json()).sessions.find((s) => s.desktop === "WIN-CUT");
+          return session !== undefined && session.messages >= recs.length;
+        };
+        ws.onopen = async () => {
+          for (const r of recs) ws.send(r.data);
+          while (!(await received())) await Bun.sleep(50);
+          process.exit(0);
+        };`;
       const child = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
       expect(await child.exited).toBe(0);
       const item = await waitFor("the cut session to complete", async () => {
@@ -96,18 +107,9 @@ describe("a server killed mid-session", () => {
     const records = sampleUntil(12_000);
     const client = await IngestClient.connect(first.url, ADMIN_TOKEN, { desktop: "WIN-CRASH", user: "hank" });
     await client.replay(records, 4); // 12 s of session in 3 s, so several keyframes and fragments exist
-    // Kill once the encoder has caught up with everything sent (its frame count stops moving at zero lag): what it
-    // encoded by then must survive the kill. Waiting on the server's own status, not on a wall-clock guess.
-    let lastFrames = -1;
-    const encodedFrames = await waitFor("the encoder to catch up", async () => {
-      const status = (await (await get(first.url, "/v1/status")).json()) as { sessions: Array<{ desktop: string; video: { lag_ms: number; frames: number } | null }> };
-      const video = status.sessions.find((s) => s.desktop === "WIN-CRASH")?.video;
-      if (!video || video.lag_ms > 0) return undefined;
-      const settled = video.frames === lastFrames;
-      lastFrames = video.frames;
-      return settled ? video.frames : undefined;
-    }, 60_000);
-    await Bun.sleep(200); // the append of the last finished fragment is one event-loop turn behind the count
+    // Kill once the encoder has caught up with everything sent and the live MP4 holds it: what it encoded by then
+    // must survive the kill.
+    const encodedFrames = await waitForEncodedAndStored(first.url, "WIN-CRASH", dataDir);
     first.proc.kill(9);
     await first.proc.exited;
 

@@ -8,6 +8,7 @@ import { parseProtostream } from "../../src/recording/protostream.ts";
 import { RECORDED_TYPES } from "../../src/tdp/messages.ts";
 import { ffprobeJson, sampleUntil } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
+import { waitForEncodedAndStored } from "../support/killPoint.ts";
 import { ADMIN_TOKEN, waitFor } from "../support/server.ts";
 import { startServerProcess } from "../support/serverProcess.ts";
 import { MOTO_INSTALL_HINT, type S3TestServer, createTestBucket, motoServerPath, startS3Server } from "../storage/s3server.ts";
@@ -52,17 +53,8 @@ describe.skipIf(!available)("a single node on S3 killed mid-session", () => {
     const records = sampleUntil(8_000);
     const client = await IngestClient.connect(first.url, ADMIN_TOKEN, { desktop: "WIN-S3CRASH", user: "ida" });
     await client.replay(records, 4);
-    // Killed once the encoder has caught up with everything sent (its own status says so).
-    let lastFrames = -1;
-    await waitFor("the encoder to catch up", async () => {
-      const status = (await (await get(first.url, "/v1/status")).json()) as { sessions: Array<{ desktop: string; video: { lag_ms: number; frames: number } | null }> };
-      const video = status.sessions.find((s) => s.desktop === "WIN-S3CRASH")?.video;
-      if (!video || video.lag_ms > 0) return undefined;
-      const settled = video.frames === lastFrames;
-      lastFrames = video.frames;
-      return settled ? video.frames : undefined;
-    }, 60_000);
-    await Bun.sleep(200);
+    // Killed once the encoder has caught up with everything sent and the live MP4 holds it (the server says so).
+    await waitForEncodedAndStored(first.url, "WIN-S3CRASH", dataDir);
     await first.kill();
 
     const second = await startServerProcess(env);

@@ -11,6 +11,7 @@ import type { AuditEvent } from "../../src/recording/eventTypes.ts";
 import { ffprobeJson, sampleRecords } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
+import { RECORDED_TYPES } from "../../src/tdp/messages.ts";
 import type { TdpcapRecord } from "../../src/tdp/tdpcap.ts";
 
 interface Item {
@@ -101,6 +102,16 @@ async function recordingOf(s: TestServer, desktop: string): Promise<Item> {
   return page.items[0];
 }
 
+/** Waits until the recording file holds every recorded message of the sample up to `toMs` (phase A is on disk). */
+async function storedUpTo(s: TestServer, id: string, toMs: number): Promise<void> {
+  const sent = phase(-1, toMs).filter((r) => RECORDED_TYPES.has(r.data[0])).length;
+  await waitFor(`the first ${sent} messages of ${id} stored`, async () => {
+    const res = await s.get(`/v1/recordings/${id}/recording.tar`);
+    const { events: evs } = parseProtostream(new Uint8Array(await res.arrayBuffer()));
+    return evs.filter((e) => e.type === "desktop.recording").length >= sent ? true : undefined;
+  });
+}
+
 async function events(s: TestServer, id: string) {
   const res = await s.get(`/v1/recordings/${id}/recording.tar`);
   expect(res.status).toBe(200);
@@ -113,7 +124,7 @@ describe.skipIf(unavailable !== null)("a disk-full spell on the blob volume", ()
     const client = await IngestClient.connect(s.url, ADMIN_TOKEN, { desktop: "WIN-DISKFULL", user: "alice" });
     await client.replay(phase(-1, 15_000), 20); // phase A: storage fine
     const { id } = await recordingOf(s, "WIN-DISKFULL");
-    await Bun.sleep(300);
+    await storedUpTo(s, id, 15_000);
     volume!.fill();
     // Phase B: a flood of small events fills the writer's 1024-event buffer, so after its 5 s wait it
     // backs off and drops what comes; the screen keeps changing meanwhile.
@@ -127,7 +138,8 @@ describe.skipIf(unavailable !== null)("a disk-full spell on the blob volume", ()
     expect(live.lost_events).toBeGreaterThan(0);
 
     volume!.empty();
-    await Bun.sleep(1_500); // a probe runs at least every second: recording is back by now (a fixed backoff would be 30 s)
+    // A probe runs at least every second; the bound is far below the 30 s a fixed backoff would take.
+    await waitFor("storage to take writes again", () => (s.logs.some((l) => /storage takes writes again/.test(l)) ? true : undefined), 10_000);
     client.send(mouseMove(MARK, MARK));
     const phaseC = phase(30_000, Infinity);
     await client.replay(phaseC, 20);
@@ -174,13 +186,14 @@ describe.skipIf(unavailable !== null)("a disk-full spell on the blob volume", ()
     const client = await IngestClient.connect(s.url, ADMIN_TOKEN, { desktop: "WIN-SYNCFULL", user: "bob" });
     await client.replay(phase(-1, 10_000), 20);
     const { id } = await recordingOf(s, "WIN-SYNCFULL");
-    await Bun.sleep(300);
+    await storedUpTo(s, id, 10_000);
     volume!.fill();
     for (let i = 0; i < 2000; i++) client.send(mouseMove(i % 1280, 200));
     await client.replay(phase(10_000, 20_000), 2);
     await waitFor("the server to end the session", () => (client.closeCode !== null ? true : undefined), 20_000);
     expect(client.closeCode).toBe(1011);
-    await Bun.sleep(500);
+    // The session was ended while the disk is full (its end event cannot be stored until space returns, and the
+    // session stays on the live list until then): no wait is needed before giving the space back.
     volume!.empty();
 
     const item = await waitFor("the recording to complete", async () => {

@@ -16,15 +16,16 @@ function batchOf(list: typeof records): PictureBatch {
 }
 
 /**
- * Records what it is asked to encode; throws `failure` on frame `failAt`. Frames come out a little
- * later, like a native encoder's, so the session must wait for them at the end.
+ * Records what it is asked to encode; throws `failure` on frame `failAt`. Frames come out one behind, like a
+ * native encoder's with lookahead: each when the next goes in, the last only on flush, so the session must
+ * flush and wait for it at the end.
  */
 class FakeEncoder implements H264Encoder {
   readonly backend = "wasm" as const;
   sizes: number[] = [];
   closed = false;
   private output: EncoderOutput | null = null;
-  private pending: Promise<void>[] = [];
+  private held: EncodedFrame | null = null;
   constructor(
     private readonly failAt: number,
     private readonly failure: Error,
@@ -37,10 +38,15 @@ class FakeEncoder implements H264Encoder {
     if (this.sizes.length === this.failAt) throw this.failure;
     this.sizes.push(rgba.length);
     const frame: EncodedFrame = { ptsMs: request.ptsMs, isKey: request.forceKey, data: Uint8Array.of(0, 0, 0, 1, request.forceKey ? 0x65 : 0x41) };
-    this.pending.push(Bun.sleep(3).then(() => this.output?.frame(frame)));
+    const previous = this.held;
+    this.held = frame;
+    if (previous) queueMicrotask(() => this.output?.frame(previous));
   }
   async flush(): Promise<void> {
-    await Promise.all(this.pending);
+    await Promise.resolve();
+    const last = this.held;
+    this.held = null;
+    if (last) this.output?.frame(last);
   }
   close(): void {
     this.closed = true;
@@ -50,11 +56,16 @@ class FakeEncoder implements H264Encoder {
 async function runSession(encoder: FakeEncoder, batch = batchOf(records), endMs = 8000) {
   const posted: WorkerToMain[] = [];
   const fatal: string[] = [];
-  const session = new WorkerSession("s", { mode: "import" }, (m) => posted.push(m), async () => encoder, (reason) => fatal.push(reason));
+  let ended!: () => void;
+  const endedPosted = new Promise<void>((resolve) => (ended = resolve));
+  const post = (m: WorkerToMain) => {
+    posted.push(m);
+    if (m.type === "ended") ended();
+  };
+  const session = new WorkerSession("s", { mode: "import" }, post, async () => encoder, (reason) => fatal.push(reason));
   session.push(batch);
   session.end(endMs);
-  const until = performance.now() + 10_000;
-  while (!posted.some((m) => m.type === "ended") && performance.now() < until) await Bun.sleep(10);
+  await endedPosted;
   return { posted, fatal };
 }
 

@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { runDemoAgent } from "../../tools/demo/agent.ts";
 import { launchBrowser, logInThroughPage } from "./browser.ts";
+import { waitFor } from "../support/server.ts";
 import { api, createUser, importRecording, SAMPLE_CAPTURE, sampleProtostream, startTestServer } from "./fixture.ts";
 
 const OUT = join(import.meta.dir, "../../docs/screenshots");
@@ -38,17 +39,25 @@ try {
   await page.goto(`${ts.url}/login`);
   await page.screenshot({ path: join(OUT, "login.png") });
   await logInThroughPage(page, ts.url, "olga", "olga password");
-  await Bun.sleep(9000); // the live session gets going
+  await waitFor("the live session to record 8 s of video", async () => {
+    const res = await api(ts, `/v1/recordings/${liveId}`, { token: ts.adminToken });
+    const body = res.ok ? ((await res.json()) as { video: { duration_ms: number } }) : null;
+    return body !== null && body.video.duration_ms >= 8_000 ? true : undefined;
+  }, 60_000);
   await page.goto(`${ts.url}/`);
   await page.waitForSelector(`#recordings-body tr[data-id="${liveId}"]`);
-  await Bun.sleep(1500); // thumbnails
+  // every thumbnail loaded (the three imports and the live session)
+  await page.waitForFunction(() => {
+    const images = [...document.querySelectorAll<HTMLImageElement>("#recordings-body img")];
+    return images.length >= 4 && images.every((img) => img.complete && img.naturalWidth > 0);
+  }, null, { timeout: 30_000 });
   await page.screenshot({ path: join(OUT, "recordings.png") });
 
   await page.goto(`${ts.url}/recordings/${firstId}?t=23.6`);
   await page.waitForFunction(() => document.querySelector<HTMLVideoElement>("#video")!.readyState >= 2);
   const box = (await page.locator("#timeline").boundingBox())!;
   await page.mouse.move(box.x + (28.3 / 45.726) * box.width, box.y + box.height / 2);
-  await Bun.sleep(300);
+  await page.waitForSelector("#timeline-preview[data-tile-ms]", { state: "visible" });
   await page.screenshot({ path: join(OUT, "player.png") });
   await page.locator("body").press("?");
   await page.screenshot({ path: join(OUT, "shortcuts.png") });
@@ -56,12 +65,17 @@ try {
 
   await page.goto(`${ts.url}/recordings/${liveId}`);
   await page.waitForFunction(() => document.getElementById("player")!.dataset.live === "true");
-  await Bun.sleep(2500);
+  await page.waitForFunction(() => {
+    const video = document.querySelector<HTMLVideoElement>("#video")!;
+    return video.readyState >= 2 && video.currentTime > 0;
+  }, null, { timeout: 30_000 });
   await page.screenshot({ path: join(OUT, "live.png") });
 
   await page.goto(`${ts.url}/live`);
-  await page.waitForFunction(() => document.querySelectorAll("#wall li.tile.has-video").length >= 3, null, { timeout: 30_000 });
-  await Bun.sleep(1500);
+  await page.waitForFunction(() => {
+    const videos = [...document.querySelectorAll<HTMLVideoElement>("#wall li.tile.has-video video")];
+    return videos.length >= 3 && videos.every((v) => v.readyState >= 2 && v.currentTime > 0);
+  }, null, { timeout: 30_000 });
   await page.screenshot({ path: join(OUT, "wall.png") });
   await browser.close();
 
