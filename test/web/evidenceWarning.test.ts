@@ -8,10 +8,11 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { sampleUntil } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
+import { waitFor } from "../support/server.ts";
 import { launchBrowser, logInThroughPage, type TestBrowser } from "./browser.ts";
 import { api, createUser, importRecording, sampleProtostream, startTestServer, type TestServer } from "./fixture.ts";
 
-interface Report { verdict: string; state: string; objects: Array<{ name: string; status: string }> }
+interface Report { verdict: string; state: string; chain: { verified_parts: number }; objects: Array<{ name: string; status: string }> }
 interface ChainLine { part: number; offset: number; length: number }
 
 let ts: TestServer;
@@ -151,7 +152,11 @@ describe("a live recording", () => {
     const client = await IngestClient.connect(ts.url, ts.adminToken, { desktop: "WIN-EVIDENCE-LIVE", user: "carol", session_id: live });
     const sending = client.replay(sampleUntil(10_000), 1);
     try {
-      await Bun.sleep(3000);
+      // Opened once the server verifies a stored part of the running session, not after a guessed 3 s.
+      await waitFor("a verifiable part of the live recording", async () => {
+        const report = await verify(live).catch(() => null);
+        return report !== null && report.state === "open" && report.chain.verified_parts > 0 ? true : undefined;
+      }, 30_000);
       const seen = await openPlayer(carol, live);
       expect(seen).toMatchObject({ verdict: "ok", state: "open", mark: "Verified so far", warning: null });
     } finally {
