@@ -34,11 +34,12 @@ describe("the picture budget of a live session", () => {
   test("while the encoder's queue is full, tiles are skipped until it drains; screens still pass", async () => {
     const budget = new PictureBudget({ pixelsPerSecond: 1e9 });
     let drain!: () => void;
-    budget.congestedUntil(new Promise<void>((resolve) => (drain = resolve)));
+    const congestion = new Promise<void>((resolve) => (drain = resolve));
+    budget.congestedUntil(congestion);
     expect(budget.admit(tile(10, 10))).toBe("backlog");
     expect(budget.admit(screen(100, 100))).toBe("send");
     drain();
-    await Bun.sleep(1);
+    await congestion; // after the budget's own reaction to the drain, which was attached first
     expect(budget.admit(tile(10, 10))).toBe("send");
     expect(budget.stats.skippedForBacklog).toBe(1);
   });
