@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PIECE_INTERVAL_MS, S3Store } from "../../src/storage/s3Store.ts";
+import { piecesPrefix } from "../../src/storage/s3Pieces.ts";
+import { waitFor } from "../support/server.ts";
 import { MOTO_INSTALL_HINT, type S3TestServer, createTestBucket, motoServerPath, startS3Server } from "./s3server.ts";
 
 const available = motoServerPath() !== null;
@@ -50,7 +52,10 @@ describe.skipIf(!available)("bounded loss when a writer dies with its disk", () 
     const reader = child.stdout.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toContain("writing");
-    await Bun.sleep(4_500); // two or three pieces' worth, and bytes in flight at the kill
+    // Killed once two pieces are in the bucket (the writer keeps appending, so bytes are in flight at the kill too).
+    const watcher = new S3Store({ ...location, spoolDir: tempDir() });
+    await waitFor("two pieces in the bucket", async () =>
+      (await watcher.listObjects(piecesPrefix("", "recordings/killed.tar"))).length >= 2 ? true : undefined);
     const killedAt = Date.now();
     child.kill("SIGKILL");
     await child.exited;
