@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { sampleUntil } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
+import { waitFor } from "../support/server.ts";
 import { launchBrowser, logInThroughPage, type TestBrowser } from "./browser.ts";
 import { api, createUser, loginCookie, startTestServer, type TestServer } from "./fixture.ts";
 
@@ -155,11 +156,10 @@ describe("admin page", () => {
     await client.replay(sampleUntil(2000));
     await client.close();
     // The session is listed once it has opened, which may finish after this fast sender has closed.
-    let rec = await api(ts, `/v1/recordings/${sessionId}`, { token: ts.adminToken });
-    for (let i = 0; i < 100 && rec.status === 404; i++) {
-      await Bun.sleep(50);
-      rec = await api(ts, `/v1/recordings/${sessionId}`, { token: ts.adminToken });
-    }
+    const rec = await waitFor("the session listed", async () => {
+      const res = await api(ts, `/v1/recordings/${sessionId}`, { token: ts.adminToken });
+      return res.status === 404 ? undefined : res;
+    });
     expect(rec.status).toBe(200);
     expect(((await rec.json()) as { desktop_name: string }).desktop_name).toBe("WIN-TOKEN");
 
