@@ -1,12 +1,13 @@
 // Tamper-evident recordings on a real server: a recorded session, a live one and an imported one are verified
 // through the API; one flipped byte in a stored part, the MP4 or the manifest is found and named.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { openSync, readSync, writeSync, closeSync, statSync } from "node:fs";
+import { openSync, writeSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { recordingOf } from "../support/recordings.ts";
 import { sampleRecords, sampleUntil } from "../support/corpus.ts";
 import { IngestClient } from "../support/ingestClient.ts";
 import { ADMIN_TOKEN, startTestServer, type TestServer, waitFor } from "../support/server.ts";
+import { flipByte as flip } from "../support/flipByte.ts";
 
 interface Problem { object: string; part: number | null; message: string }
 interface Report {
@@ -25,19 +26,6 @@ afterAll(async () => {
 });
 
 const blob = (key: string) => join(server.dataDir, "blobs", key);
-
-/** XORs one byte of a stored file; flipping again restores it. */
-function flip(path: string, offset: number): void {
-  const fd = openSync(path, "r+");
-  try {
-    const one = Buffer.alloc(1);
-    readSync(fd, one, 0, 1, offset);
-    one[0] ^= 0x20;
-    writeSync(fd, one, 0, 1, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 async function verify(id: string): Promise<Report> {
   return server.json<Report>(`/v1/recordings/${id}/verify`);

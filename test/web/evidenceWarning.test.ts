@@ -3,7 +3,7 @@
 // a clear warning naming that object (and the part). Whoever may watch the recording sees it: its user and an
 // auditor. A live recording verifies up to its last part and raises no alarm.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { sampleUntil } from "../support/corpus.ts";
@@ -11,6 +11,7 @@ import { IngestClient } from "../support/ingestClient.ts";
 import { waitFor } from "../support/server.ts";
 import { launchBrowser, logInThroughPage, type TestBrowser } from "./browser.ts";
 import { api, createUser, importRecording, sampleProtostream, startTestServer, type TestServer } from "./fixture.ts";
+import { flipByte as flip } from "../support/flipByte.ts";
 
 interface Report { verdict: string; state: string; chain: { verified_parts: number }; objects: Array<{ name: string; status: string }> }
 interface ChainLine { part: number; offset: number; length: number }
@@ -22,19 +23,6 @@ let carol: Page;
 let id: string;
 
 const blob = (key: string) => join(ts.dataDir, "blobs", key);
-
-/** XORs one byte of a stored file; flipping again restores it. */
-function flip(path: string, offset: number): void {
-  const fd = openSync(path, "r+");
-  try {
-    const one = Buffer.alloc(1);
-    readSync(fd, one, 0, 1, offset);
-    one[0] ^= 0x20;
-    writeSync(fd, one, 0, 1, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 async function verify(recording: string): Promise<Report> {
   return (await (await api(ts, `/v1/recordings/${recording}/verify`, { token: ts.adminToken })).json()) as Report;
