@@ -141,7 +141,6 @@ export class AuthService implements Authenticator {
     return { name: row.user_name, role: row.role, via: "cookie", loginSession: idHash };
   }
 
-
   /**
    * Checks the password, throttled per user name and client address; on success opens a browser session.
    * Unknown users cost the same time as wrong passwords. Every attempt that reaches the password check is audited.

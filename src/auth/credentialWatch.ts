@@ -104,18 +104,23 @@ export class CredentialWatch {
   }
 
   private end(matches: (c: Credential) => boolean, reason: string): void {
-    for (const watcher of [...this.watchers]) {
-      if (!matches(watcher.credential)) continue;
-      this.forget(watcher);
-      watcher.onEnded(reason);
-    }
+    for (const watcher of [...this.watchers]) if (matches(watcher.credential)) this.ended(watcher, reason);
+  }
+
+  /** Tells a watcher its credential ended, once: it is forgotten first. */
+  private ended(watcher: Watcher, reason: string): void {
+    if (!this.watchers.has(watcher)) return;
+    this.forget(watcher);
+    watcher.onEnded(reason);
   }
 
   private async check(watchers: Watcher[]): Promise<void> {
     const byKey = new Map<string, Watcher[]>();
     for (const w of watchers) {
       const key = w.credential.kind === "token" ? `t:${w.credential.tokenId}` : `s:${w.credential.sessionHash}`;
-      byKey.set(key, [...(byKey.get(key) ?? []), w]);
+      const group = byKey.get(key);
+      if (group) group.push(w);
+      else byKey.set(key, [w]);
     }
     for (const group of byKey.values()) {
       const { credential } = group[0];
@@ -129,11 +134,7 @@ export class CredentialWatch {
       }
       if (valid) continue;
       const reason = credential.kind === "token" ? REVOKED : SESSION_ENDED;
-      for (const w of group) {
-        if (!this.watchers.has(w)) continue;
-        this.forget(w);
-        w.onEnded(reason);
-      }
+      for (const w of group) this.ended(w, reason);
     }
   }
 
