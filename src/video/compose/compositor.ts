@@ -189,13 +189,14 @@ export class Compositor {
     const rdp = unscaled && this.rdp && this.rdpDirect ? this.rdp.rgba : null;
     const bytes = video.width * video.height * 4;
     const previous = this.frame !== null && this.frame.length === bytes ? this.frame : null;
-    const spare = this.spare !== null && this.spare.length === bytes ? this.spare : new Uint8ClampedArray(bytes);
+    // Made only when one is needed (the first update at a size): the frames then take turns in the two buffers.
+    const spareBuffer = () => (this.spare !== null && this.spare.length === bytes ? this.spare : new Uint8ClampedArray(bytes));
     if (!unscaled || !this.ctx || merged === null || previous === null || (rdp === null && changedArea > video.height * 0.6)) {
       let next: Uint8ClampedArray;
       if (rdp !== null && previous !== null) {
         // The whole RDP screen into the spare buffer: no allocation per frame.
         this.changed = false;
-        next = spare;
+        next = spareBuffer();
         next.set(rdp);
         this.pointer?.draw(next, video, placed);
       } else {
@@ -207,6 +208,7 @@ export class Compositor {
       return { rgba: next, changedRows: null, same: previous !== null && sameBytes(previous, next) };
     }
     this.changed = false;
+    const spare = spareBuffer();
     this.spare = spare;
     const frame = previous;
     const rowBytes = video.width * 4;
