@@ -131,13 +131,45 @@ export class Compositor {
     }
     this.syncedCtx();
     const out = this.outputCanvas(video);
-    const place = placeScreen(this.screenSize ?? video, video);
-    out.ctx.fillStyle = "#000";
-    out.ctx.fillRect(0, 0, video.width, video.height);
-    out.ctx.imageSmoothingEnabled = !place.unscaled;
-    out.ctx.imageSmoothingQuality = "high";
-    out.ctx.drawImage(this.screen, place.x, place.y, place.width, place.height);
+    this.drawFitted(out.ctx, video, null);
     return out.ctx.getImageData(0, 0, video.width, video.height).data;
+  }
+
+  /**
+   * Draws the screen fitted into `video` (black bars) on the output canvas: everywhere, or only within
+   * the video row spans `rows` (a clip, so the pixels there come out exactly as in a whole draw).
+   */
+  private drawFitted(ctx: SKRSContext2D, video: Size, rows: ReadonlyArray<readonly [number, number]> | null): void {
+    if (!this.screen) return;
+    const place = placeScreen(this.screenSize ?? video, video);
+    if (rows !== null) {
+      ctx.save();
+      ctx.beginPath();
+      for (const [from, to] of rows) ctx.rect(0, from, video.width, to - from);
+      ctx.clip();
+    }
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, video.width, video.height);
+    ctx.imageSmoothingEnabled = !place.unscaled;
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(this.screen, place.x, place.y, place.width, place.height);
+    if (rows !== null) ctx.restore();
+  }
+
+  /**
+   * The video rows that screen rows `rows` can change once the screen is fitted into `video`: scaled,
+   * offset, and widened by the reach of the resampling filter (its taps, and the mipmap levels a
+   * downscale blends), so a redraw of just these rows matches a whole redraw.
+   */
+  private videoRowsOf(rows: ReadonlyArray<readonly [number, number]>, video: Size): Array<[number, number]> {
+    const screen = this.screenSize ?? video;
+    const place = placeScreen(screen, video);
+    const scale = place.height / screen.height;
+    const reach = place.unscaled ? 0 : Math.ceil(3 * Math.max(scale, 1 / scale)) + 2;
+    return rows.map(([from, to]) => [
+      Math.max(0, Math.floor(place.y + from * scale) - reach),
+      Math.min(video.height, Math.ceil(place.y + to * scale) + reach),
+    ]);
   }
 
   /**
@@ -181,9 +213,13 @@ export class Compositor {
    */
   takeFrameUpdate(video: Size): FrameUpdate {
     const placed = this.placedPointer(video);
-    const rows = this.changedRows === "all" ? "all" : [...this.changedRows, ...(this.pointer?.rowsToRefresh(placed, video) ?? [])];
-    this.changedRows = [];
     const unscaled = this.screen !== null && this.screen.width === video.width && this.screen.height === video.height;
+    // A screen of another size is fitted into the output canvas, which holds the last picture: only the
+    // video rows the changed screen rows reach are redrawn there and read back.
+    const fitted = !unscaled && this.screen !== null && this.output !== null && this.output.canvas.width === video.width && this.output.canvas.height === video.height;
+    const screenRows = this.changedRows === "all" ? "all" : fitted ? this.videoRowsOf(this.changedRows, video) : this.changedRows;
+    const rows = screenRows === "all" ? "all" : [...screenRows, ...(this.pointer?.rowsToRefresh(placed, video) ?? [])];
+    this.changedRows = [];
     const merged = rows === "all" ? null : mergeRows(rows);
     const changedArea = merged === null ? Infinity : merged.reduce((n, [a, b]) => n + b - a, 0);
     const rdp = unscaled && this.rdp && this.rdpDirect ? this.rdp.rgba : null;
@@ -191,7 +227,7 @@ export class Compositor {
     const previous = this.frame !== null && this.frame.length === bytes ? this.frame : null;
     // Made only when one is needed (the first update at a size): the frames then take turns in the two buffers.
     const spareBuffer = () => (this.spare !== null && this.spare.length === bytes ? this.spare : new Uint8ClampedArray(bytes));
-    if (!unscaled || !this.ctx || merged === null || previous === null || (rdp === null && changedArea > video.height * 0.6)) {
+    if ((!unscaled && !fitted) || !this.ctx || merged === null || previous === null || (rdp === null && changedArea > video.height * 0.6)) {
       let next: Uint8ClampedArray;
       if (rdp !== null && previous !== null) {
         // The whole RDP screen into the spare buffer: no allocation per frame.
@@ -215,6 +251,11 @@ export class Compositor {
     for (const [from, to] of merged) spare.set(frame.subarray(from * rowBytes, to * rowBytes), from * rowBytes);
     if (rdp !== null) {
       for (const [from, to] of merged) frame.set(rdp.subarray(from * rowBytes, to * rowBytes), from * rowBytes);
+    } else if (fitted) {
+      this.syncedCtx();
+      const out = this.outputCanvas(video);
+      this.drawFitted(out.ctx, video, merged);
+      for (const [from, to] of merged) frame.set(out.ctx.getImageData(0, from, video.width, to - from).data, from * rowBytes);
     } else {
       const ctx = this.syncedCtx()!;
       for (const [from, to] of merged) frame.set(ctx.getImageData(0, from, video.width, to - from).data, from * rowBytes);
