@@ -3,7 +3,7 @@
 import { createCanvas, Image } from "@napi-rs/canvas";
 import { createRdpDecoder } from "../../src/rdp/decoder.ts";
 import type { RdpRect } from "../../src/rdp/types.ts";
-import { pngDecodeProblem } from "../../src/png/check.ts";
+import { pngDecodeProblem } from "../../src/png/decode.ts";
 import { readRdpFixture } from "../../test/rdp/fixtures.ts";
 import { stats } from "../web.ts";
 import { f, Lines, type BenchSection } from "./common.ts";

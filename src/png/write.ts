@@ -46,3 +46,19 @@ export function pngFromScanlines(header: Pick<PngHeader, "width" | "height" | "b
   writeChunk(png, at, "IEND", new Uint8Array(0));
   return png;
 }
+
+/** An RGB PNG of an opaque RGBA picture (alpha dropped), every row under the Sub filter. */
+export function pngFromRgba(size: { width: number; height: number }, rgba: Uint8Array, level = 6): Uint8Array {
+  const rowBytes = 1 + size.width * 3;
+  const scanlines = new Uint8Array(rowBytes * size.height);
+  for (let y = 0; y < size.height; y++) {
+    const row = y * rowBytes;
+    scanlines[row] = 1;
+    for (let x = 0; x < size.width; x++) {
+      const p = (y * size.width + x) * 4;
+      const at = row + 1 + x * 3;
+      for (let c = 0; c < 3; c++) scanlines[at + c] = (rgba[p + c] - (x > 0 ? rgba[p - 4 + c] : 0)) & 0xff;
+    }
+  }
+  return pngFromScanlines({ ...size, bitDepth: 8, colorType: 2 }, scanlines, level);
+}

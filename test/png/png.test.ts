@@ -2,7 +2,7 @@
 // and structure checks reject what the format forbids.
 import { describe, expect, test } from "bun:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
-import { pngDecodeProblem } from "../../src/png/check.ts";
+import { pngDecodeProblem } from "../../src/png/decode.ts";
 import { crc32 } from "../../src/png/crc32.ts";
 import { PngFormatError, readPngHeader } from "../../src/png/header.ts";
 import { pngChunk, pngFromScanlines } from "../../src/png/write.ts";

@@ -119,7 +119,7 @@ for (const video of [{ width: 1920, height: 1080 }, { width: 640, height: 360 },
       expect(Buffer.from(update.rgba).equals(Buffer.from(whole))).toBe(true);
       await Bun.sleep(0);
     }
-  });
+  }, 30_000);
 }
 
 test("odd row spans are widened to whole 2x2 blocks", () => {

@@ -116,13 +116,13 @@ describe("RDP-era sessions in the compositor", () => {
     expect(psnrRgba(rgbaOf(c.takeFrameUpdate(VIDEO).rgba), before)).toBeLessThan(Infinity);
   }, 60_000);
 
-  test("frames come from the RDP screen's own pixels; the canvas catches up whenever it is used", () => {
-    // Frames at screen size are copied from the decoder, not read back from the canvas; the canvas (previews,
-    // thumbnails, scaling, a PNG tile in the RDP era) is brought up to date when it is used. Both must agree.
+  test("frames and previews come from the RDP screen's own pixels, PNG tiles of the RDP era included", () => {
+    // Frames at screen size are copied from the decoder's pixels; a preview at video size is fitted from the
+    // same pixels by another path (the resampler, 1:1). Both must agree, before and after a PNG tile.
     const c = new Compositor({ pointer: false });
     const canvasPicture = (): Uint8Array => {
       const ctx = createCanvas(VIDEO.width, VIDEO.height).getContext("2d");
-      expect(c.drawPreview(ctx, { x: 0, y: 0, ...VIDEO }, VIDEO)).toBe(true);
+      expect(c.drawPreview(ctx, { x: 0, y: 0, ...VIDEO })).toBe(true);
       return new Uint8Array(ctx.getImageData(0, 0, VIDEO.width, VIDEO.height).data.buffer);
     };
     let next = 0;
@@ -131,7 +131,7 @@ describe("RDP-era sessions in the compositor", () => {
       const frame = rgbaOf(c.takeFrameUpdate(VIDEO).rgba);
       expect(Buffer.from(frame).equals(Buffer.from(canvasPicture()))).toBe(true);
     }
-    // A frame update that changes nothing after the canvas was used is still the same picture.
+    // A frame update that changes nothing after a preview was made is still the same picture.
     expect(c.takeFrameUpdate(VIDEO).same).toBe(true);
     // A PNG tile drawn in the RDP era is in the frames, and RDP updates after it still are too.
     const tile = createCanvas(100, 50);

@@ -1,18 +1,23 @@
-// Builds the remote screen on a canvas from a session's picture messages, in order (decoded once, by the
-// session), for every era: ClientScreenSpec clears to black and resizes; PNGFrame/PNG2Frame tiles are
-// pasted at their rectangles; RDPConnectionActivated starts a new RDP screen (and resizes) and each
-// RDPFastPathPDU is decoded onto it (rdpScreen.ts: frames at screen size read the decoder's own pixels,
-// the canvas catches up when it is used), the RDP pointer overlaid on frames. Bad input is
+// Builds the remote screen from a session's picture messages, in order (decoded once, by the session),
+// for every era, as RGBA in memory (screenPixels.ts): ClientScreenSpec clears to black and resizes;
+// PNGFrame/PNG2Frame tiles are decoded (src/png) and pasted at their rectangles; RDPConnectionActivated
+// starts a new RDP screen (and resizes) and each RDPFastPathPDU is decoded onto it (rdpScreen.ts); the
+// RDP pointer is overlaid on frames. Frames at screen size are copied from those pixels; a canvas is used
+// only to fit a screen of another size into the video, and for thumbnails and previews. Bad input is
 // rejected before it touches the picture, so one broken message never corrupts what follows.
-import { createCanvas, Image, type Canvas, type SKRSContext2D } from "@napi-rs/canvas";
+import type { SKRSContext2D } from "@napi-rs/canvas";
 import { validateTile } from "../../tdp/codec.ts";
 import { TdpCodecError } from "../../tdp/errors.ts";
 import { LIMITS, MessageType, tileRect, type PictureMessage, type PNG2Frame, type PNGFrame } from "../../tdp/messages.ts";
 import type { PointerState } from "../../rdp/index.ts";
 import { MAX_SCREEN_PIXELS, placeScreen, type Size } from "./fit.ts";
-import { pngDecodeProblem } from "../../png/check.ts";
+import { decodePng, type DecodedPng } from "../../png/decode.ts";
+import { PngFormatError } from "../../png/header.ts";
 import { PointerOverlay } from "./pointerOverlay.ts";
 import { RdpScreen } from "./rdpScreen.ts";
+import { ScreenPixels } from "./screenPixels.ts";
+import { FitResampler } from "./fitResampler.ts";
+import { pngFromRgba } from "../../png/write.ts";
 import { errorMessage } from "../../errorMessage.ts";
 
 export type ApplyOutcome =
@@ -42,12 +47,12 @@ export interface FrameUpdate {
 
 /** Tiles this big (a 1080p screen's pixels) are followed by a collection; see drawTile. */
 const BIG_TILE_PIXELS = 1920 * 1080;
-const EMPTY_PNG = Buffer.alloc(0);
 
 export class Compositor {
-  private screen: Canvas | null = null;
-  private ctx: SKRSContext2D | null = null;
-  private output: { canvas: Canvas; ctx: SKRSContext2D } | null = null;
+  /** The screen's picture (the RDP decoder's own in the RDP era). */
+  private pixels: ScreenPixels | null = null;
+  /** Resamplers from the screen to the picture sizes asked for (video, preview tile, thumbnail). */
+  private readonly fits = new Map<string, FitResampler>();
   private changed = false;
   /** Rows drawn since the last frame update, or "all" (a new screen, or before the first update). */
   private changedRows: Array<[number, number]> | "all" = "all";
@@ -57,11 +62,6 @@ export class Compositor {
   private spare: Uint8ClampedArray | null = null;
   /** The RDP connection's screen, while the session is in the RDP era. */
   private rdp: RdpScreen | null = null;
-  /**
-   * The RDP screen's own pixels are the picture (frames read from them, not from the canvas): true from the
-   * connection until something else (a PNG tile) is drawn on the canvas.
-   */
-  private rdpDirect = false;
   private readonly pointer: PointerOverlay | null;
 
   constructor(options: CompositorOptions = {}) {
@@ -70,7 +70,7 @@ export class Compositor {
 
   /** The current screen size, or null before the first ClientScreenSpec. */
   get screenSize(): Size | null {
-    return this.screen ? { width: this.screen.width, height: this.screen.height } : null;
+    return this.pixels ? { width: this.pixels.width, height: this.pixels.height } : null;
   }
 
   /** True when the picture changed since the last frame was taken. */
@@ -78,17 +78,10 @@ export class Compositor {
     return this.changed;
   }
 
-  /**
-   * Lets go of the native pixel memory now (the screen, the output canvas, the RDP framebuffer) rather than
-   * whenever the collector finalises the canvases: a big screen holds tens of MB outside the JS heap, which
-   * the collector does not see, so ended sessions would otherwise stack up. The compositor is unusable after.
-   */
+  /** Lets go of the picture's buffers (tens of MB for a big screen). The compositor is unusable after. */
   release(): void {
-    shrink(this.screen);
-    shrink(this.output?.canvas ?? null);
-    this.screen = null;
-    this.ctx = null;
-    this.output = null;
+    this.pixels = null;
+    this.fits.clear();
     this.frame = null;
     this.spare = null;
     this.rdp = null;
@@ -111,8 +104,7 @@ export class Compositor {
 
   /**
    * The picture as RGBA at `video` size: the screen fitted into it (aspect kept, centred, black
-   * bars). Marks the picture clean. Callers must let the event loop turn between calls: the native
-   * readback buffer is freed only then.
+   * bars). Marks the picture clean.
    */
   takeFrame(video: Size): Uint8ClampedArray {
     const placed = this.placedPointer(video);
@@ -124,116 +116,74 @@ export class Compositor {
   /** takeFrame without the pointer. */
   private readPicture(video: Size): Uint8ClampedArray {
     this.changed = false;
-    if (!this.screen || !this.ctx) return blackRgba(video);
-    if (this.screen.width === video.width && this.screen.height === video.height) {
-      if (this.rdp && this.rdpDirect) return new Uint8ClampedArray(this.rdp.rgba);
-      return this.syncedCtx()!.getImageData(0, 0, video.width, video.height).data;
+    if (!this.pixels) return blackRgba(video);
+    if (this.pixels.width === video.width && this.pixels.height === video.height) return new Uint8ClampedArray(this.pixels.rgba);
+    const frame = new Uint8ClampedArray(video.width * video.height * 4);
+    this.fitInto(video).render(this.pixels.rgba, frame);
+    return frame;
+  }
+
+  /** The resampler fitting the current screen into a picture of `size` (kept for the screen's life). */
+  private fitInto(size: Size): FitResampler {
+    const screen = this.screenSize!;
+    const key = `${size.width}x${size.height}`;
+    let fit = this.fits.get(key);
+    if (!fit || fit.screen.width !== screen.width || fit.screen.height !== screen.height) {
+      fit = new FitResampler(screen, size);
+      this.fits.set(key, fit);
     }
-    this.syncedCtx();
-    const out = this.outputCanvas(video);
-    this.drawFitted(out.ctx, video, null);
-    return out.ctx.getImageData(0, 0, video.width, video.height).data;
+    return fit;
   }
 
   /**
-   * Draws the screen fitted into `video` (black bars) on the output canvas: everywhere, or only within
-   * the video row spans `rows` (a clip, so the pixels there come out exactly as in a whole draw).
+   * Draws the picture as the video shows it (screen fitted, black bars) into the rectangle of `ctx`: a
+   * seek-bar preview tile. Without the pointer (too small to matter at tile size). False before any screen.
    */
-  private drawFitted(ctx: SKRSContext2D, video: Size, rows: ReadonlyArray<readonly [number, number]> | null): void {
-    if (!this.screen) return;
-    const place = placeScreen(this.screenSize ?? video, video);
-    if (rows !== null) {
-      ctx.save();
-      ctx.beginPath();
-      for (const [from, to] of rows) ctx.rect(0, from, video.width, to - from);
-      ctx.clip();
-    }
-    ctx.fillStyle = "#000";
-    ctx.fillRect(0, 0, video.width, video.height);
-    ctx.imageSmoothingEnabled = !place.unscaled;
-    ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(this.screen, place.x, place.y, place.width, place.height);
-    if (rows !== null) ctx.restore();
-  }
-
-  /**
-   * The video rows that screen rows `rows` can change once the screen is fitted into `video`: scaled,
-   * offset, and widened by the reach of the resampling filter (its taps, and the mipmap levels a
-   * downscale blends), so a redraw of just these rows matches a whole redraw.
-   */
-  private videoRowsOf(rows: ReadonlyArray<readonly [number, number]>, video: Size): Array<[number, number]> {
-    const screen = this.screenSize ?? video;
-    const place = placeScreen(screen, video);
-    const scale = place.height / screen.height;
-    const reach = place.unscaled ? 0 : Math.ceil(3 * Math.max(scale, 1 / scale)) + 2;
-    return rows.map(([from, to]) => [
-      Math.max(0, Math.floor(place.y + from * scale) - reach),
-      Math.min(video.height, Math.ceil(place.y + to * scale) + reach),
-    ]);
-  }
-
-  /**
-   * Draws the picture as the video shows it at `video` size (screen fitted, black bars) scaled into the
-   * rectangle: a seek-bar preview tile. Without the pointer (too small to matter at tile size). False before any screen.
-   */
-  drawPreview(ctx: SKRSContext2D, rect: { x: number; y: number; width: number; height: number }, video: Size): boolean {
-    if (!this.screen) return false;
-    this.syncedCtx();
-    const place = placeScreen(this.screenSize ?? video, video);
-    const sx = rect.width / video.width;
-    const sy = rect.height / video.height;
-    ctx.fillStyle = "#000";
-    ctx.fillRect(rect.x, rect.y, rect.width, rect.height);
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(this.screen, rect.x + place.x * sx, rect.y + place.y * sy, place.width * sx, place.height * sy);
+  drawPreview(ctx: SKRSContext2D, rect: { x: number; y: number; width: number; height: number }): boolean {
+    if (!this.pixels) return false;
+    const tile = ctx.createImageData(rect.width, rect.height);
+    this.fitInto(rect).render(this.pixels.rgba, tile.data);
+    ctx.putImageData(tile, rect.x, rect.y);
     return true;
   }
 
   /** A small PNG of the current screen, `maxWidth` wide at most (aspect kept), or null before any screen. */
   thumbnailPng(maxWidth = DEFAULT_THUMBNAIL_WIDTH): Uint8Array | null {
-    if (!this.screen) return null;
-    this.syncedCtx();
-    const scale = Math.min(1, maxWidth / this.screen.width);
-    const width = Math.max(1, Math.round(this.screen.width * scale));
-    const height = Math.max(1, Math.round(this.screen.height * scale));
-    const thumb = createCanvas(width, height);
-    const ctx = thumb.getContext("2d");
-    ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(this.screen, 0, 0, width, height);
-    return new Uint8Array(thumb.toBuffer("image/png"));
+    const screen = this.screenSize;
+    if (!this.pixels || !screen) return null;
+    const scale = Math.min(1, maxWidth / screen.width);
+    const size = { width: Math.max(1, Math.round(screen.width * scale)), height: Math.max(1, Math.round(screen.height * scale)) };
+    const rgba = new Uint8Array(size.width * size.height * 4);
+    this.fitInto(size).render(this.pixels.rgba, rgba);
+    return pngFromRgba(size, rgba);
   }
 
   /**
-   * Like takeFrame, but into a buffer the compositor keeps (valid until the next call) and reading
-   * back only the rows drawn since the previous call, which it also returns (null: all rows) so the
-   * encoder converts only those. Reading back a whole 1080p picture from the canvas costs ~13 ms; a few
-   * tiles, well under one. An RDP screen at video size is copied from the decoder's pixels instead, which
-   * costs a memcpy of the changed rows, so it always takes the partial way.
+   * Like takeFrame, but into a buffer the compositor keeps (valid until the next call) and taking only
+   * the rows drawn since the previous call, which it also returns (null: all rows) so the encoder
+   * converts only those. A screen at video size is copied from its pixels (a memcpy of the changed rows);
+   * a screen of another size is fitted again in just the video rows its changed rows reach.
    */
   takeFrameUpdate(video: Size): FrameUpdate {
     const placed = this.placedPointer(video);
-    const unscaled = this.screen !== null && this.screen.width === video.width && this.screen.height === video.height;
-    // A screen of another size is fitted into the output canvas, which holds the last picture: only the
-    // video rows the changed screen rows reach are redrawn there and read back.
-    const fitted = !unscaled && this.screen !== null && this.output !== null && this.output.canvas.width === video.width && this.output.canvas.height === video.height;
-    const screenRows = this.changedRows === "all" ? "all" : fitted ? this.videoRowsOf(this.changedRows, video) : this.changedRows;
+    const pixels = this.pixels;
+    const direct = pixels !== null && pixels.width === video.width && pixels.height === video.height ? pixels.rgba : null;
+    const fit = direct === null && pixels !== null ? this.fitInto(video) : null;
+    const screenRows = this.changedRows === "all" ? "all" : fit !== null ? fit.pictureRowsOf(this.changedRows) : this.changedRows;
     const rows = screenRows === "all" ? "all" : [...screenRows, ...(this.pointer?.rowsToRefresh(placed, video) ?? [])];
     this.changedRows = [];
     const merged = rows === "all" ? null : mergeRows(rows);
-    const changedArea = merged === null ? Infinity : merged.reduce((n, [a, b]) => n + b - a, 0);
-    const rdp = unscaled && this.rdp && this.rdpDirect ? this.rdp.rgba : null;
     const bytes = video.width * video.height * 4;
     const previous = this.frame !== null && this.frame.length === bytes ? this.frame : null;
     // Made only when one is needed (the first update at a size): the frames then take turns in the two buffers.
     const spareBuffer = () => (this.spare !== null && this.spare.length === bytes ? this.spare : new Uint8ClampedArray(bytes));
-    if ((!unscaled && !fitted) || !this.ctx || merged === null || previous === null || (rdp === null && changedArea > video.height * 0.6)) {
+    if (pixels === null || merged === null || previous === null) {
       let next: Uint8ClampedArray;
-      if (rdp !== null && previous !== null) {
-        // The whole RDP screen into the spare buffer: no allocation per frame.
+      if (direct !== null && previous !== null) {
+        // The whole screen into the spare buffer: no allocation per frame.
         this.changed = false;
         next = spareBuffer();
-        next.set(rdp);
+        next.set(direct);
         this.pointer?.draw(next, video, placed);
       } else {
         next = this.takeFrame(video);
@@ -249,16 +199,10 @@ export class Compositor {
     const frame = previous;
     const rowBytes = video.width * 4;
     for (const [from, to] of merged) spare.set(frame.subarray(from * rowBytes, to * rowBytes), from * rowBytes);
-    if (rdp !== null) {
-      for (const [from, to] of merged) frame.set(rdp.subarray(from * rowBytes, to * rowBytes), from * rowBytes);
-    } else if (fitted) {
-      this.syncedCtx();
-      const out = this.outputCanvas(video);
-      this.drawFitted(out.ctx, video, merged);
-      for (const [from, to] of merged) frame.set(out.ctx.getImageData(0, from, video.width, to - from).data, from * rowBytes);
+    if (direct !== null) {
+      for (const [from, to] of merged) frame.set(direct.subarray(from * rowBytes, to * rowBytes), from * rowBytes);
     } else {
-      const ctx = this.syncedCtx()!;
-      for (const [from, to] of merged) frame.set(ctx.getImageData(0, from, video.width, to - from).data, from * rowBytes);
+      fit!.render(pixels.rgba, frame, merged);
     }
     this.pointer?.draw(frame, video, placed);
     const same = merged.every(([from, to]) => sameBytes(spare.subarray(from * rowBytes, to * rowBytes), frame.subarray(from * rowBytes, to * rowBytes)));
@@ -267,26 +211,27 @@ export class Compositor {
 
   /** The RDP pointer in video coordinates, when there is one to draw. */
   private placedPointer(video: Size): PointerState | null {
-    if (!this.pointer || !this.rdp || !this.screen) return null;
-    const screen = { width: this.screen.width, height: this.screen.height };
+    const screen = this.screenSize;
+    if (!this.pointer || !this.rdp || !screen) return null;
     return this.pointer.place(this.rdp.pointer, screen, placeScreen(screen, video));
   }
 
   private startRdp(width: number, height: number): ApplyOutcome {
-    const outcome = this.resize(width, height);
-    if (outcome.kind !== "resized") return outcome;
+    const refused = screenSizeProblem(width, height);
+    if (refused !== null) return { kind: "rejected", reason: refused };
+    let rdp: RdpScreen;
     try {
-      this.rdp = RdpScreen.open(width, height);
-      this.rdpDirect = true;
+      rdp = RdpScreen.open(width, height);
     } catch (e) {
-      this.rdp = null;
       return { kind: "rejected", reason: `RDP screen ${width}x${height}: ${errorMessage(e)}` };
     }
-    return outcome;
+    this.newScreen(rdp.pixels);
+    this.rdp = rdp;
+    return { kind: "resized", width, height };
   }
 
   private applyRdp(pdu: Uint8Array): ApplyOutcome {
-    if (!this.rdp || !this.ctx) return { kind: "rejected", reason: "RDPFastPathPDU before any RDPConnectionActivated" };
+    if (!this.rdp) return { kind: "rejected", reason: "RDPFastPathPDU before any RDPConnectionActivated" };
     const applied = this.rdp.apply(pdu);
     const problems = applied.problems.length > 0 ? { problems: applied.problems } : {};
     for (const r of applied.dirty) if (this.changedRows !== "all") this.changedRows.push([r.top, r.bottom]);
@@ -297,32 +242,29 @@ export class Compositor {
   }
 
   private resize(width: number, height: number): ApplyOutcome {
-    if (width < 1 || height < 1 || width > LIMITS.maxScreen || height > LIMITS.maxScreen) {
-      return { kind: "rejected", reason: `screen ${width}x${height} is outside 1x1..${LIMITS.maxScreen}x${LIMITS.maxScreen}` };
-    }
-    if (width * height > MAX_SCREEN_PIXELS) {
-      return { kind: "rejected", reason: `screen ${width}x${height} has more than ${MAX_SCREEN_PIXELS} pixels (two 4K screens)` };
-    }
-    shrink(this.screen); // the old screen's pixels go now, before the new ones are allocated
-    const canvas = createCanvas(width, height);
-    const ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#000";
-    ctx.fillRect(0, 0, width, height);
-    this.screen = canvas;
-    this.ctx = ctx;
+    const refused = screenSizeProblem(width, height);
+    if (refused !== null) return { kind: "rejected", reason: refused };
+    this.pixels = null; // the old screen's pixels can go before the new ones are allocated
+    this.newScreen(ScreenPixels.black(width, height));
+    return { kind: "resized", width, height };
+  }
+
+  private newScreen(pixels: ScreenPixels): void {
+    this.pixels = pixels;
+    this.fits.clear();
     this.rdp = null;
     this.changed = true;
     this.changedRows = "all";
-    return { kind: "resized", width, height };
   }
 
   private drawTile(tile: PNGFrame | PNG2Frame): ApplyOutcome {
     const name = tile.type === MessageType.PNGFrame ? "PNGFrame" : "PNG2Frame";
-    if (!this.screen || !this.ctx) return { kind: "rejected", reason: `${name} before any ClientScreenSpec` };
+    const pixels = this.pixels;
+    if (!pixels) return { kind: "rejected", reason: `${name} before any ClientScreenSpec` };
     const rect = tileRect(tile);
     const where = `${name} at ${rect.left},${rect.top}-${rect.right},${rect.bottom}`;
-    if (rect.right > this.screen.width || rect.bottom > this.screen.height) {
-      return { kind: "rejected", reason: `${where} falls outside the ${this.screen.width}x${this.screen.height} screen` };
+    if (rect.right > pixels.width || rect.bottom > pixels.height) {
+      return { kind: "rejected", reason: `${where} falls outside the ${pixels.width}x${pixels.height} screen` };
     }
     try {
       validateTile(tile);
@@ -330,51 +272,37 @@ export class Compositor {
       if (e instanceof TdpCodecError) return { kind: "rejected", reason: `${where}: ${e.reason}` };
       throw e;
     }
-    const problem = pngDecodeProblem(tile.png);
-    if (problem !== null) return { kind: "rejected", reason: `${where}: PNG does not decode: ${problem}` };
-    const image = new Image();
-    image.src = tile.png;
+    let image: DecodedPng;
+    try {
+      image = decodePng(tile.png);
+    } catch (e) {
+      if (e instanceof PngFormatError) return { kind: "rejected", reason: `${where}: PNG does not decode: ${e.message}` };
+      throw e;
+    }
     if (image.width !== rect.right - rect.left || image.height !== rect.bottom - rect.top) {
-      return { kind: "rejected", reason: `${where}: PNG does not decode` };
+      return { kind: "rejected", reason: `${where}: PNG is ${image.width}x${image.height}` };
     }
-    this.syncedCtx()!.drawImage(image, rect.left, rect.top);
-    this.rdpDirect = false; // the canvas now holds something the RDP screen does not
-    // A big tile leaves tens of MB behind (the inflate check's buffer, the decoded image) that the
-    // collector would otherwise keep until later: a burst of them must not stack up.
-    if ((rect.right - rect.left) * (rect.bottom - rect.top) >= BIG_TILE_PIXELS) {
-      image.src = EMPTY_PNG; // drops the decoded bitmap now (the Image itself goes with the collection)
-      Bun.gc(true);
-    }
+    pixels.paste(rect.left, rect.top, image.width, image.height, image.rgba, image.opaque);
+    // A big tile leaves tens of MB behind (the inflated rows, the decoded picture) that the collector
+    // would otherwise keep until later: a burst of them must not stack up.
+    if (image.width * image.height >= BIG_TILE_PIXELS) Bun.gc(true);
     this.changed = true;
     if (this.changedRows !== "all") this.changedRows.push([rect.top, rect.bottom]);
     return { kind: "drawn" };
   }
+}
 
-  /** The screen's canvas, first brought up to date with what the RDP screen drew since it was last used. */
-  private syncedCtx(): SKRSContext2D | null {
-    if (this.rdp && this.ctx) this.rdp.syncCanvas(this.ctx);
-    return this.ctx;
+/** Why a screen of this size is refused, or null. */
+function screenSizeProblem(width: number, height: number): string | null {
+  if (width < 1 || height < 1 || width > LIMITS.maxScreen || height > LIMITS.maxScreen) {
+    return `screen ${width}x${height} is outside 1x1..${LIMITS.maxScreen}x${LIMITS.maxScreen}`;
   }
-
-  private outputCanvas(video: Size): { canvas: Canvas; ctx: SKRSContext2D } {
-    if (!this.output || this.output.canvas.width !== video.width || this.output.canvas.height !== video.height) {
-      shrink(this.output?.canvas ?? null);
-      const canvas = createCanvas(video.width, video.height);
-      this.output = { canvas, ctx: canvas.getContext("2d") };
-    }
-    return this.output;
-  }
+  if (width * height > MAX_SCREEN_PIXELS) return `screen ${width}x${height} has more than ${MAX_SCREEN_PIXELS} pixels (two 4K screens)`;
+  return null;
 }
 
 function sameBytes(a: Uint8ClampedArray, b: Uint8ClampedArray): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-}
-
-/** Resizing a canvas to 1×1 frees its native surface at once (the wrapper goes with the collection). */
-function shrink(canvas: Canvas | null): void {
-  if (!canvas) return;
-  canvas.width = 1;
-  canvas.height = 1;
 }
 
 /** Sorted, overlapping or touching spans joined. */

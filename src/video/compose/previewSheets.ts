@@ -54,7 +54,7 @@ export class PreviewSheets {
     }
     const i = this.tiles.length;
     const rect = { x: (i % PREVIEW_COLUMNS) * PREVIEW_TILE_WIDTH, y: Math.floor(i / PREVIEW_COLUMNS) * tileHeight, width: PREVIEW_TILE_WIDTH, height: tileHeight };
-    if (!compositor.drawPreview(this.ctx, rect, video)) return out;
+    if (!compositor.drawPreview(this.ctx, rect)) return out;
     this.tiles.push(Math.round(ptsMs));
     this.unsent = true;
     const full = this.tiles.length === PREVIEW_COLUMNS * PREVIEW_ROWS;
