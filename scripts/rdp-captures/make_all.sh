@@ -4,6 +4,7 @@
 #                      xrdp xorgxrdp openssl python3
 # ), as root (xrdp needs a local user). Everything listens on 127.0.0.1 only.
 #   scripts/rdp-captures/make_all.sh [name...]     names: planar interleaved16 interleaved15 xrdp-rfx rfx-1080p
+#                                                        rfx-office-1080p (5 minutes; not in the default set)
 # RDP_WORK (default /tmp/rdp-captures) is scratch space; it is left behind for inspection.
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
@@ -72,5 +73,19 @@ if want rfx-1080p; then
   NAME=rfx-1080p SIZE=1920x1080 CLIENT_ARGS="/bpp:32 /rfx" SECS=17 SHOTS=3 SERVER_PORT=3395 MITM_PORT=3396 \
     SOURCE_DISPLAY=:93 CLIENT_DISPLAY=:94 ACTIVITY=activity_typing.sh bash "$here/capture.sh"
   finish rfx-1080p 1920 1080
+fi
+# 1920x1080 RemoteFX of five minutes of office work (typing, reading, scrolling, window switches; nothing
+# animates by itself), for benchmarks. OFFICE_SECS shortens it for a trial run.
+if want rfx-office-1080p; then
+  secs=${OFFICE_SECS:-300}
+  bash "$here/start_office_desktop.sh" :95 1920x1080
+  started+=($(cat pids/xvfb95 pids/document95 pids/shell95 pids/editor95))
+  bg Xvfb :96 -screen 0 1920x1200x24 -nolisten tcp
+  HOME=$RDP_WORK/home DISPLAY=:95 bg freerdp-shadow-cli /port:3397 /bind-address:127.0.0.1 -auth /sec:tls > shadow95.log 2>&1
+  sleep 2
+  OFFICE_SECS=$((secs - 8)) NAME=rfx-office-1080p SIZE=1920x1080 CLIENT_ARGS="/bpp:32 /rfx" SECS=$secs \
+    SHOTS=$((secs / 30)) SERVER_PORT=3397 MITM_PORT=3398 SOURCE_DISPLAY=:95 CLIENT_DISPLAY=:96 \
+    ACTIVITY=activity_office.sh bash "$here/capture.sh"
+  finish rfx-office-1080p 1920 1080
 fi
 echo "fixtures in $fixtures"

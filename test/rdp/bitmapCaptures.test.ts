@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { createRdpDecoder } from "../../src/rdp/decoder";
 import { psnrRgba } from "./capture";
-import { fixturePicture, readRdpFixture } from "./fixtures";
+import { fixturePicture, hasRdpFixture, readRdpFixture } from "./fixtures";
 
 // The client paints an update some time after its bytes pass the capturing proxy, and the captures were made on a
 // busy machine, so the picture at t shows the screen as it was at some record boundary in (t − CLIENT_LAG_MS, t].
@@ -79,4 +79,13 @@ describe("real RDP captures through the decoder", () => {
     expect(r.rfxFrames).toBeGreaterThan(100);
     expect(r.problems).toEqual({});
   }, 180_000);
+
+  // five minutes of office work is 12 MB of RemoteFX, too big to commit: checked when made
+  // (scripts/rdp-captures/make_all.sh rfx-office-1080p), as the benchmarks use it
+  test.skipIf(!hasRdpFixture("rfx-office-1080p"))("1080p RemoteFX of office work, when made: ≥ 40 dB against the client", async () => {
+    const r = await replay("rfx-office-1080p");
+    expect(r.psnr.length).toBeGreaterThanOrEqual(8);
+    for (const p of r.psnr) expect(p.db).toBeGreaterThanOrEqual(40);
+    expect(r.problems).toEqual({});
+  }, 300_000);
 });

@@ -1,7 +1,7 @@
 // The RDP captures under test/fixtures/rdp/ (made by scripts/rdp-captures/make_all.sh): a gzipped .tdpcap of
 // TDP 31 + TDP 29 records, and the client's own pictures at a few times (truth/).
 import { createCanvas, loadImage } from "@napi-rs/canvas";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { readTdpcap, type TdpcapRecord } from "../../src/tdp/tdpcap";
@@ -19,6 +19,11 @@ export interface RdpFixture {
   height: number;
   pdus: FixturePdu[];
   truth: { file: string; t_ms: number }[];
+}
+
+/** Whether a fixture is there: the office capture is made on demand, not committed. */
+export function hasRdpFixture(name: string): boolean {
+  return existsSync(join(RDP_FIXTURES_DIR, name, `${name}.tdpcap.gz`));
 }
 
 /** A fixture's TDP records as captured (TDP 31, then TDP 29 per PDU), with their delays. */
