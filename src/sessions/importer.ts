@@ -119,7 +119,7 @@ async function timeline(bytes: Uint8Array, plan: FramePlan): Promise<{ markers: 
     }
     if (frame.messages.some((m) => PICTURE_TYPES.has(m.type))) {
       hasPictures = true;
-      plan.picture(e.delayMs);
+      plan.picture(e.delayMs, rdpBytesOf(frame));
     }
     for (const msg of frame.messages) {
       if (msg.type === MessageType.ClipboardData) {
@@ -169,6 +169,13 @@ export async function storeImport(services: ImportDeps, bytes: Uint8Array): Prom
 
 /** Ids being imported on this node, per catalog (one per server). */
 const inFlightByCatalog = new WeakMap<Catalog, Set<string>>();
+
+/** Bytes of RDP fast-path updates in a recorded frame: the frame plan weighs their decoding by them. */
+function rdpBytesOf(frame: DesktopFrame): number {
+  let bytes = 0;
+  for (const m of frame.messages) if (m.type === MessageType.RDPFastPathPDU) bytes += m.data.length;
+  return bytes;
+}
 
 function importsInFlight(catalog: Catalog): Set<string> {
   let ids = inFlightByCatalog.get(catalog);

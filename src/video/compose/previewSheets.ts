@@ -1,8 +1,9 @@
 // Seek-bar previews, made in the video worker from the picture it already composes (no second decode): a
 // small tile of the video's picture at most every PREVIEW_INTERVAL_MS of session time (only when a frame is
 // taken, i.e. when the screen changed), packed into JPEG sprite sheets of COLUMNS × ROWS tiles. A live
-// session sends its current sheet again after every tile (so viewers' previews keep up); an import sends
-// each sheet once, when full or at the end.
+// session sends its current sheet with its first tile, then again at most every LIVE_SHEET_EVERY_MS of session
+// time (so viewers' previews keep up without a JPEG of the whole sheet per tile), when full and at the end; an
+// import sends each sheet once, when full or at the end.
 import { createCanvas, type Canvas, type SKRSContext2D } from "@napi-rs/canvas";
 import type { Compositor } from "./compositor.ts";
 import type { Size } from "./fit.ts";
@@ -12,6 +13,8 @@ export const PREVIEW_TILE_WIDTH = 160;
 export const PREVIEW_COLUMNS = 10;
 export const PREVIEW_ROWS = 10;
 const JPEG_QUALITY = 75;
+/** A live sheet is sent again at most this often: a JPEG of the whole sheet per tile (every 2 s) cost a live office session a third of its preview time. */
+export const LIVE_SHEET_EVERY_MS = 6000;
 
 /** One sheet as it is now: its name (unique within the recording), the image and the time of each tile. */
 export interface PreviewSheet {
@@ -32,6 +35,8 @@ export class PreviewSheets {
   private sheetNumber = 0;
   private nextDueMs = 0;
   private unsent = false;
+  /** Session time the live sheet was last sent. */
+  private sentMs = -Infinity;
 
   /** `prefix` keeps sheet names of parallel import windows apart. */
   constructor(private readonly options: { live: boolean; prefix: string; intervalMs?: number }) {}
@@ -59,6 +64,8 @@ export class PreviewSheets {
     this.unsent = true;
     const full = this.tiles.length === PREVIEW_COLUMNS * PREVIEW_ROWS;
     if (!full && !this.options.live) return out;
+    if (!full && this.tiles.length > 1 && ptsMs < this.sentMs + LIVE_SHEET_EVERY_MS) return out;
+    this.sentMs = ptsMs;
     out.push(await this.encode());
     if (full) {
       this.sheetNumber++;
