@@ -13,7 +13,7 @@ export const PREVIEW_TILE_WIDTH = 160;
 export const PREVIEW_COLUMNS = 10;
 export const PREVIEW_ROWS = 10;
 const JPEG_QUALITY = 75;
-/** A live sheet is sent again at most this often: a JPEG of the whole sheet per tile (every 2 s) cost a live office session a third of its preview time. */
+/** A live sheet is sent again at most this often: a JPEG of the whole sheet after every tile (every 2 s) was a third of a live office session's preview time. */
 export const LIVE_SHEET_EVERY_MS = 6000;
 
 /** One sheet as it is now: its name (unique within the recording), the image and the time of each tile. */
