@@ -207,34 +207,21 @@ type RowConverter = (line: Uint8Array, width: number, out: Uint8Array, at: numbe
 function converter({ header, palette, transparency }: PngParts): RowConverter {
   const { colorType, bitDepth } = header;
   const wide = bitDepth === 16;
-  if (colorType === 6) {
-    const bytes = wide ? 8 : 4;
+  if (colorType === 6 || colorType === 2) {
+    // RGBA, or RGB opaque but where tRNS names the one transparent colour.
+    const hasAlpha = colorType === 6;
     const hi = wide ? 2 : 1;
+    const bytes = (hasAlpha ? 4 : 3) * hi;
+    const key = !hasAlpha && transparency !== null && transparency.length >= 6 ? transparency : null;
+    const isKey = (line: Uint8Array, i: number) =>
+      key !== null && sampleAt(line, i, wide) === sampleAt(key, 0, true) && sampleAt(line, i + hi, wide) === sampleAt(key, 2, true) && sampleAt(line, i + 2 * hi, wide) === sampleAt(key, 4, true);
     return (line, width, out, at, step) => {
       let opaque = true;
       for (let x = 0, i = 0; x < width; x++, i += bytes, at += step) {
         out[at] = line[i];
         out[at + 1] = line[i + hi];
         out[at + 2] = line[i + 2 * hi];
-        const a = (out[at + 3] = line[i + 3 * hi]);
-        if (a !== 255) opaque = false;
-      }
-      return opaque;
-    };
-  }
-  if (colorType === 2) {
-    const bytes = wide ? 6 : 3;
-    const hi = wide ? 2 : 1;
-    const key = transparency !== null && transparency.length >= 6 ? transparency : null;
-    return (line, width, out, at, step) => {
-      let opaque = true;
-      for (let x = 0, i = 0; x < width; x++, i += bytes, at += step) {
-        out[at] = line[i];
-        out[at + 1] = line[i + hi];
-        out[at + 2] = line[i + 2 * hi];
-        let a = 255;
-        if (key !== null && sampleAt(line, i, wide) === sampleAt(key, 0, true) && sampleAt(line, i + hi, wide) === sampleAt(key, 2, true) && sampleAt(line, i + 2 * hi, wide) === sampleAt(key, 4, true)) a = 0;
-        out[at + 3] = a;
+        const a = (out[at + 3] = hasAlpha ? line[i + 3 * hi] : isKey(line, i) ? 0 : 255);
         if (a !== 255) opaque = false;
       }
       return opaque;

@@ -2,9 +2,10 @@
 // for every era, as RGBA in memory (screenPixels.ts): ClientScreenSpec clears to black and resizes;
 // PNGFrame/PNG2Frame tiles are decoded (src/png) and pasted at their rectangles; RDPConnectionActivated
 // starts a new RDP screen (and resizes) and each RDPFastPathPDU is decoded onto it (rdpScreen.ts); the
-// RDP pointer is overlaid on frames. Frames at screen size are copied from those pixels; a canvas is used
-// only to fit a screen of another size into the video, and for thumbnails and previews. Bad input is
-// rejected before it touches the picture, so one broken message never corrupts what follows.
+// RDP pointer is overlaid on frames. Frames at screen size are copied from those pixels; a screen of
+// another size, previews and thumbnails are fitted from them (fitResampler.ts). No canvas is drawn on or
+// read back. Bad input is rejected before it touches the picture, so one broken message never corrupts
+// what follows.
 import type { SKRSContext2D } from "@napi-rs/canvas";
 import { validateTile } from "../../tdp/codec.ts";
 import { TdpCodecError } from "../../tdp/errors.ts";
