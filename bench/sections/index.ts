@@ -16,5 +16,6 @@ import cluster from "./cluster.ts";
 import clip from "./clip.ts";
 import signing from "./signing.ts";
 import previews from "./previews.ts";
+import baseline from "./baseline.ts";
 
-export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins, cluster, clip, signing, previews];
+export const SECTIONS: BenchSection[] = [recording, encoder, live, memory, importSpeed, browser, rdpDecode, rdpBitmaps, rdpVideo, hardening, tdpb, logins, cluster, clip, signing, previews, baseline];

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { PreviewIndexView } from "../../src/api/previews.ts";
 import { Compositor } from "../../src/video/compose/compositor.ts";
 import { videoSizeFor } from "../../src/video/compose/fit.ts";
-import { PreviewSheets } from "../../src/video/compose/previewSheets.ts";
+import { LIVE_SHEET_EVERY_MS, PreviewSheets } from "../../src/video/compose/previewSheets.ts";
 import { decodePicture } from "../../src/tdp/picture.ts";
 import type { TdpcapRecord } from "../../src/tdp/tdpcap.ts";
 import { sampleRecords } from "../../test/support/corpus.ts";
@@ -109,7 +109,7 @@ const section: BenchSection = {
     const tilesPerHour = perHour(vod.tiles, officeImport.sessionSeconds);
     out(`Worker time for tiles, the ${officeSeconds} s office session's pictures through PreviewSheets on one thread (drawing the 1080p screen into a 160-px tile, JPEG-encoding sheets): ${vod.tiles} tiles.`);
     out(`- as an import makes them (a sheet encoded when full): **${f(vod.msPerTile, 2)} ms per tile** → ${f((tilesPerHour * vod.msPerTile) / 1000, 1)} CPU-s per session-hour; this import's whole CPU time (decode, compose, encode, previews) was ${f(officeImport.importCpuSeconds, 1)} s, so tiles are about ${f((100 * vod.tiles * vod.msPerTile) / 1000 / officeImport.importCpuSeconds, 1)} % of it.`);
-    out(`- as a live session makes them (the sheet encoded again after every tile, so viewers see new tiles): **${f(live.msPerTile, 2)} ms per tile**, at most one tile per 2 s = ${f(live.msPerTile / 20, 2)} % of one core per live session.`);
+    out(`- as a live session makes them (the sheet encoded with its first tile, then at most every ${LIVE_SHEET_EVERY_MS / 1000} s and when full, so viewers see new tiles): **${f(live.msPerTile, 2)} ms per tile**, at most one tile per 2 s = ${f(live.msPerTile / 20, 2)} % of one core per live session.`);
     out();
     out("Reproduce: `bun run bench -- --only previews`.");
     return lines;

@@ -1,0 +1,90 @@
+// Today's code against the pipeline of 2026-11-25 (commit f2433f3, before the one-way video pipeline,
+// the native encoder, hardening, signing and previews), measured in the same run, turn about: this
+// machine is shared and its absolute figures move from hour to hour, so only same-run ratios say
+// whether something regressed. The old code is checked out into a temporary git worktree and each
+// measurement runs in a fresh process of its own tree.
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { f, Lines, type BenchSection } from "./common.ts";
+
+export const BASELINE_COMMIT = "f2433f3";
+const ROOT = resolve(import.meta.dir, "../..");
+
+/** What one process measures: a script (with `bench` = the tree's bench/ folder) that calls out({ metric: value }). */
+const RUNS: Array<{ script: string; metrics: Array<{ key: string; name: string; better: "lower" | "higher"; digits: number }> }> = [
+  {
+    script: `const { benchLive } = await import(bench + "/server.ts"); const r = await benchLive(2, 45); out({ cpu: r.cpuSecondsPerSessionMinute, lag: r.p99LagMs, ready: r.endToReadyMsMax, mp4: r.mp4MbPerSessionHour });`,
+    metrics: [
+      { key: "cpu", name: "live, 2 × 45 s 1080p office: CPU-s per session-minute", better: "lower", digits: 2 },
+      { key: "lag", name: "live, same run: p99 encoder lag, ms", better: "lower", digits: 0 },
+      { key: "ready", name: "live, same run: session end → MP4 listed ready, ms", better: "lower", digits: 0 },
+      { key: "mp4", name: "live, same run: MP4 MB per session-hour (today's at higher quality: encoder section)", better: "lower", digits: 0 },
+    ],
+  },
+  {
+    script: `const { benchImport } = await import(bench + "/server.ts"); const r = await benchImport(120); out({ speed: r.timesRealTime });`,
+    metrics: [{ key: "speed", name: "import, 120 s 1080p office: × real time", better: "higher", digits: 1 }],
+  },
+  {
+    script: `const { benchRecording } = await import(bench + "/recording.ts"); const fast = await benchRecording({ sessions: 1 }); const paced = await benchRecording({ sessions: 1, speed: 10 }); out({ rate: fast.messagesPerSecond, p50: paced.durableLatencyMs.p50 });`,
+    metrics: [
+      { key: "rate", name: "recording path, sample-720 at max speed: messages/s", better: "higher", digits: 0 },
+      { key: "p50", name: "recording path, sample-720 paced 10×: p50 ms to durable", better: "lower", digits: 2 },
+    ],
+  },
+];
+
+function checkout(): string {
+  const dir = mkdtempSync(join(tmpdir(), "deskreel-baseline-"));
+  const add = Bun.spawnSync(["git", "-C", ROOT, "worktree", "add", "--detach", dir, BASELINE_COMMIT]);
+  if (add.exitCode !== 0) throw new Error(`git worktree add ${BASELINE_COMMIT}: ${add.stderr.toString()}`);
+  // The old tree's dependencies are a subset of today's (same versions of what both use).
+  if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+function measure(tree: string, script: string): Record<string, number> {
+  const body = `const bench = ${JSON.stringify(join(tree, "bench"))}; const out = (v) => console.log("RESULT " + JSON.stringify(v)); ${script} process.exit(0);`;
+  const p = Bun.spawnSync([process.execPath, "-e", body], { cwd: tree, stdout: "pipe", stderr: "pipe" });
+  const line = p.stdout.toString().split("\n").find((l) => l.startsWith("RESULT "));
+  if (p.exitCode !== 0 || !line) throw new Error(`measurement in ${tree} failed (${p.exitCode}): ${p.stderr.toString().slice(-400)}`);
+  return JSON.parse(line.slice(7)) as Record<string, number>;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const section: BenchSection = {
+  name: "baseline",
+  title: `Against the 2026-11-25 pipeline (${BASELINE_COMMIT}), same run`,
+  async run({ quick }) {
+    const { lines, out } = new Lines();
+    const rounds = quick ? 1 : 3;
+    out(`\`bench/sections/baseline.ts\`: each figure measured in a fresh process, alternating between a checkout of ${BASELINE_COMMIT} (2026-11-25) and this tree, ${rounds} round(s) each; the median is shown. Ratios > 1 mean today's code is better.`);
+    out();
+    out("| measure | 2026-11-25 | today | today better by |");
+    out("|---|---|---|---|");
+    const old = checkout();
+    try {
+      for (const run of quick ? RUNS.slice(1, 2) : RUNS) {
+        const before: Array<Record<string, number>> = [];
+        const now: Array<Record<string, number>> = [];
+        for (let round = 0; round < rounds; round++) {
+          before.push(measure(old, run.script));
+          now.push(measure(ROOT, run.script));
+        }
+        for (const m of run.metrics) {
+          const b = median(before.map((r) => r[m.key]));
+          const n = median(now.map((r) => r[m.key]));
+          const ratio = m.better === "lower" ? b / n : n / b;
+          out(`| ${m.name} | ${f(b, m.digits)} | ${f(n, m.digits)} | **${f(ratio, 2)}×** |`);
+        }
+      }
+    } finally {
+      Bun.spawnSync(["git", "-C", ROOT, "worktree", "remove", "--force", old]);
+      rmSync(old, { recursive: true, force: true });
+    }
+    return lines;
+  },
+};
+export default section;
