@@ -124,13 +124,12 @@ export class Compositor {
     return frame;
   }
 
-  /** The resampler fitting the current screen into a picture of `size` (kept for the screen's life). */
+  /** The resampler fitting the current screen into a picture of `size` (a new screen clears them). */
   private fitInto(size: Size): FitResampler {
-    const screen = this.screenSize!;
     const key = `${size.width}x${size.height}`;
     let fit = this.fits.get(key);
-    if (!fit || fit.screen.width !== screen.width || fit.screen.height !== screen.height) {
-      fit = new FitResampler(screen, size);
+    if (!fit) {
+      fit = new FitResampler(this.screenSize!, size);
       this.fits.set(key, fit);
     }
     return fit;

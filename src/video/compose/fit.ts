@@ -19,8 +19,8 @@ export interface Placement {
 export const MAX_VIDEO_PIXELS = 3840 * 2160;
 
 /**
- * Largest screen composed: two 4K monitors side by side. The compositor keeps the whole screen as a
- * canvas and a tile can cover all of it, so this bounds the memory one picture costs (~64 MiB of RGBA);
+ * Largest screen composed: two 4K monitors side by side. The compositor keeps the whole screen as
+ * RGBA in memory and a tile can cover all of it, so this bounds the memory one picture costs (~64 MiB of RGBA);
  * a bigger screen is refused as bad input (it would be scaled down to MAX_VIDEO_PIXELS anyway).
  */
 export const MAX_SCREEN_PIXELS = 2 * MAX_VIDEO_PIXELS;

@@ -1,8 +1,7 @@
 // One session's video inside a worker: messages in order through the compositor, the scheduler
 // deciding when to take a frame, the encoder turning it into H.264. Frames, thumbnails and problems
 // go out through `post`. All work for a session runs on one promise chain, so it never interleaves
-// with itself, and yields to the event loop after each frame (new batches get queued meanwhile, and
-// the canvas frees its readback buffers only then).
+// with itself, and yields to the event loop after each frame (new batches get queued meanwhile).
 import type { PictureMessage } from "../../tdp/messages.ts";
 import { Compositor, DEFAULT_THUMBNAIL_WIDTH } from "../compose/compositor.ts";
 import { videoSizeFor, type Size } from "../compose/fit.ts";
