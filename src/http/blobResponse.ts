@@ -44,8 +44,12 @@ export async function blobResponse(store: BlobStore, key: string, request: Reque
     const { start, end } = decision.range;
     headers.set("content-range", contentRange(decision.range, size));
     headers.set("content-length", String(end - start));
-    return new Response(head ? null : store.stream(key, start, end), { status: 206, headers });
+    return new Response(head ? null : body(store, key, start, end), { status: 206, headers });
   }
   headers.set("content-length", String(size));
-  return new Response(head || size === 0 ? null : store.stream(key, 0, size), { status: 200, headers });
+  return new Response(head || size === 0 ? null : body(store, key, 0, size), { status: 200, headers });
+}
+
+function body(store: BlobStore, key: string, start: number, end: number): Blob | ReadableStream<Uint8Array> {
+  return store.responseBody?.(key, start, end) ?? store.stream(key, start, end);
 }

@@ -42,4 +42,6 @@ export async function finishSessionVideo(deps: SessionVideoDeps, video: Recordin
     ? { videoState: "ready" as const, videoDurationMs: outcome.durationMs, videoBytes: outcome.bytes }
     : { videoState: "failed" as const, error: outcome.reason };
   await deps.catalog.updateRecording(video.id, update).catch((err) => deps.log(`session ${video.id}: video state not listed: ${String(err)}`));
+  // Listed first, the final thumbnail and preview sheet stored after: the caller seals only once they are.
+  if (outcome.ok) await outcome.extras;
 }

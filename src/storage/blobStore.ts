@@ -37,6 +37,11 @@ export interface BlobStore {
   size(key: string): Promise<number | null>;
   /** A stream of [start, end) for serving large objects without holding them in memory. */
   stream(key: string, start?: number, end?: number): ReadableStream<Uint8Array>;
+  /**
+   * Bytes [start, end) as a body the HTTP server sends by itself (a local file goes out through the
+   * kernel, no JavaScript per chunk); absent or null: serve stream(). Only for an object that exists.
+   */
+  responseBody?(key: string, start: number, end: number): Blob | null;
   /** Delete an object; deleting a missing one is not an error. */
   delete(key: string): Promise<void>;
   /** Keys starting with `prefix` (a plain string prefix), sorted. Includes objects still being appended. */

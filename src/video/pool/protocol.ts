@@ -60,6 +60,8 @@ export type WorkerToMain =
   | { type: "thumbnail"; sessionId: string; png: Uint8Array; atMs: number; final: boolean }
   | { type: "preview"; sessionId: string; sheet: PreviewSheet }
   | { type: "progress"; sessionId: string; progress: SessionProgress; busyMs: number }
+  /** Every frame of the ended session has been posted; its final thumbnail and preview sheet come next, then "ended". */
+  | { type: "frames-done"; sessionId: string }
   | { type: "ended"; sessionId: string; progress: SessionProgress; failed: boolean }
   /** The worker cannot go on (e.g. its WASM module aborted); the pool replaces it. */
   | { type: "fatal"; reason: string };
@@ -205,6 +207,8 @@ export function parseWorkerToMain(data: unknown): WorkerToMain {
     }
     case "progress":
       return { type: "progress", sessionId, progress: progress(record(data, "progress")), busyMs: num(data, "busyMs") };
+    case "frames-done":
+      return { type: "frames-done", sessionId };
     case "ended":
       return { type: "ended", sessionId, progress: progress(record(data, "progress")), failed: data.failed === true };
     default:

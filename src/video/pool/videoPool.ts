@@ -263,6 +263,9 @@ export class VideoPool {
       case "preview":
         this.deliver(s, () => s.events.onPreview?.(message.sheet));
         return;
+      case "frames-done":
+        this.deliver(s, () => s.events.onFramesDone?.());
+        return;
       case "progress":
         this.recordProgress(s, message.progress);
         slot.busyMs += message.busyMs;

@@ -218,10 +218,12 @@ export class WorkerSession {
     const decision = this.scheduler.finish(Math.max(endMs, this.progress.processedMs));
     if (decision) await this.takeFrame(decision, true);
     await this.encoder?.flush();
+    this.closeEncoder();
+    // The MP4 can be finished while the final thumbnail and preview sheet are still being made.
+    this.post({ type: "frames-done", sessionId: this.id });
     if (!this.window || this.window.last) this.thumbnail(endMs, true);
     const lastSheet = await this.previews?.finish();
     if (lastSheet) this.postPreview(lastSheet);
-    this.closeEncoder();
     this.compositor.release();
     this.done = true;
     this.updateSchedulerStats();
