@@ -162,10 +162,16 @@ describe("video pool", () => {
     const canvas = createCanvas(64, 64);
     canvas.getContext("2d").fillRect(0, 0, 64, 64);
     const good = new Uint8Array(canvas.toBuffer("image/png"));
+    // A tile that changes the picture after the bad one (black on the black screen would change nothing).
+    const white = createCanvas(64, 64);
+    const whiteContext = white.getContext("2d");
+    whiteContext.fillStyle = "#fff";
+    whiteContext.fillRect(0, 0, 64, 64);
+    const changing = new Uint8Array(white.toBuffer("image/png"));
     session.push(0, { type: MessageType.ClientScreenSpec, width: 640, height: 480 });
     session.push(0, { type: MessageType.PNGFrame, left: 0, top: 0, right: 64, bottom: 64, png: good });
     session.push(100, { type: MessageType.PNGFrame, left: 0, top: 0, right: 32, bottom: 32, png: good });
-    session.push(200, { type: MessageType.PNGFrame, left: 64, top: 0, right: 128, bottom: 64, png: good });
+    session.push(200, { type: MessageType.PNGFrame, left: 64, top: 0, right: 128, bottom: 64, png: changing });
     const summary = await session.end(300);
     expect(summary.failed).toBe(false);
     expect(c.problems.length).toBe(1);

@@ -151,8 +151,7 @@ export class WorkerSession {
     });
   }
 
-  /** `last`: the session's final frame, always encoded (it carries the video to the session's end). */
-  private async takeFrame(decision: FrameDecision, last = false): Promise<void> {
+  private async takeFrame(decision: FrameDecision): Promise<void> {
     if (!this.encoder || !this.videoSize) return;
     // The early thumbnail is due at the same frame as in a single run; only the window holding it sends it.
     this.firstFramePts ??= decision.ptsMs;
@@ -162,8 +161,9 @@ export class WorkerSession {
     if (!chosen) return; // another window's frame: composed, not read back or encoded
     const started = performance.now();
     const { rgba, changedRows, same } = this.compositor.takeFrameUpdate(this.videoSize);
-    if (same && !chosen.forceKey && !last) {
-      // Redrawn with the same pixels: the previous frame goes on showing, nothing to encode.
+    if (same && !chosen.forceKey) {
+      // Redrawn with the same pixels: the previous frame goes on showing, nothing to encode. At the session's
+      // end too: the final MP4 gives the last encoded frame the time up to the end, and the live viewers get the end time.
       this.progress.sameFrames++;
       this.busyMs += performance.now() - started;
       if (thumbnailDue) this.thumbnail(chosen.ptsMs, false);
@@ -216,7 +216,7 @@ export class WorkerSession {
 
   private async finish(endMs: number): Promise<void> {
     const decision = this.scheduler.finish(Math.max(endMs, this.progress.processedMs));
-    if (decision) await this.takeFrame(decision, true);
+    if (decision) await this.takeFrame(decision);
     await this.encoder?.flush();
     this.closeEncoder();
     // The MP4 can be finished while the final thumbnail and preview sheet are still being made.
