@@ -78,7 +78,7 @@ const section: BenchSection = {
       for (const run of quick ? RUNS.slice(1, 2) : RUNS) {
         const before: Array<Record<string, number>> = [];
         const now: Array<Record<string, number>> = [];
-        for (let round = 0; round < (quick ? 1 : (run.rounds ?? rounds)); round++) {
+        for (let round = 0; round < Math.min(run.rounds ?? rounds, rounds); round++) {
           before.push(measure(old, run.script));
           now.push(measure(ROOT, run.script));
         }

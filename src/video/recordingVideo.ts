@@ -87,10 +87,9 @@ interface Segment {
   /** Session time from which this window is complete, so its pool session can end early. */
   settledAtMs: number | null;
   ended: Promise<VideoSessionSummary> | null;
-  /** Resolves once every frame of the window has been delivered, or the window ended without them. */
-  framesDone: Promise<void>;
-  allFramesIn: () => void;
-  /** True once the worker said so: a problem after it (the final thumbnail or sheet) spoils no frame. */
+  /** Resolved once every frame of the window has been delivered, or the window ended without them. */
+  over: PromiseWithResolvers<void>;
+  /** True once the worker said its frames were done: a problem after it (the final thumbnail or sheet) spoils no frame. */
   framesAreDone: boolean;
 }
 
@@ -135,7 +134,6 @@ export class RecordingVideo {
     this.previews = previews;
     const lastIndex = windows.length - 1;
     this.segments = windows.map((window, k): Segment => {
-      const frames = Promise.withResolvers<void>();
       const poolId = k === 0 ? id : `${id}#part${k + 1}`;
       const poolOptions = {
         mode, maxFps: options.maxFps, keyframeMs: options.keyframeMs, pointer: options.pointer, previews: previews !== null,
@@ -153,10 +151,10 @@ export class RecordingVideo {
         },
         onThumbnail: (png) => this.sink.thumbnail(k, png),
         onPreview: (sheet) => previews?.add(sheet),
-        onFramesDone: () => this.framesDone(k),
+        onFramesDone: () => this.onFramesDone(k),
       });
       const settledAtMs = window?.untilMs != null ? windowSettledAt(window.untilMs) : null;
-      return { handle, settledAtMs, ended: null, framesDone: frames.promise, allFramesIn: frames.resolve, framesAreDone: false };
+      return { handle, settledAtMs, ended: null, over: Promise.withResolvers<void>(), framesAreDone: false };
     });
   }
 
@@ -188,30 +186,35 @@ export class RecordingVideo {
    * Never throws: a failure is the outcome, and whatever was spooled is dropped.
    */
   async finish(endMs: number): Promise<VideoOutcome> {
+    const ended = this.endAll(endMs);
     try {
-      const ended = this.endAll(endMs);
-      await Promise.all(this.segments.map((s) => s.framesDone));
+      await Promise.all(this.segments.map((s) => s.over.promise));
       await this.sink.settled();
       if (this.failed !== null) throw new Error(this.failed);
       // A window that ended without saying its frames were done did not finish normally.
       if (this.segments.some((s) => !s.framesAreDone)) throw new Error("the encoder failed");
       if (this.sink.error) throw this.sink.error;
       const result = await this.live.finish(endMs);
-      return { ok: true, bytes: result.bytes, durationMs: Math.round(endMs), extras: this.storeExtras(ended) };
+      return { ok: true, bytes: result.bytes, durationMs: Math.round(endMs), extras: this.extrasStored(ended).then(() => this.removeLiveFile()) };
     } catch (err) {
       const reason = errorMessage(err);
       this.deps.log(`session ${this.id}: video failed: ${reason}`);
+      // A failed video is listed and sealed too: nothing of it may be stored after that.
+      await this.extrasStored(ended);
       await this.sink.discard().catch(() => undefined);
       return { ok: false, reason };
     }
   }
 
-  /** After the MP4: the final thumbnail and sheets stored, the live file removed. Never rejects. */
-  private async storeExtras(ended: Promise<VideoSessionSummary[]>): Promise<void> {
+  /** Every window ended and its final thumbnail and sheets stored (or their failure logged). Never rejects. */
+  private async extrasStored(ended: Promise<VideoSessionSummary[]>): Promise<void> {
     await ended;
     await this.thumbnailWrites;
     await this.previews?.settled();
-    // The standard MP4 holds every frame now; the fragmented one would only double the storage.
+  }
+
+  /** The standard MP4 holds every frame now; the fragmented one would only double the storage. */
+  private async removeLiveFile(): Promise<void> {
     await this.deps.store.delete(this.options.keys.live).catch((err) => this.deps.log(`session ${this.id}: live video not removed: ${String(err)}`));
   }
 
@@ -237,7 +240,7 @@ export class RecordingVideo {
   }
 
   /** The worker delivered every frame of window `k`: the joiner may move on, the MP4 may be finished. */
-  private framesDone(k: number): void {
+  private onFramesDone(k: number): void {
     const segment = this.segments[k];
     if (segment.framesAreDone) return;
     segment.framesAreDone = true;
@@ -246,7 +249,7 @@ export class RecordingVideo {
 
   private windowOver(k: number): void {
     this.sink.ended(k);
-    this.segments[k].allFramesIn();
+    this.segments[k].over.resolve();
   }
 
   private guard(what: string, action: () => void): void {
