@@ -13,6 +13,9 @@ export const PreviewSheetView = t.Object({
 export const PreviewIndexView = t.Object({
   interval_ms: t.Integer({ minimum: 1, description: "at most one tile this often (only when the screen changed)" }),
   sheets: t.Array(PreviewSheetView, { description: "in time order; a live recording's last sheet grows and new ones appear" }),
+  complete: t.Boolean({
+    description: "true once the recording has ended and its last sheet is stored; until then (live, or the moments after the end while the last sheet is made) the index may grow",
+  }),
 });
 export type PreviewIndexView = Static<typeof PreviewIndexView>;
 

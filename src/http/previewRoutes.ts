@@ -26,13 +26,15 @@ export function previewRoutes(services: Services) {
       return {
         interval_ms: PREVIEW_INTERVAL_MS,
         sheets: index.sheets.map((s) => ({ ...s, url: `/v1/recordings/${encodeURIComponent(row.id)}/previews/${s.name}.jpg` })),
+        // A recording cut off by a crash or refused never gets another sheet.
+        complete: index.complete === true || row.status === "interrupted" || row.status === "failed",
       };
     }, {
       params: RecordingIdParams,
       response: { 200: PreviewIndexView, ...errors(401, 403, 404) },
       detail: {
         tags, summary: "Seek-bar preview sheets of a recording",
-        description: "Sprite sheets of small pictures (160 px wide) of the video, at most one every interval_ms while the screen changes. The picture at time t is the last tile at or before t. Empty until the first tile; grows while live.",
+        description: "Sprite sheets of small pictures (160 px wide) of the video, at most one every interval_ms while the screen changes. The picture at time t is the last tile at or before t. Empty until the first tile; grows until complete (while live, and for a moment after the session ends while its last sheet is made).",
       },
     })
     .get("/v1/recordings/:id/previews/:sheet", async (ctx) => {

@@ -8,6 +8,8 @@ import { errorMessage } from "../errorMessage.ts";
 /** What GET /v1/recordings/:id/previews serves (src/api/previews.ts has its schema). */
 export interface PreviewIndex {
   sheets: Array<{ name: string; tile_width: number; tile_height: number; columns: number; tiles: number[] }>;
+  /** Written once the recording's last sheet is stored: no more tiles will come. */
+  complete?: boolean;
 }
 
 export const PREVIEW_INDEX = "index.json";
@@ -26,18 +28,33 @@ export class PreviewStore {
   add(sheet: PreviewSheet): void {
     if (!/^[0-9]+-[0-9]+$/.test(sheet.sheet)) return; // names become keys: only what workers make
     this.sheets.set(sheet.sheet, { name: sheet.sheet, tile_width: sheet.tileWidth, tile_height: sheet.tileHeight, columns: sheet.columns, tiles: sheet.tiles });
-    const index: PreviewIndex = { sheets: [...this.sheets.values()].filter((s) => s.tiles.length > 0).sort((a, b) => a.tiles[0]! - b.tiles[0]!) };
+    const index = this.index(false);
     const image = sheet.image;
-    this.writes = this.writes
-      .then(async () => {
-        await this.store.put(previewSheetKey(this.prefix, sheet.sheet), image);
-        await this.store.put(`${this.prefix}${PREVIEW_INDEX}`, new TextEncoder().encode(JSON.stringify(index)));
-      })
-      .catch((err: unknown) => this.log(`previews ${this.prefix}: sheet ${sheet.sheet} not stored: ${errorMessage(err)}`));
+    this.write(`sheet ${sheet.sheet}`, async () => {
+      await this.store.put(previewSheetKey(this.prefix, sheet.sheet), image);
+      await this.putIndex(index);
+    });
   }
 
-  /** Resolves when everything added so far is stored (or has failed and been logged). */
-  settled(): Promise<void> {
+  /** The recording has ended and every sheet was added: the index says so (readers stop asking for more). */
+  complete(): Promise<void> {
+    const index = this.index(true);
+    this.write("the final index", () => this.putIndex(index));
     return this.writes;
+  }
+
+  private index(complete: boolean): PreviewIndex {
+    const sheets = [...this.sheets.values()].filter((s) => s.tiles.length > 0).sort((a, b) => a.tiles[0]! - b.tiles[0]!);
+    return complete ? { sheets, complete } : { sheets };
+  }
+
+  private putIndex(index: PreviewIndex): Promise<void> {
+    return this.store.put(`${this.prefix}${PREVIEW_INDEX}`, new TextEncoder().encode(JSON.stringify(index)));
+  }
+
+  private write(what: string, step: () => Promise<void>): void {
+    this.writes = this.writes
+      .then(step)
+      .catch((err: unknown) => this.log(`previews ${this.prefix}: ${what} not stored: ${errorMessage(err)}`));
   }
 }

@@ -210,7 +210,7 @@ export class RecordingVideo {
   private async extrasStored(ended: Promise<VideoSessionSummary[]>): Promise<void> {
     await ended;
     await this.thumbnailWrites;
-    await this.previews?.settled();
+    await this.previews?.complete();
   }
 
   /** The standard MP4 holds every frame now; the fragmented one would only double the storage. */

@@ -35,7 +35,11 @@ describe("an imported recording's previews", () => {
       const it = await server.json<RecordingDetail>(`/v1/recordings/${ID}`);
       return it.video.state === "ready" ? it : undefined;
     }, 180_000);
-    index = await server.json<PreviewIndexView>(`/v1/recordings/${ID}/previews`);
+    // The MP4 is listed first; the last sheet is stored a moment later, and the index says when it is.
+    index = await waitFor("the complete preview index", async () => {
+      const it = await server.json<PreviewIndexView>(`/v1/recordings/${ID}/previews`);
+      return it.complete ? it : undefined;
+    }, 30_000);
     mp4 = join(server.dataDir, "prev.mp4");
     await Bun.write(mp4, await (await server.get(`/v1/recordings/${ID}/video.mp4`)).arrayBuffer());
   }, 240_000);
@@ -101,7 +105,13 @@ describe("a live session's previews", () => {
     const res = await server.get(sheet.url);
     expect(res.headers.get("content-type")).toBe("image/jpeg");
     expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(500);
+    expect((await server.json<PreviewIndexView>(`/v1/recordings/${ID}/previews`)).complete).toBe(false);
     await sending;
     await client.close();
+    const final = await waitFor("the complete index after the end", async () => {
+      const it = await server.json<PreviewIndexView>(`/v1/recordings/${ID}/previews`);
+      return it.complete ? it : undefined;
+    }, 30_000);
+    expect(final.sheets.reduce((n, s) => n + s.tiles.length, 0)).toBeGreaterThanOrEqual(grown);
   }, 90_000);
 });

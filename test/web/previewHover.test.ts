@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import type { PreviewIndexView } from "../../src/api/previews.ts";
 import { rgbPsnr } from "../support/previewCheck.ts";
+import { waitFor } from "../support/server.ts";
 import { launchBrowser, logInThroughPage, type TestBrowser } from "./browser.ts";
 import { api, createUser, importRecording, sampleProtostream, startTestServer, type TestServer } from "./fixture.ts";
 
@@ -25,7 +26,11 @@ beforeAll(async () => {
   ts = await startTestServer();
   await createUser(ts, "alice", "alice password", "user");
   id = await importRecording(ts, await sampleProtostream({ sessionId: crypto.randomUUID(), user: "alice", desktopName: "WIN-PREVIEW" }, Date.now() - 3_600_000, 40_000));
-  const index = (await (await api(ts, `/v1/recordings/${id}/previews`, { token: ts.adminToken })).json()) as PreviewIndexView;
+  // The MP4 is listed before the last sheet is stored; the index says when it is complete.
+  const index = await waitFor("the complete preview index", async () => {
+    const it = (await (await api(ts, `/v1/recordings/${id}/previews`, { token: ts.adminToken })).json()) as PreviewIndexView;
+    return it.complete ? it : undefined;
+  }, 30_000);
   tiles = index.sheets.flatMap((s) => s.tiles);
   browser = await launchBrowser();
   page = await browser.newPage();

@@ -1,6 +1,6 @@
 // Seek-bar previews: the recording's sprite sheets (made by the server's video pipeline as it records) and
-// the tile for a time — the last tile at or before it. A live recording's index is fetched again while it
-// runs, so new tiles and sheets show up.
+// the tile for a time — the last tile at or before it. An index that is not complete yet (a live recording,
+// or one that has just ended while its last sheet is made) is fetched again, so new tiles and sheets show up.
 import type { PreviewIndexView } from "../../../src/api/previews.ts";
 import { fetchJson, recordingUrls } from "../lib/api.ts";
 
@@ -21,18 +21,16 @@ export class SeekPreviews {
   private tiles: PreviewTile[] = [];
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
-  private live: boolean;
+  /** The index may still grow: fetch it again when stale. */
+  private growing: boolean;
 
   constructor(private readonly id: string, live: boolean) {
-    this.live = live;
+    this.growing = live;
   }
 
-  /** The session ended: one last fetch and no more. */
+  /** The session ended: fetch again, until the index says it is complete. */
   set ended(value: boolean) {
-    if (value && this.live) {
-      this.live = false;
-      void this.load();
-    }
+    if (value) void this.load();
   }
 
   load(): Promise<void> {
@@ -46,6 +44,7 @@ export class SeekPreviews {
           });
         }
         this.tiles = tiles.sort((a, b) => a.tMs - b.tMs);
+        this.growing = !index.complete;
         // Warm the cache so the first hover shows a picture at once.
         for (const url of new Set(tiles.map((t) => t.url))) new Image().src = url;
       })
@@ -59,7 +58,7 @@ export class SeekPreviews {
 
   /** The tile for `t` seconds, or null (none yet). Refreshes a live index in the background when stale. */
   tileAt(t: number): PreviewTile | null {
-    if (this.live && Date.now() - this.loadedAt > LIVE_REFRESH_MS) void this.load();
+    if (this.growing && Date.now() - this.loadedAt > LIVE_REFRESH_MS) void this.load();
     const ms = t * 1000;
     let lo = 0;
     let hi = this.tiles.length - 1;
