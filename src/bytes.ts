@@ -1,4 +1,5 @@
 // Byte helpers shared across the codec, recording and video code.
+import { LoopShare } from "./eventLoop.ts";
 
 /** The parts one after another in a new buffer (the part itself when there is only one). */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
@@ -12,10 +13,18 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** The chunks of a byte stream (or any async iterable of chunks), read in order; the reader is released at the end. */
+/**
+ * The chunks of a byte stream (or any async iterable of chunks), read in order; the reader is released at
+ * the end. Between chunks the event loop gets its turns (see eventLoop.ts): a large file read from the page
+ * cache would otherwise hold timers, sockets and requests back until its last byte.
+ */
 export async function* chunksOf(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const share = new LoopShare();
   if (!(source instanceof ReadableStream)) {
-    yield* source;
+    for await (const chunk of source) {
+      yield chunk;
+      await share.turn();
+    }
     return;
   }
   const reader = source.getReader();
@@ -24,6 +33,7 @@ export async function* chunksOf(source: AsyncIterable<Uint8Array> | ReadableStre
       const { done, value } = await reader.read();
       if (done) return;
       yield value;
+      await share.turn();
     }
   } finally {
     reader.releaseLock();

@@ -13,8 +13,8 @@ import { MarkerTracker, ProblemMarkers } from "./markers.ts";
 import { PictureBudget, type PictureVerdict, picturePixels } from "./pictureBudget.ts";
 import { MAX_SCREEN_PIXELS } from "../video/compose/fit.ts";
 import { RecordedSession } from "./recordedSession.ts";
-import type { RecordingVideo } from "../video/recordingVideo.ts";
-import { finishSessionVideo, liveSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
+import type { RecordingVideo, VideoOutcome } from "../video/recordingVideo.ts";
+import { listVideoOutcome, liveSessionVideo, type SessionVideoDeps } from "./sessionVideo.ts";
 
 export interface DesktopSessionDeps extends SessionVideoDeps {
   store: BlobStore;
@@ -65,6 +65,8 @@ export class DesktopSession extends RecordedSession {
   private readonly budget: PictureBudget;
   private lastSkipLog = -Infinity;
   readonly video: RecordingVideo;
+  /** The video's finish, started when the session ends. */
+  private videoEnding: Promise<VideoOutcome> | null = null;
 
   private constructor(
     private readonly deps: DesktopSessionDeps,
@@ -160,9 +162,14 @@ export class DesktopSession extends RecordedSession {
     await this.recorder.close({ at, participants });
   }
 
-  /** The recording is complete and listed: now the final MP4. */
+  /** The encoders flush their last frames and the final MP4 is written while the recording completes. */
+  protected override recordingEnds(durationMs: number): void {
+    this.videoEnding ??= this.video.finish(durationMs);
+  }
+
+  /** The recording is complete and listed: now the final MP4 is. */
   protected override afterRecording(durationMs: number): Promise<void> {
-    return finishSessionVideo(this.deps, this.video, durationMs);
+    return listVideoOutcome(this.deps, this.video, this.videoEnding ?? this.video.finish(durationMs));
   }
 
   /** A picture goes to the video if the session's budget allows; live sessions never wait for the encoder. */

@@ -46,6 +46,9 @@ export abstract class RecordedSession {
   /** Write the end event and complete the recording (throws when it could not). */
   protected abstract completeRecording(at: number, participants: string[]): Promise<void>;
 
+  /** The session has ended at `durationMs`: work that may run while the recording completes (the desktop's last frames). */
+  protected recordingEnds(_durationMs: number): void {}
+
   /** Work after the recording is complete and listed (the desktop's final MP4). */
   protected async afterRecording(_durationMs: number): Promise<void> {}
 
@@ -77,6 +80,7 @@ export abstract class RecordedSession {
     // with the refusal as its error and the refused events counted as lost.
     let status: "complete" | "failed" = "complete";
     let error: string | null = this.refusal;
+    this.recordingEnds(durationMs);
     try {
       const row = await catalog.getRecording(this.sessionId);
       await this.completeRecording(at, row?.participants ?? [this.owner]);

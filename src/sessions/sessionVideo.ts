@@ -2,7 +2,7 @@
 // the session's blob keys and settings), and write how it ended into the catalogue.
 import type { Catalog } from "../catalog/catalog.ts";
 import type { EncodeWindow } from "../video/compose/scheduler.ts";
-import { RecordingVideo, type BadPictureListener, type RecordingVideoDeps, type VideoKeys } from "../video/recordingVideo.ts";
+import { RecordingVideo, type BadPictureListener, type RecordingVideoDeps, type VideoKeys, type VideoOutcome } from "../video/recordingVideo.ts";
 import { blobKeys } from "../storage/sessionKeys.ts";
 
 export interface SessionVideoDeps extends RecordingVideoDeps {
@@ -37,7 +37,15 @@ export function importedSessionVideo(deps: SessionVideoDeps, sessionId: string, 
  * the video failed and leaves the recording alone.
  */
 export async function finishSessionVideo(deps: SessionVideoDeps, video: RecordingVideo, endMs: number): Promise<void> {
-  const outcome = await video.finish(endMs);
+  await listVideoOutcome(deps, video, video.finish(endMs));
+}
+
+/**
+ * Lists how a video ended (`ending`: its `finish`, which may have been started earlier) and waits for its
+ * final thumbnail and preview sheets. Never throws.
+ */
+export async function listVideoOutcome(deps: SessionVideoDeps, video: RecordingVideo, ending: Promise<VideoOutcome>): Promise<void> {
+  const outcome = await ending;
   const update = outcome.ok
     ? { videoState: "ready" as const, videoDurationMs: outcome.durationMs, videoBytes: outcome.bytes }
     : { videoState: "failed" as const, error: outcome.reason };

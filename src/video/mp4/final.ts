@@ -7,6 +7,7 @@ import { BufferedSink, type ByteSink, type RangeReader } from "./io.ts";
 import { writeMetadataTags } from "./metadata.ts";
 import { writeFtyp, writeMvhd, writeVideoTrak } from "./movie.ts";
 import type { StoredSample, VideoCodecConfig } from "./types.ts";
+import { LoopShare } from "../../eventLoop.ts";
 
 export interface FinalMp4Input {
   config: VideoCodecConfig;
@@ -150,6 +151,8 @@ export function finalMp4Layout(config: VideoCodecConfig, samples: StoredSample[]
 
 /** Copies the sample data in source order, reading spans that cover many samples at once. */
 async function copySampleData(samples: StoredSample[], read: RangeReader, out: BufferedSink): Promise<void> {
+  // An hour's MP4 is hundreds of MB read from the page cache: other sessions' sockets get their turns.
+  const share = new LoopShare();
   let i = 0;
   while (i < samples.length) {
     const spanStart = samples[i].offset;
@@ -171,6 +174,7 @@ async function copySampleData(samples: StoredSample[], read: RangeReader, out: B
       await out.write(span.subarray(local, local + samples[k].size));
     }
     i = j;
+    await share.turn();
   }
 }
 

@@ -12,6 +12,7 @@ import { EncoderFailure, type EncodedFrame, type H264Encoder } from "../encoder/
 import { batchLength, pictureAt, pictureWeight, type PictureBatch } from "./pictureBatch.ts";
 import type { SessionProgress, VideoProblemKind, WorkerSessionOptions, WorkerToMain } from "./protocol.ts";
 import { errorMessage } from "../../errorMessage.ts";
+import { yieldToLoop } from "../../eventLoop.ts";
 
 export type Post = (message: WorkerToMain, transfer?: Transferable[]) => void;
 export type EncoderFactory = (options: { qp?: number; prefer?: EncoderPreference }) => Promise<H264Encoder>;
@@ -21,7 +22,6 @@ export const EARLY_THUMBNAIL_AFTER_MS = 3000;
 /** Yield to the event loop at least this often while applying messages. */
 const MESSAGES_PER_YIELD = 256;
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class WorkerSession {
   private readonly compositor: Compositor;
