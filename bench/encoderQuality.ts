@@ -12,7 +12,8 @@ import { FrameScheduler } from "../src/video/compose/scheduler.ts";
 import { annexBStream } from "../src/video/encoder/annexb.ts";
 import { createH264Encoder } from "../src/video/encoder/choose.ts";
 import type { EncodedFrame, EncoderBackend, H264CodecConfig } from "../src/video/encoder/types.ts";
-import { rgbaToI420, type RowSpan } from "../src/video/encoder/yuv.ts";
+import type { RowSpan } from "../src/video/compose/rowSpan.ts";
+import { rgbaToI420 } from "../src/video/encoder/yuv.ts";
 
 export interface Clip {
   name: string;

@@ -18,6 +18,7 @@ import { PointerOverlay } from "./pointerOverlay.ts";
 import { RdpScreen } from "./rdpScreen.ts";
 import { ScreenPixels } from "./screenPixels.ts";
 import { FitResampler } from "./fitResampler.ts";
+import { mergeRows } from "./rowSpan.ts";
 import { pngFromRgba } from "../../png/write.ts";
 import { errorMessage } from "../../errorMessage.ts";
 
@@ -306,17 +307,6 @@ function sameBytes(a: Uint8ClampedArray, b: Uint8ClampedArray): boolean {
 }
 
 /** Sorted, overlapping or touching spans joined. */
-function mergeRows(rows: Array<[number, number]>): Array<[number, number]> {
-  const sorted = [...rows].sort((a, b) => a[0] - b[0]);
-  const out: Array<[number, number]> = [];
-  for (const [from, to] of sorted) {
-    const last = out[out.length - 1];
-    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
-    else out.push([from, to]);
-  }
-  return out;
-}
-
 function blackRgba(size: Size): Uint8ClampedArray {
   const rgba = new Uint8ClampedArray(size.width * size.height * 4);
   for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;

@@ -4,13 +4,12 @@
 // weights precomputed per output column and row in 14-bit fixed point: the Mitchell cubic when enlarging
 // (as the canvas did before), the area each output pixel covers when shrinking (no aliasing, however
 // small the picture: previews and thumbnails).
+import type { RowSpan } from "./rowSpan.ts";
 import { placeScreen, type Placement, type Size } from "./fit.ts";
 
 const WEIGHT_BITS = 14;
 const ONE = 1 << WEIGHT_BITS;
 const ROUND = 1 << (WEIGHT_BITS - 1);
-
-export type RowSpan = readonly [from: number, to: number];
 
 /** Per output position: `taps` source positions (clamped to the source) and their weights. */
 interface Taps {

@@ -2,9 +2,8 @@
 // the picture (never onto the screen itself), at the screen-to-video placement. Remembers the rows it
 // drew so the next partial frame update reads them back clean from the screen.
 import { DEFAULT_POINTER, drawPointer, type PointerState } from "../../rdp/index.ts";
+import type { RowSpan } from "./rowSpan.ts";
 import type { Placement, Size } from "./fit.ts";
-
-export type RowSpan = [number, number];
 
 export class PointerOverlay {
   /** Rows of the video the pointer was last drawn on. */

@@ -7,7 +7,8 @@ import { containsIdrSlice, readMp4Samples } from "../mp4/reader.ts";
 import { loadHmeRuntime, type HmeRuntime } from "./hmeRuntime.ts";
 import { Mp4OutputTap } from "./mp4Tap.ts";
 import { EncoderFailure, type EncodeRequest, type EncoderOutput, type H264CodecConfig, type H264Encoder } from "./types.ts";
-import { checkPictureSize, rgbaToI420, type RowSpan } from "./yuv.ts";
+import type { RowSpan } from "../compose/rowSpan.ts";
+import { checkPictureSize, rgbaToI420 } from "./yuv.ts";
 import { errorMessage } from "../../errorMessage.ts";
 
 export interface HmeEncoderOptions {

@@ -4,7 +4,7 @@
 // `flush` waits for all of them. A backend that encodes synchronously simply calls the sink inside
 // `encode`.
 import type { VideoCodecConfig } from "../mp4/types.ts";
-import type { RowSpan } from "./yuv.ts";
+import type { RowSpan } from "../compose/rowSpan.ts";
 
 /** Width, height and the parameter sets (raw NAL units, no start codes) a decoder needs first. */
 export type H264CodecConfig = VideoCodecConfig;

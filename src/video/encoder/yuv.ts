@@ -1,6 +1,7 @@
 // RGBA → I420 (BT.601, limited range), chroma averaged over each 2×2 block. Doing this in JS rather
 // than in the WASM module costs ~5 ms per 1080p frame, copies half the bytes into the module, and
 // avoids the module's point-sampled chroma that makes coloured text fringe.
+import type { RowSpan } from "../compose/rowSpan.ts";
 
 /** Largest picture side either backend accepts. */
 export const MAX_SIDE = 8192;
@@ -11,9 +12,6 @@ export function checkPictureSize(width: number, height: number): void {
     if (!Number.isInteger(v) || v < 2 || v > MAX_SIDE || v % 2 !== 0) throw new RangeError(`${name} ${v} must be an even integer in 2..${MAX_SIDE}`);
   }
 }
-
-/** Rows [from, to) of a picture; a frame's changed rows are a list of these. */
-export type RowSpan = readonly [from: number, to: number];
 
 /**
  * Converts `rgba` (width*height*4, width and height even) into `out` (width*height*3/2). With `rows`,
