@@ -1,5 +1,6 @@
 // The server's evidence service: chains a live recording's parts as they are stored, signs a manifest when a
 // recording is finished (or imported, or recovered after a crash), and verifies both on request.
+import { BoundedWork } from "../boundedWork.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { RecordingRow } from "../catalog/types.ts";
 import { errorMessage } from "../errorMessage.ts";
@@ -24,6 +25,12 @@ export class Evidence {
   private readonly publicKey;
   /** Manifests written and failed (a failure is logged; the recording is not touched). */
   readonly stats = { sealed: 0, sealFailures: 0 };
+  /**
+   * Verifications read and hash every stored byte of a recording: two run at a time, a few wait, more are
+   * refused (BusyError). Requests for a recording already being verified share that verification.
+   */
+  readonly verifications = new BoundedWork(2, 8, "recordings are being verified already; try again in a moment");
+  private readonly verifying = new Map<string, Promise<VerifyReport>>();
 
   constructor(private readonly deps: EvidenceDeps) {
     this.publicKey = parsePublicKey(deps.key.info.publicKey);
@@ -73,11 +80,18 @@ export class Evidence {
     }
   }
 
-  async verify(row: RecordingRow): Promise<VerifyReport> {
+  /** Checks the recording's signature, chain and stored objects (throws BusyError when too many run). */
+  verify(row: RecordingRow): Promise<VerifyReport> {
+    const live = row.status === "live";
+    const id = `${row.id}\n${live}`;
+    const running = this.verifying.get(id);
+    if (running) return running;
     const keys = blobKeys(row.id);
-    return verifyEvidence(this.deps.store, row.id, keys, {
-      trusted: { key: this.publicKey, keyId: this.deps.key.keyId }, live: row.status === "live",
-    });
+    const report = this.verifications
+      .run(() => verifyEvidence(this.deps.store, row.id, keys, { trusted: { key: this.publicKey, keyId: this.deps.key.keyId }, live }))
+      .finally(() => this.verifying.delete(id));
+    this.verifying.set(id, report);
+    return report;
   }
 
   private async sign(row: RecordingRow): Promise<SignedManifest> {

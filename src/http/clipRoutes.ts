@@ -7,7 +7,7 @@ import { RecordingIdParams, errors } from "../api/common.ts";
 import type { Services } from "../services.ts";
 import { ClipExporter, ClipError } from "../sessions/clipExport.ts";
 import { authGuard } from "./authRoutes.ts";
-import { HttpError, jsonError } from "./errors.ts";
+import { busy, HttpError } from "./errors.ts";
 import { binary, fileStamp, requireReader, safeName, visibleRecording, withLiveProgress } from "./recordingRoutes.ts";
 
 /** Seconds a client is asked to wait when every export slot is taken. */
@@ -23,10 +23,7 @@ export function clipRoutes(services: Services, clips = new ClipExporter(services
       clip = await clips.prepare(row, row.durationMs, span);
     } catch (err) {
       if (err instanceof ClipError) {
-        if (err.status !== 503) throw new HttpError(err.status, err.message);
-        const busy = jsonError(503, err.message);
-        busy.headers.set("retry-after", String(BUSY_RETRY_SECONDS));
-        return busy;
+        throw err.status === 503 ? busy(err.message, BUSY_RETRY_SECONDS) : new HttpError(err.status, err.message);
       }
       throw err;
     }

@@ -16,12 +16,15 @@ export const forbidden = (what = "this") => new HttpError(403, `you may not acce
 export const notFound = (what: string) => new HttpError(404, `${what} not found`);
 export const badRequest = (message: string, extra: Record<string, unknown> = {}) => new HttpError(400, message, extra);
 
+/** The JSON error answer; a `retry_after_s` in `extra` goes out as the Retry-After header too. */
 export function jsonError(status: number, message: string, extra: Record<string, unknown> = {}): Response {
-  return new Response(JSON.stringify({ error: message, ...extra }), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8" },
-  });
+  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
+  if (typeof extra.retry_after_s === "number") headers["retry-after"] = String(extra.retry_after_s);
+  return new Response(JSON.stringify({ error: message, ...extra }), { status, headers });
 }
+
+/** 503: a bounded piece of work has no free slot; the client is told when to try again. */
+export const busy = (message: string, retryAfterSeconds: number) => new HttpError(503, message, { retry_after_s: retryAfterSeconds });
 
 /** Elysia wraps what a body parser throws; our parsers throw HttpErrors (401/403/413) that must answer as such. */
 export function httpErrorOf(error: unknown): HttpError | null {

@@ -1,13 +1,17 @@
 // Evidence routes: the server's public signing key, a recording's signed manifest, and its verification.
 import { Elysia } from "elysia";
+import { BusyError } from "../boundedWork.ts";
 import { RecordingIdParams, errors } from "../api/common.ts";
 import { SigningKeyBody, toApiVerify, VerifyBody } from "../api/evidence.ts";
 import type { Services } from "../services.ts";
 import { blobKeys } from "../storage/sessionKeys.ts";
 import { authGuard, requirePrincipal } from "./authRoutes.ts";
 import { blobResponse } from "./blobResponse.ts";
-import { HttpError } from "./errors.ts";
+import { busy, HttpError } from "./errors.ts";
 import { binary, requireReader, visibleRecording } from "./recordingRoutes.ts";
+
+/** Seconds a client is asked to wait when every verification slot is taken. */
+const VERIFY_RETRY_SECONDS = 2;
 
 export function evidenceRoutes(services: Services) {
   const { store, evidence, accessLog } = services;
@@ -25,14 +29,16 @@ export function evidenceRoutes(services: Services) {
     .get("/v1/recordings/:id/verify", async (ctx) => {
       const principal = requireReader(ctx);
       const row = await visibleRecording(services, principal, ctx.params.id);
-      const report = await evidence.verify(row);
+      const report = await evidence.verify(row).catch((err: unknown) => {
+        throw err instanceof BusyError ? busy(err.message, VERIFY_RETRY_SECONDS) : err;
+      });
       return toApiVerify(report);
     }, {
       params: RecordingIdParams,
-      response: { 200: VerifyBody, ...errors(401, 403, 404) },
+      response: { 200: VerifyBody, ...errors(401, 403, 404, 503) },
       detail: {
         tags, summary: "Verify a recording's signature, hash chain and stored objects",
-        description: "Names what does not match: which object and, for the recording, which part. A live recording verifies up to its last stored part.",
+        description: "Names what does not match: which object and, for the recording, which part. A live recording verifies up to its last stored part. Every stored byte is read and hashed: two verifications run at a time and a few wait; beyond that the answer is 503 with Retry-After. Requests for a recording already being verified share that verification.",
       },
     })
     .get("/v1/recordings/:id/manifest.json", async (ctx) => {
