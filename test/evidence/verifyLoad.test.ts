@@ -65,12 +65,14 @@ describe("verification on a server", () => {
     await evidence.verify(row);
     // Once done, the next request verifies anew.
     const again = evidence.verify(row);
-    expect(again).not.toBe(evidence.verify({ ...row, status: "live" }));
-    await again;
+    const live = evidence.verify({ ...row, status: "live" });
+    expect(again).not.toBe(live);
+    await Promise.all([again, live]);
   });
 
   test("beyond two running and eight waiting, verify answers 503 with Retry-After", async () => {
     const { evidence } = server.services;
+    expect(evidence.verifications.stats()).toMatchObject({ running: 0, waiting: 0 });
     // Ten other verifications (held open here) take both slots and every place in the queue.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
