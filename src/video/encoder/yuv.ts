@@ -98,6 +98,8 @@ const STRENGTHS = [1, 0.75, 0.5, 0.25, 0];
  * weighting video coding uses for the eye's greater sensitivity to brightness than to colour.
  */
 const LUMA_WEIGHT = 10;
+/** Clipping by less than this (RGB levels) changes brightness too little to be worth correcting. */
+const CLIP_TOLERANCE = 8;
 
 /**
  * For a 2×2 block (`rgb`: 4 × r,g,b; `ys`: its luma samples) with chroma (u, v) whose pixels clip on the
@@ -153,7 +155,7 @@ function clipsBetween(lo: number, hi: number, u: number, v: number): boolean {
   const db = 2.017 * (u - 128);
   const ylo = 1.164 * (lo - 16);
   const yhi = 1.164 * (hi - 16);
-  return ylo + Math.min(dr, dg, db) < 0 || yhi + Math.max(dr, dg, db) > 255;
+  return ylo + Math.min(dr, dg, db) < -CLIP_TOLERANCE || yhi + Math.max(dr, dg, db) > 255 + CLIP_TOLERANCE;
 }
 
 /**
