@@ -2,6 +2,11 @@
 // Keys are relative paths like "recordings/<sid>.tar" or "video/<sid>/live.mp4" (see keys.ts for the rules).
 
 /** An object being written progressively (a live recording, a growing fragmented MP4). */
+export interface CloseOptions {
+  /** Default true. */
+  sync?: boolean;
+}
+
 export interface AppendHandle {
   /** The key this handle writes. */
   readonly key: string;
@@ -14,8 +19,12 @@ export interface AppendHandle {
   append(data: Uint8Array): Promise<void>;
   /** Bytes appended so far. */
   readonly size: number;
-  /** Finish the object: after this it is complete, immutable and fully durable. */
-  close(): Promise<void>;
+  /**
+   * Finish the object: after this it is complete, immutable and fully durable. With `sync: false` a FileStore
+   * skips the last fdatasync (a machine crash may then lose its last ~1 s, as while it was open): for an object
+   * that is about to be superseded, such as the live MP4 the standard MP4 is written from at a session's end.
+   */
+  close(options?: CloseOptions): Promise<void>;
   /** Give up on the object (a failed import): nothing half-made stays behind. A no-op after close(). */
   abort(): Promise<void>;
 }

@@ -4,7 +4,7 @@
 // close: a power loss or kernel crash loses at most about that interval of appended bytes.
 import type { FileHandle } from "node:fs/promises";
 import { unlink } from "node:fs/promises";
-import type { AppendHandle } from "./blobStore.ts";
+import type { AppendHandle, CloseOptions } from "./blobStore.ts";
 import { BlobStoreError, storageFailure } from "./errors.ts";
 
 type HandleState = "open" | "closed" | "aborted";
@@ -25,6 +25,8 @@ export class FileAppendHandle implements AppendHandle {
     private readonly path: string,
     private readonly file: FileHandle,
     syncIntervalMs: number,
+    /** The directory entry made durable (started at open; awaited on close, so close still means durable). */
+    private readonly named: Promise<void> = Promise.resolve(),
   ) {
     this.#timer = setInterval(() => void this.#syncInBackground(), syncIntervalMs);
     // A forgotten handle must not keep the process alive.
@@ -79,7 +81,7 @@ export class FileAppendHandle implements AppendHandle {
     await this.#syncing;
   }
 
-  async close(): Promise<void> {
+  async close(options: CloseOptions = {}): Promise<void> {
     if (this.#state === "closed") return;
     if (this.#state === "aborted") throw new BlobStoreError(this.key, `cannot close blob "${this.key}": it was aborted`);
     await this.#writes;
@@ -87,7 +89,8 @@ export class FileAppendHandle implements AppendHandle {
     clearInterval(this.#timer);
     if (this.#syncing) await this.#syncing;
     try {
-      await this.file.datasync();
+      await this.named;
+      if (options.sync !== false) await this.file.datasync();
     } catch (err) {
       throw storageFailure(this.key, "sync", err);
     } finally {
@@ -103,6 +106,7 @@ export class FileAppendHandle implements AppendHandle {
     clearInterval(this.#timer);
     await this.#writes;
     if (this.#syncing) await this.#syncing;
+    await this.named;
     await this.file.close().catch(() => undefined);
     await unlink(this.path).catch(() => undefined);
   }

@@ -81,8 +81,8 @@ export class FileStore implements BlobStore {
     try {
       await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
       const file = await open(path, "wx", PRIVATE_FILE_MODE);
-      await syncDirectory(dirname(path));
-      return new FileAppendHandle(key, path, file, this.#syncIntervalMs);
+      // the new name is synced while the first appends go on; close() waits for it
+      return new FileAppendHandle(key, path, file, this.#syncIntervalMs, syncDirectory(dirname(path)));
     } catch (err) {
       if (errorCode(err) === "EEXIST") {
         throw new BlobStoreError(key, `cannot open blob "${key}" for appending: it already exists`, { cause: err });

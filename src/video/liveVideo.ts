@@ -275,7 +275,9 @@ export class LiveVideo {
 
     this.retryDeadline = Date.now() + this.storageWaitMs;
     await this.flushed();
-    if (this.handle) await this.handle.close();
+    // The standard MP4 written next supersedes the live file (removed once the session's extras are stored), and
+    // that MP4 is synced before it is listed: the live file's own last fdatasync would only delay the listing.
+    if (this.handle) await this.handle.close({ sync: false });
     if (this.samples.length === 0 || !this.config) {
       throw new Error(`session ${this.sessionId}: no video was recorded, so there is no MP4 to write`);
     }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, open, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobNotFoundError, BlobStoreError, InvalidBlobKeyError } from "../../src/storage/errors.ts";
+import { FileAppendHandle } from "../../src/storage/fileAppend.ts";
 import { FileStore } from "../../src/storage/fileStore.ts";
 
 let root: string;
@@ -192,5 +193,35 @@ describe("FileStore", () => {
       spawnSync("umount", [mountPoint]);
       await rm(mountPoint, { recursive: true, force: true });
     }
+  });
+});
+
+describe("FileAppendHandle close", () => {
+  test("close waits for the new file's directory entry to be synced (open does not)", async () => {
+    const path = join(root, "append-named.bin");
+    const file = await open(path, "wx");
+    let nameSynced!: () => void;
+    const named = new Promise<void>((resolve) => (nameSynced = resolve));
+    const handle = new FileAppendHandle("append-named.bin", path, file, 1000, named);
+    await handle.append(bytes(100));
+    let closed = false;
+    const closing = handle.close().then(() => (closed = true));
+    // ten syncs of the same file after close() began: without the wait, close (one sync, one close) is done by then
+    const again = await open(path, "r");
+    for (let i = 0; i < 10 && !closed; i++) await again.sync();
+    await again.close();
+    expect(closed).toBe(false);
+    nameSynced();
+    await closing;
+    expect(closed).toBe(true);
+  });
+
+  test("close({ sync: false }) completes the object like close()", async () => {
+    const handle = await store.openAppend("video/nosync/live.mp4");
+    await handle.append(bytes(3000, 5));
+    await handle.close({ sync: false });
+    expect(await store.get("video/nosync/live.mp4")).toEqual(bytes(3000, 5));
+    await expect(handle.append(bytes(1))).rejects.toThrow(BlobStoreError);
+    await expect(store.openAppend("video/nosync/live.mp4")).rejects.toThrow(BlobStoreError);
   });
 });
