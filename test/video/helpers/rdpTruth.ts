@@ -12,8 +12,12 @@ export interface TruthScore {
 
 /** Offsets for an import: the client's picture at t is the screen at a moment in (t − 60, t]; the video shows a change within one frame interval. */
 export const IMPORT_OFFSETS = [-60, 0, 50, 100];
-/** Offsets for a live session: arrival timing, and a live encoder that falls behind takes fewer frames (down to one per 2 s). */
-export const LIVE_OFFSETS = [0, 100, 250, 500, 1000, 2000];
+/**
+ * Offsets for a live session: the client's picture lags as for an import (−60: at t3862 and t7316 the client had
+ * not yet painted a large update that arrived 15–30 ms before t), then arrival timing, and a live encoder that falls
+ * behind takes fewer frames (down to one per 2 s).
+ */
+export const LIVE_OFFSETS = [-60, 0, 100, 250, 500, 1000, 2000];
 
 /** For each truth picture, the best match among the video's pictures at t + offset. */
 export async function truthScores(mp4: string, offsets: number[]): Promise<TruthScore[]> {
