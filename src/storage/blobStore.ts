@@ -1,12 +1,13 @@
 // Where recording bytes live. Knows nothing about TDP, events or video: keys and bytes only.
 // Keys are relative paths like "recordings/<sid>.tar" or "video/<sid>/live.mp4" (see keys.ts for the rules).
 
-/** An object being written progressively (a live recording, a growing fragmented MP4). */
+/** How an AppendHandle finishes its object (see close). */
 export interface CloseOptions {
   /** Default true. */
   sync?: boolean;
 }
 
+/** An object being written progressively (a live recording, a growing fragmented MP4). */
 export interface AppendHandle {
   /** The key this handle writes. */
   readonly key: string;

@@ -90,6 +90,9 @@ const block = new Int32Array(12);
 const lumas = new Uint8Array(4);
 const chroma = new Uint8Array(2);
 const trial = new Uint8Array(4);
+const best = new Uint8Array(4);
+/** What chroma (u, v) adds to R, G and B on the way back (BT.601 limited range): set by chromaOffsets. */
+const offsets = new Float64Array(3);
 /** Chroma strengths tried for a block whose pixels clip: full, then weaker towards grey. */
 const STRENGTHS = [1, 0.75, 0.5, 0.25, 0];
 /**
@@ -124,15 +127,20 @@ function correctBlock(rgb: Int32Array, ys: Uint8Array, u: number, v: number, uv:
   ys.set(best);
 }
 
-const best = new Uint8Array(4);
+/** Sets `offsets` to what chroma (u, v) adds to a pixel's R, G and B when a player converts it back. */
+function chromaOffsets(u: number, v: number): void {
+  offsets[0] = 1.596 * (v - 128);
+  offsets[1] = -0.392 * (u - 128) - 0.813 * (v - 128);
+  offsets[2] = 2.017 * (u - 128);
+}
+
 /** The largest brightness error of a pixel in the last blockError call. */
 let worstLuma = 0;
 
 /** Corrected luma samples of the block into `trial` for chroma (u, v), and the block's weighted error. */
 function blockError(rgb: Int32Array, ys: Uint8Array, u: number, v: number): number {
-  const dr = 1.596 * (v - 128);
-  const dg = -0.392 * (u - 128) - 0.813 * (v - 128);
-  const db = 2.017 * (u - 128);
+  chromaOffsets(u, v);
+  const dr = offsets[0], dg = offsets[1], db = offsets[2];
   let error = 0;
   worstLuma = 0;
   for (let i = 0; i < 4; i++) {
@@ -150,9 +158,8 @@ function blockError(rgb: Int32Array, ys: Uint8Array, u: number, v: number): numb
 
 /** Whether luma samples lo..hi with chroma (u, v) show a channel outside 0..255. */
 function clipsBetween(lo: number, hi: number, u: number, v: number): boolean {
-  const dr = 1.596 * (v - 128);
-  const dg = -0.392 * (u - 128) - 0.813 * (v - 128);
-  const db = 2.017 * (u - 128);
+  chromaOffsets(u, v);
+  const dr = offsets[0], dg = offsets[1], db = offsets[2];
   const ylo = 1.164 * (lo - 16);
   const yhi = 1.164 * (hi - 16);
   return ylo + Math.min(dr, dg, db) < -CLIP_TOLERANCE || yhi + Math.max(dr, dg, db) > 255 + CLIP_TOLERANCE;
