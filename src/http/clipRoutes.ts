@@ -33,7 +33,8 @@ export function clipRoutes(services: Services, clips = new ClipExporter(services
     const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 4 }, { highWaterMark: 4 });
     const writer = pipe.writable.getWriter();
     clip.write({
-      write: (data) => writer.write(data),
+      // A copy: the stream holds a chunk until the client reads it, and the MP4 writer reuses its buffer.
+      write: (data) => writer.write(data.slice()),
       close: () => writer.close(),
       abort: () => writer.abort(new Error("clip export failed")),
     }).catch((err) => services.log(`clip of ${row.id} ${span.fromMs}..${span.toMs} ms failed: ${errorMessage(err)}`));

@@ -46,6 +46,13 @@ function rgbPsnr(a: Uint8Array, b: Uint8Array): number {
   return squared === 0 ? Infinity : 10 * Math.log10((255 * 255) / (squared / a.length));
 }
 
+/** Each packet's time (ms), keyframe flag and SHA-256 of its bytes, as ffprobe reads them. */
+async function packetHashes(path: string): Promise<Array<{ ms: number; key: boolean; hash: string }>> {
+  const proc = Bun.spawn(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_data_hash", "sha256", "-show_entries", "packet=pts_time,flags,data_hash", "-of", "json", path], { stdout: "pipe", stderr: "pipe" });
+  const { packets } = (await new Response(proc.stdout).json()) as { packets: Array<{ pts_time: string; flags: string; data_hash: string }> };
+  return packets.map((p) => ({ ms: Math.round(Number(p.pts_time) * 1000), key: p.flags.startsWith("K"), hash: p.data_hash }));
+}
+
 async function formatTags(path: string): Promise<Record<string, string>> {
   const proc = Bun.spawn(["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", path], { stdout: "pipe", stderr: "pipe" });
   return ((await new Response(proc.stdout).json()) as { format?: { tags?: Record<string, string> } }).format?.tags ?? {};
@@ -67,6 +74,13 @@ describe("a finished recording", () => {
     expect(Math.abs(probed.durationMs - (to - from))).toBeLessThanOrEqual(100);
     expect(probed.packets[0]).toMatchObject({ ptsMs: 0, isKey: true });
     expect((await decodeAll(path)).errors).toBe("");
+    // From the recording's first keyframe after t1 on, every frame is the recording's own, byte for byte.
+    const source = await packetHashes(recordingPath);
+    const copiedFrom = source.find((p) => p.key && p.ms >= from)!.ms;
+    const copied = (await packetHashes(path)).filter((p) => p.ms + from >= copiedFrom);
+    expect(copied.length).toBeGreaterThan(20);
+    const byTime = new Map(source.map((p) => [p.ms, p.hash]));
+    for (const p of copied) expect({ ms: p.ms, hash: p.hash }).toEqual({ ms: p.ms, hash: byTime.get(p.ms + from)! });
     const first = await pictureAt(path, 0, WIDTH, HEIGHT);
     expect(rgbPsnr(first, await pictureAt(recordingPath, from, WIDTH, HEIGHT))).toBeGreaterThanOrEqual(35);
     const later = await pictureAt(path, 6_000, WIDTH, HEIGHT);

@@ -70,7 +70,8 @@ export function encodeMediaFragment(sequenceNumber: number, samples: FragmentSam
     }
   }
   const payload = samples.reduce((sum, s) => sum + s.data.length, 0);
-  const w = new BoxWriter(128 + samples.length * 12);
+  // Sized for the payload up front: growing by doubling copies each keyframe several times.
+  const w = new BoxWriter(256 + samples.length * 16 + payload);
   let dataOffsetAt = -1;
   w.box("moof", (moof) => {
     moof.fullBox("mfhd", 0, 0, (b) => b.u32(sequenceNumber));

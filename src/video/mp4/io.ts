@@ -9,6 +9,7 @@ export type RangeReader = (start: number, end: number) => Promise<Uint8Array>;
 
 /** A sequential byte destination. */
 export interface ByteSink {
+  /** Once this resolves the sink holds no reference to `data`: the caller may reuse the buffer. */
   write(data: Uint8Array): Promise<void>;
   close(): Promise<void>;
   /** Drop what was written (a failed write): nothing half-made stays behind. */
@@ -73,32 +74,40 @@ export function memorySink(): ByteSink & { bytes(): Uint8Array } {
   };
 }
 
-/** Batches small writes into large ones: each AppendHandle append may cost an fsync. */
+/**
+ * Batches small writes into larger ones (each AppendHandle append is a system call or an upload part),
+ * and passes large pieces straight through. Small pieces are copied into one buffer that is reused, not
+ * allocated per batch: a fresh buffer of a few hundred KB or more is page-faulted in at ~4 ms per MB on
+ * these machines, which held a session's end back by tens of ms (BENCHMARKS.md, baseline).
+ */
 export class BufferedSink {
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  private buffer: Uint8Array | null = null;
+  private filled = 0;
 
   constructor(
     private readonly sink: ByteSink,
-    private readonly flushAtBytes = 4 * 1024 * 1024,
+    private readonly flushAtBytes = 256 * 1024,
+    private readonly directBytes = 64 * 1024,
   ) {}
 
+  /** Resolves once `data` may be reused by the caller. Calls must not overlap. */
   async write(data: Uint8Array): Promise<void> {
-    this.pending.push(data);
-    this.pendingBytes += data.length;
-    if (this.pendingBytes >= this.flushAtBytes) await this.flush();
+    if (data.length >= this.directBytes) {
+      await this.flush();
+      await this.sink.write(data);
+      return;
+    }
+    if (this.filled + data.length > this.flushAtBytes) await this.flush();
+    this.buffer ??= new Uint8Array(this.flushAtBytes);
+    this.buffer.set(data, this.filled);
+    this.filled += data.length;
   }
 
   async flush(): Promise<void> {
-    if (this.pendingBytes === 0) return;
-    const out = new Uint8Array(this.pendingBytes);
-    let at = 0;
-    for (const part of this.pending) {
-      out.set(part, at);
-      at += part.length;
-    }
-    this.pending = [];
-    this.pendingBytes = 0;
-    await this.sink.write(out);
+    if (this.filled === 0 || !this.buffer) return;
+    const batch = this.buffer.subarray(0, this.filled);
+    this.filled = 0;
+    // The sink is done with the bytes once its write resolves (ByteSink), so the buffer is used again.
+    await this.sink.write(batch);
   }
 }
