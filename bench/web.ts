@@ -64,8 +64,8 @@ export function stats(values: readonly number[]): Stats {
 
 
 /** A test server (2 encoder workers) with a viewer account, and Chromium logged in as that viewer. */
-async function serverAndBrowser(): Promise<{ server: TestServer; browser: TestBrowser; page: Page }> {
-  const server = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2" });
+async function serverAndBrowser(env: Record<string, string> = {}): Promise<{ server: TestServer; browser: TestBrowser; page: Page }> {
+  const server = await startTestServer({ DESKREEL_VIDEO_WORKERS: "2", ...env });
   try {
     await server.services.auth.createUser(VIEWER.name, VIEWER.password, "auditor");
     const browser = await launchBrowser();
@@ -87,6 +87,8 @@ export interface SeekOptions {
   seeks: number;
   seed?: number;
   log?: (line: string) => void;
+  /** Server settings (DESKREEL_VIDEO_ENCODER=wasm, say). */
+  env?: Record<string, string>;
 }
 
 export interface SeekResult {
@@ -168,7 +170,7 @@ export async function benchSeek(opts: SeekOptions): Promise<SeekResult> {
   const file = await cachedRecording(seed, opts.durationS, sessionId);
   const prepareSeconds = (performance.now() - t0) / 1000;
   log(`seek: recording of ${opts.durationS} s ready (${(file.length / 2 ** 20).toFixed(0)} MB) after ${prepareSeconds.toFixed(1)} s`);
-  const { server, browser, page } = await serverAndBrowser();
+  const { server, browser, page } = await serverAndBrowser(opts.env);
   try {
     t0 = performance.now();
     const { id, note: importNote } = await importFile(server, file);
