@@ -127,24 +127,35 @@ export async function encodeOurs(clip: Clip, backend: EncoderBackend, dir: strin
   return { label: backend, path, forced, frames: frames.length, keyframes: frames.filter((f) => f.isKey).length, bytes, cpuSeconds: cpu, fps: frames.length / cpu, psnrDb: 0, minPsnrDb: 0 };
 }
 
+/** One libx264 encode: its label and its settings (ffmpeg options after `-c:v libx264`). */
+export interface X264Settings {
+  label: string;
+  options: string[];
+}
+
+/** libx264 `preset` at each CRF, on one thread. */
+export function x264AtCrfs(preset: string, crfs: number[]): X264Settings[] {
+  return crfs.map((crf) => ({ label: `libx264 ${preset} crf ${crf}`, options: ["-preset", preset, "-crf", String(crf), "-threads", "1"] }));
+}
+
 /**
- * libx264 (ffmpeg, one thread each) at several CRFs on the same I420 pictures, keyframes where ours
- * had them: one composing pass feeds every ffmpeg at once.
+ * libx264 (ffmpeg) at several settings on the same I420 pictures, keyframes where ours had them: one
+ * composing pass feeds every ffmpeg at once.
  */
-export async function encodeX264(clip: Clip, preset: string, crfs: number[], dir: string, forcedFrames: number[]): Promise<(EncodeRun & { path: string })[]> {
+export async function encodeX264(clip: Clip, settings: X264Settings[], dir: string, forcedFrames: number[]): Promise<(EncodeRun & { path: string })[]> {
   const keys = forcedFrames.length ? forcedFrames.map((i) => `eq(n,${i})`).join("+") : "eq(n,0)";
   // ffmpeg's own CPU time (user+system) is the peer's cost: reading raw pictures from a pipe is noise next to encoding.
-  const runs = crfs.map((crf) => {
-    const path = join(dir, `x264-${preset}-${crf}.h264`);
+  const runs = settings.map(({ label, options }, i) => {
+    const path = join(dir, `x264-${i}.h264`);
     const proc = Bun.spawn(
       [
         "ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", `${clip.width}x${clip.height}`, "-r", "10", "-i", "-",
-        "-c:v", "libx264", "-preset", preset, "-crf", String(crf), "-threads", "1", "-g", "100000", "-bf", "0",
+        "-c:v", "libx264", ...options, "-g", "100000", "-bf", "0",
         "-force_key_frames", `expr:${keys}`, "-f", "h264", path,
       ],
       { stdin: "pipe", stdout: "ignore", stderr: "pipe" },
     );
-    return { crf, path, proc, stderr: new Response(proc.stderr).text() };
+    return { label, path, proc, stderr: new Response(proc.stderr).text() };
   });
   const yuv = new Uint8Array((clip.width * clip.height * 3) / 2);
   let frames = 0;
@@ -162,7 +173,7 @@ export async function encodeX264(clip: Clip, preset: string, crfs: number[], dir
     const usage = r.proc.resourceUsage();
     const cpu = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6 : NaN;
     const bytes = Bun.file(r.path).size;
-    out.push({ label: `libx264 ${preset} crf ${r.crf}`, path: r.path, frames, keyframes: forcedFrames.length, bytes, cpuSeconds: cpu, fps: frames / cpu, psnrDb: 0, minPsnrDb: 0 });
+    out.push({ label: r.label, path: r.path, frames, keyframes: forcedFrames.length, bytes, cpuSeconds: cpu, fps: frames / cpu, psnrDb: 0, minPsnrDb: 0 });
   }
   return out;
 }
