@@ -78,7 +78,7 @@ export function memorySink(): ByteSink & { bytes(): Uint8Array } {
  * Batches small writes into larger ones (each AppendHandle append is a system call or an upload part),
  * and passes large pieces straight through. Small pieces are copied into one buffer that is reused, not
  * allocated per batch: a fresh buffer of a few hundred KB or more is page-faulted in at ~4 ms per MB on
- * these machines, which held a session's end back by tens of ms (BENCHMARKS.md, baseline).
+ * these machines, which held a session's end back by tens of ms (README, known limits: session end).
  */
 export class BufferedSink {
   private buffer: Uint8Array | null = null;
