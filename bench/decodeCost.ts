@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordingOf } from "../test/support/recordings.ts";
+import { probe } from "../test/video/helpers/ffmpeg.ts";
 import { officeCapture } from "./server.ts";
 
 export interface DecodeCost {
@@ -44,27 +45,22 @@ export async function decodeCostOfImport(treeRoot: string, durationS: number, en
     }, 600_000);
     const path = join(dir, "video.mp4");
     await Bun.write(path, await (await fetch(`${server.url}/v1/recordings/${id}/video.mp4`, { headers: server.auth })).arrayBuffer());
-    const packets = await probePackets(path);
+    const { packets } = await probe(path);
+    const keyframes = packets.filter((p) => p.isKey).length;
     const demux = await ffmpegCpuMs(["-i", path, "-c", "copy"]);
     const all = await ffmpegCpuMs(["-threads", "1", "-i", path]);
     const keys = await ffmpegCpuMs(["-threads", "1", "-skip_frame", "nokey", "-i", path]);
     return {
-      frames: packets.frames,
-      keyframes: packets.keyframes,
+      frames: packets.length,
+      keyframes,
       mp4Bytes: Bun.file(path).size,
-      msPerFrame: Math.max(0, all - demux) / packets.frames,
-      msPerKeyframe: Math.max(0, keys - demux) / packets.keyframes,
+      msPerFrame: Math.max(0, all - demux) / packets.length,
+      msPerKeyframe: Math.max(0, keys - demux) / keyframes,
     };
   } finally {
     await server.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function probePackets(path: string): Promise<{ frames: number; keyframes: number }> {
-  const proc = Bun.spawn(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags", "-of", "csv=p=0", path], { stdout: "pipe", stderr: "pipe" });
-  const lines = (await new Response(proc.stdout).text()).split("\n").filter((l) => l.length > 0);
-  return { frames: lines.length, keyframes: lines.filter((l) => l.startsWith("K")).length };
 }
 
 /** ffmpeg's own CPU (user + system), ms, for `args` with a null output; the median of three runs. */

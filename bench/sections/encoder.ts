@@ -54,13 +54,14 @@ async function compareOnClip(clip: Clip, out: (line?: string) => void, breakdown
     const all = [...ours, ...peers];
     const psnr = await measurePsnr(clip, all.map((r) => (r as EncodeRun & { path: string }).path));
     const measured: Measured[] = all.map((r, i) => ({ ...r, psnrDb: psnr[i].mean, minPsnrDb: psnr[i].min }));
-    const x264 = measured.filter((r) => r.label.startsWith("libx264 veryfast"));
+    // The veryfast runs are the curve the others are read against.
+    const x264 = measured.slice(ours.length, ours.length + X264_CRFS.length);
     out(`**${clip.name}** (${clip.width}×${clip.height}, ${measured[0].frames} frames as the import scheduler takes them, ${measured[0].keyframes} forced keyframes):`);
     out();
     out("| encoder | KB | mean PSNR dB | min PSNR dB | encoder CPU-s | frames / CPU-s | bytes vs libx264 veryfast at equal PSNR |");
     out("|---|---|---|---|---|---|---|");
     for (const r of measured) {
-      const isCurve = r.label.startsWith("libx264 veryfast");
+      const isCurve = x264.includes(r);
       const peer = isCurve ? null : x264BytesAt(r.psnrDb, x264);
       const ratio = isCurve ? "" : peer ? `**${f(r.bytes / peer, 3)}×**` : "outside the libx264 runs' range";
       out(`| ${r.label} | ${Math.round(r.bytes / 1024)} | ${f(r.psnrDb, 2)} | ${f(r.minPsnrDb, 2)} | ${f(r.cpuSeconds, 2)} | ${f(r.fps)} | ${ratio} |`);
