@@ -5,6 +5,7 @@
 // An object that never reached one part is written with a single PUT on close. With `pieces`, every
 // append also reaches the bucket within seconds as a small piece object (s3Pieces.ts), so a writer that
 // dies with its disk loses only those seconds.
+import { concatBytes } from "../bytes.ts";
 import type { AppendHandle } from "./blobStore.ts";
 import { BlobStoreError } from "./errors.ts";
 import type { PieceShipper } from "./s3Pieces.ts";
@@ -30,16 +31,6 @@ export interface S3AppendTarget {
 
 /** Parts uploading or waiting to upload before append() waits for them (bounds memory to ~3 parts). */
 const MAX_QUEUED_PARTS = 2;
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
 
 export class S3AppendHandle implements AppendHandle {
   readonly key: string;
@@ -95,7 +86,7 @@ export class S3AppendHandle implements AppendHandle {
   }
 
   #takeTail(): Uint8Array {
-    const part = concat(this.#tail, this.#tailBytes);
+    const part = concatBytes(this.#tail); // the tail's chunks are this handle's own copies
     this.#tail = [];
     this.#tailBytes = 0;
     return part;
